@@ -1,0 +1,125 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Duration, durationToMs } from '../common/duration.ts';
+import { IllegalWorkflowOperationError } from '../common/errors.ts';
+
+/** What an activity knows about the attempt it runs in. */
+export interface ActivityInfo {
+  activityId: string;
+  activityType: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  namespace: string;
+  taskQueue: string;
+  /** Details of the last heartbeat of an earlier attempt (resume from there). */
+  heartbeatDetails: unknown;
+  scheduledTime: Date;
+  startedTime: Date;
+  /** Stable across attempts: use it to make side effects idempotent. */
+  idempotencyKey: string;
+  /** Identifies the activity for async completion (`client.activity.complete(taskToken, result)`). */
+  taskToken: string;
+  heartbeatTimeoutMs?: number;
+  startToCloseTimeoutMs?: number;
+}
+
+/** The services a running activity gets; the runtime supplies them. */
+export interface ActivityServices {
+  heartbeat(details?: unknown): void;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  log(level: 'info' | 'warn' | 'error', message: string, attrs: unknown[]): void;
+}
+
+const storage = new AsyncLocalStorage<Context>();
+
+/**
+ * The context of the running activity attempt.
+ *
+ * @example
+ * const ctx = Context.current();
+ * for (const row of rows.slice(ctx.info.heartbeatDetails ?? 0)) { await load(row); ctx.heartbeat(row.index); }
+ */
+export class Context {
+  readonly log: {
+    info(message: string, ...attrs: unknown[]): void;
+    warn(message: string, ...attrs: unknown[]): void;
+    error(message: string, ...attrs: unknown[]): void;
+  };
+
+  constructor(
+    readonly info: ActivityInfo,
+    /** Aborted when the activity is cancelled or its attempt timed out; `reason` says which. */
+    readonly cancellationSignal: AbortSignal,
+    private readonly services: ActivityServices,
+  ) {
+    this.log = {
+      info: (message, ...attrs) => services.log('info', message, attrs),
+      warn: (message, ...attrs) => services.log('warn', message, attrs),
+      error: (message, ...attrs) => services.log('error', message, attrs),
+    };
+  }
+
+  /** The context of the calling activity; throws outside an activity. */
+  static current(): Context {
+    const context = storage.getStore();
+    if (!context) {
+      throw new IllegalWorkflowOperationError('Context.current() can only be called from an activity run by a Cairn worker');
+    }
+    return context;
+  }
+
+  /** Reports progress: keeps the heartbeat timeout at bay; `details` reach the next attempt. */
+  heartbeat(details?: unknown): void {
+    this.services.heartbeat(details);
+  }
+
+  /** Sleeps (on the worker's clock), rejecting early if the activity is cancelled. */
+  sleep(duration: Duration): Promise<void> {
+    return this.services.sleep(durationToMs(duration), this.cancellationSignal);
+  }
+
+  /** Runs `fn` with this context as the current one. */
+  run<T>(fn: () => T): T {
+    return storage.run(this, fn);
+  }
+}
+
+/** Shorthand for `Context.current().info`. */
+export function activityInfo(): ActivityInfo {
+  return Context.current().info;
+}
+
+/** Shorthand for `Context.current().heartbeat(details)`. */
+export function heartbeat(details?: unknown): void {
+  Context.current().heartbeat(details);
+}
+
+/** Shorthand for `Context.current().sleep(duration)`. */
+export function sleep(duration: Duration): Promise<void> {
+  return Context.current().sleep(duration);
+}
+
+/** Shorthand for `Context.current().cancellationSignal`. */
+export function cancellationSignal(): AbortSignal {
+  return Context.current().cancellationSignal;
+}
+
+/** Replay-free logger of the current activity. */
+export const log = {
+  info: (message: string, ...attrs: unknown[]) => Context.current().log.info(message, ...attrs),
+  warn: (message: string, ...attrs: unknown[]) => Context.current().log.warn(message, ...attrs),
+  error: (message: string, ...attrs: unknown[]) => Context.current().log.error(message, ...attrs),
+};
+
+/**
+ * Throw from an activity to finish it later from outside:
+ * `client.activity.complete(activityInfo().taskToken, result)`.
+ */
+export class CompleteAsyncError extends Error {
+  override readonly name = 'CompleteAsyncError';
+  constructor() {
+    super('Activity will be completed asynchronously');
+  }
+}

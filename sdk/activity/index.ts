@@ -1,0 +1,17 @@
+/**
+ * `cairn/activity`: what activity code imports.
+ *
+ * @example
+ * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairn/activity';
+ */
+export { ApplicationFailure, CancelledFailure } from '../common/failures.ts';
+export {
+  activityInfo,
+  CompleteAsyncError,
+  Context,
+  cancellationSignal,
+  heartbeat,
+  log,
+  sleep,
+} from './context.ts';
+export type { ActivityInfo } from './context.ts';

@@ -1,0 +1,224 @@
+import { type Duration, optionalDurationToMs } from '../common/duration.ts';
+import type { WorkflowIdReusePolicy } from '../common/enums.ts';
+import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
+import { fromFailureInfo, toFailureInfo, type CairnFailure, type FailureInfo } from '../common/failures.ts';
+import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
+import type { DataConverter, Payload, PayloadConverter } from '../common/payload.ts';
+import type { HistoryEvent } from '../engine/events.ts';
+import { CodecChain } from '../runtime/payload-codec.ts';
+import type { RunSummary } from '../backend/ports.ts';
+import type { RunOutcome, WorkflowDescription } from '../runtime/workflow-service.ts';
+import { normalizeSearchAttributes } from '../common/search-attributes.ts';
+import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
+import { WorkflowHandle } from './workflow-handle.ts';
+
+type WorkflowFn = (...args: never[]) => Promise<unknown>;
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : unknown[];
+type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : unknown;
+
+/** Options of `new Client(...)`. */
+export interface ClientOptions {
+  /** Base URL of the HTTP API. Or pass `connection`. */
+  endpoint?: string;
+  connection?: Connection;
+  /** @default 'default' */
+  namespace?: string;
+  signer?: RequestSigner;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  dataConverter?: DataConverter;
+}
+
+/** Options of `client.workflow.start`. */
+export interface WorkflowStartOptions<Args extends unknown[] = unknown[]> {
+  taskQueue: string;
+  workflowId: string;
+  args?: Args;
+  workflowIdReusePolicy?: WorkflowIdReusePolicy;
+  workflowExecutionTimeout?: Duration;
+  workflowRunTimeout?: Duration;
+  memo?: Record<string, unknown>;
+  searchAttributes?: Record<string, string | number | boolean | Date | string[]>;
+}
+
+/** What `list` yields per run. */
+export interface WorkflowExecutionInfo extends Omit<RunSummary, 'memo' | 'startTime' | 'closeTime'> {
+  type: string;
+  startTime: Date;
+  closeTime?: Date;
+  memo: Record<string, unknown>;
+}
+
+/** Encodes and decodes payloads for one client: converter, then codecs. */
+export class PayloadPipeline {
+  readonly converter: PayloadConverter;
+  readonly codec: CodecChain;
+  constructor(dataConverter: DataConverter | undefined) {
+    this.converter = dataConverter?.payloadConverter ?? defaultPayloadConverter;
+    this.codec = new CodecChain(dataConverter?.payloadCodecs);
+  }
+  async encode(values: readonly unknown[]): Promise<Payload[]> {
+    return this.codec.encode(values.map((value) => this.converter.toPayload(value)));
+  }
+  async decode<T = unknown>(payload: Payload): Promise<T> {
+    return this.converter.fromPayload<T>((await this.codec.decode([payload]))[0]!);
+  }
+  async decodeFailure(info: FailureInfo): Promise<CairnFailure> {
+    return fromFailureInfo(await this.codec.decode(info), this.converter);
+  }
+  async encodeMap(values: Record<string, unknown> | undefined): Promise<Record<string, Payload> | undefined> {
+    if (!values) return undefined;
+    const keys = Object.keys(values);
+    const payloads = await this.encode(keys.map((key) => values[key]));
+    return Object.fromEntries(keys.map((key, i) => [key, payloads[i]!]));
+  }
+  async decodeMap(values: Record<string, Payload>): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(Object.entries(values).map(async ([key, payload]) => [key, await this.decode(payload)]));
+    return Object.fromEntries(entries);
+  }
+}
+
+/** Starting, finding and listing workflows. */
+export class WorkflowClient {
+  constructor(
+    private readonly service: WorkflowServiceApi,
+    readonly namespace: string,
+    private readonly payloads: PayloadPipeline,
+  ) {}
+
+  private async startRequest(workflow: WorkflowFn | string, options: WorkflowStartOptions) {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('start needs options { taskQueue, workflowId, args }');
+    const workflowType = typeof workflow === 'string' ? workflow : workflow?.name;
+    if (!workflowType) throw new InvalidArgumentError('start needs a workflow function or a workflow type name');
+    if (typeof options.taskQueue !== 'string' || !options.taskQueue) throw new InvalidArgumentError('start needs a taskQueue');
+    if (typeof options.workflowId !== 'string' || !options.workflowId) throw new InvalidArgumentError('start needs a workflowId');
+    return {
+      namespace: this.namespace,
+      workflowId: options.workflowId,
+      workflowType,
+      taskQueue: options.taskQueue,
+      input: await this.payloads.encode(options.args ?? []),
+      workflowIdReusePolicy: options.workflowIdReusePolicy,
+      workflowExecutionTimeoutMs: optionalDurationToMs(options.workflowExecutionTimeout),
+      workflowRunTimeoutMs: optionalDurationToMs(options.workflowRunTimeout),
+      memo: await this.payloads.encodeMap(options.memo),
+      searchAttributes: options.searchAttributes ? normalizeSearchAttributes(options.searchAttributes) : undefined,
+    };
+  }
+
+  /**
+   * Starts a workflow and returns its handle.
+   *
+   * @example
+   * const handle = await client.workflow.start(loanApplication, { taskQueue: 'loans', workflowId: 'loan-42', args: [application] });
+   */
+  async start<F extends WorkflowFn>(workflow: F | string, options: WorkflowStartOptions<ArgsOf<F>>): Promise<WorkflowHandle<ResultOf<F>>> {
+    const request = await this.startRequest(workflow, options as WorkflowStartOptions);
+    const { runId } = await this.service.start(request);
+    return new WorkflowHandle(this.service, this.namespace, this.payloads, options.workflowId, undefined, runId);
+  }
+
+  /** Starts a workflow and waits for its result. */
+  async execute<F extends WorkflowFn>(workflow: F | string, options: WorkflowStartOptions<ArgsOf<F>>): Promise<ResultOf<F>> {
+    const handle = await this.start(workflow, options);
+    return handle.result();
+  }
+
+  /** A handle to an existing workflow (its latest run, or the given one). */
+  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
+    return new WorkflowHandle(this.service, this.namespace, this.payloads, workflowId, runId, runId);
+  }
+
+  /** Signals a running workflow, or starts it with the signal if it is not running. */
+  async signalWithStart<F extends WorkflowFn, SA extends unknown[] = unknown[]>(
+    workflow: F | string,
+    options: WorkflowStartOptions<ArgsOf<F>> & { signal: { name: string } | string; signalArgs?: SA },
+  ): Promise<WorkflowHandle<ResultOf<F>>> {
+    const request = await this.startRequest(workflow, options as WorkflowStartOptions);
+    const signalName = typeof options.signal === 'string' ? options.signal : options.signal?.name;
+    if (!signalName) throw new InvalidArgumentError('signalWithStart needs a signal');
+    const { runId } = await this.service.signalWithStart({
+      ...request,
+      signal: { name: signalName, input: await this.payloads.encode(options.signalArgs ?? []) },
+    });
+    return new WorkflowHandle(this.service, this.namespace, this.payloads, options.workflowId, undefined, runId);
+  }
+
+  /**
+   * Lists runs matching a visibility query, newest first, page by page.
+   *
+   * @example
+   * for await (const wf of client.workflow.list({ query: "ExecutionStatus = 'Running'" })) console.log(wf.workflowId);
+   */
+  async *list(options: { query?: string; pageSize?: number } = {}): AsyncIterable<WorkflowExecutionInfo> {
+    let pageToken: string | undefined;
+    do {
+      const page = await this.service.list(this.namespace, options.query, options.pageSize ?? 100, pageToken);
+      for (const run of page.runs) {
+        yield {
+          ...run,
+          type: run.workflowType,
+          startTime: new Date(run.startTime),
+          closeTime: run.closeTime !== undefined ? new Date(run.closeTime) : undefined,
+          memo: await this.payloads.decodeMap(run.memo),
+        };
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+}
+
+/** Completing activities that finish outside their worker (`CompleteAsyncError`). */
+export class AsyncCompletionClient {
+  constructor(
+    private readonly service: WorkflowServiceApi,
+    private readonly namespace: string,
+    private readonly payloads: PayloadPipeline,
+  ) {}
+
+  async complete(taskToken: string, result?: unknown): Promise<void> {
+    const [payload] = await this.payloads.encode([result]);
+    await this.service.completeActivity(this.namespace, taskToken, { type: 'completed', result: payload! });
+  }
+
+  async fail(taskToken: string, error: unknown): Promise<void> {
+    const failure = await this.payloads.codec.encode(toFailureInfo(error, this.payloads.converter));
+    await this.service.completeActivity(this.namespace, taskToken, { type: 'failed', failure });
+  }
+
+  /** Records progress; resolves to whether the activity's cancellation was requested. */
+  async heartbeat(taskToken: string, details?: unknown): Promise<{ cancelRequested: boolean }> {
+    const payload = details === undefined ? undefined : (await this.payloads.encode([details]))[0];
+    return this.service.heartbeatActivity(this.namespace, taskToken, payload);
+  }
+}
+
+/**
+ * The client: starts and manages workflows over the HTTP API (or in-process in tests).
+ *
+ * @example
+ * const client = new Client({ endpoint: 'http://127.0.0.1:4680' });
+ * const result = await client.workflow.execute(loanApplication, { taskQueue: 'loans', workflowId: 'loan-42', args: [app] });
+ */
+export class Client {
+  readonly connection: Connection;
+  readonly namespace: string;
+  readonly workflow: WorkflowClient;
+  readonly activity: AsyncCompletionClient;
+
+  constructor(options: ClientOptions) {
+    if (!options || (!options.connection && !options.endpoint)) {
+      throw new InvalidArgumentError('Client needs an endpoint (the HTTP API URL) or a connection');
+    }
+    this.connection =
+      options.connection ??
+      Connection.lazy({ address: options.endpoint!, headers: options.headers, signer: options.signer, fetch: options.fetch });
+    this.namespace = options.namespace ?? 'default';
+    const payloads = new PayloadPipeline(options.dataConverter);
+    this.workflow = new WorkflowClient(this.connection.service, this.namespace, payloads);
+    this.activity = new AsyncCompletionClient(this.connection.service, this.namespace, payloads);
+  }
+}
+
+export type { HistoryEvent, RunOutcome, WorkflowDescription };
+export { WorkflowFailedError };

@@ -1,0 +1,66 @@
+import { InvalidArgumentError } from '../common/errors.ts';
+import type { WorkflowService } from '../runtime/workflow-service.ts';
+
+/** The operations a client needs from the engine: the HTTP API, or the engine in-process. */
+export type WorkflowServiceApi = Pick<
+  WorkflowService,
+  | 'start'
+  | 'signalWithStart'
+  | 'describe'
+  | 'history'
+  | 'result'
+  | 'signal'
+  | 'cancel'
+  | 'terminate'
+  | 'query'
+  | 'update'
+  | 'list'
+  | 'completeActivity'
+  | 'heartbeatActivity'
+>;
+
+/** Signs a request (e.g. SigV4 for API Gateway's IAM authorization). */
+export type RequestSigner = (request: { method: string; url: string; headers: Record<string, string>; body?: string }) =>
+  | Promise<Record<string, string>>
+  | Record<string, string>;
+
+/** Options of an HTTP connection. */
+export interface ConnectionOptions {
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:4680` or the API Gateway URL. */
+  address: string;
+  headers?: Record<string, string>;
+  signer?: RequestSigner;
+  fetch?: typeof fetch;
+}
+
+type TransportFactory = (options: ConnectionOptions) => WorkflowServiceApi;
+let httpTransportFactory: TransportFactory | undefined;
+
+/** Registers the HTTP transport (done by the client's index, keeping this file transport-free). */
+export function registerHttpTransport(factory: TransportFactory): void {
+  httpTransportFactory = factory;
+}
+
+/**
+ * A connection to a Cairn engine. `Connection.connect({ address })` speaks the HTTP API;
+ * the test environment hands out in-process connections.
+ *
+ * @example
+ * const client = new Client({ connection: await Connection.connect({ address: process.env.CAIRN_ENDPOINT! }) });
+ */
+export class Connection {
+  constructor(readonly service: WorkflowServiceApi) {}
+
+  static async connect(options: ConnectionOptions): Promise<Connection> {
+    return Connection.lazy(options);
+  }
+
+  /** Same as `connect`, synchronously. */
+  static lazy(options: ConnectionOptions): Connection {
+    if (!options?.address) throw new InvalidArgumentError('Connection needs an address (the HTTP API endpoint)');
+    if (!httpTransportFactory) throw new InvalidArgumentError('HTTP transport is not available');
+    return new Connection(httpTransportFactory(options));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,23 @@
+/**
+ * `cairn/client`: starting and managing workflows over the HTTP API.
+ *
+ * @example
+ * import { Client } from 'cairn/client';
+ * const client = new Client({ endpoint: process.env.CAIRN_ENDPOINT! });
+ */
+export {
+  InvalidArgumentError,
+  QueryRejectedError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowExecutionClosedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '../common/errors.ts';
+export { WorkflowIdReusePolicy } from '../common/enums.ts';
+export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
+export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
+export { Connection } from './connection.ts';
+export type { ConnectionOptions, RequestSigner } from './connection.ts';
+export { WorkflowHandle } from './workflow-handle.ts';
+export type { WorkflowExecutionDescription } from './workflow-handle.ts';

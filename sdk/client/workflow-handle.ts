@@ -1,0 +1,133 @@
+import { InvalidArgumentError, WorkflowFailedError, WorkflowUpdateFailedError } from '../common/errors.ts';
+import type { HistoryEvent } from '../engine/events.ts';
+import type { WorkflowDescription } from '../runtime/workflow-service.ts';
+import type { PayloadPipeline } from './client.ts';
+import type { WorkflowServiceApi } from './connection.ts';
+
+type Named = { name: string } | string;
+type DefArgs<D> = D extends { __args?: infer A } ? (A extends unknown[] ? A : unknown[]) : unknown[];
+type DefRet<D> = D extends { __ret?: infer R } ? R : unknown;
+
+function nameOf(definition: Named): string {
+  const name = typeof definition === 'string' ? definition : definition?.name;
+  if (!name) throw new InvalidArgumentError('Expected a definition (defineSignal/defineQuery/defineUpdate) or a name');
+  return name;
+}
+
+/** `describe()`'s answer, with times as Dates and memo decoded. */
+export interface WorkflowExecutionDescription extends Omit<WorkflowDescription, 'startTime' | 'closeTime' | 'memo'> {
+  type: string;
+  startTime: Date;
+  closeTime?: Date;
+  memo: Record<string, unknown>;
+}
+
+/** Long-poll length per result request. */
+const RESULT_POLL_MS = 20_000;
+
+/**
+ * A handle to one workflow: its result, state, signals, queries, updates and lifecycle.
+ *
+ * @example
+ * const handle = client.workflow.getHandle('loan-42');
+ * await handle.signal(approve, 'alice');
+ * const status = await handle.query(statusQuery);
+ */
+export class WorkflowHandle<R = unknown> {
+  constructor(
+    private readonly service: WorkflowServiceApi,
+    private readonly namespace: string,
+    private readonly payloads: PayloadPipeline,
+    readonly workflowId: string,
+    /** The run this handle is pinned to, or undefined for the latest run. */
+    readonly runId: string | undefined,
+    /** The run `start` created; `result()` follows continue-as-new from there. */
+    readonly firstExecutionRunId: string | undefined,
+  ) {}
+
+  /**
+   * Waits for the workflow's result, following continue-as-new to the last run. A workflow that
+   * closed without a result rejects with `WorkflowFailedError` whose `cause` says why.
+   */
+  async result(): Promise<R> {
+    let runId = this.firstExecutionRunId ?? this.runId;
+    for (;;) {
+      const outcome = await this.service.result(this.namespace, this.workflowId, runId, RESULT_POLL_MS);
+      switch (outcome.status) {
+        case 'Running':
+          runId = outcome.runId;
+          continue;
+        case 'ContinuedAsNew':
+          runId = outcome.newRunId;
+          continue;
+        case 'Completed':
+          return this.payloads.decode<R>(outcome.result);
+        default: {
+          const cause = await this.payloads.decodeFailure(outcome.failure);
+          throw new WorkflowFailedError(`Workflow execution ${outcome.status.toLowerCase()}: ${cause.message}`, cause);
+        }
+      }
+    }
+  }
+
+  async describe(): Promise<WorkflowExecutionDescription> {
+    const description = await this.service.describe(this.namespace, this.workflowId, this.runId);
+    return {
+      ...description,
+      type: description.workflowType,
+      startTime: new Date(description.startTime),
+      closeTime: description.closeTime !== undefined ? new Date(description.closeTime) : undefined,
+      memo: await this.payloads.decodeMap(description.memo),
+    };
+  }
+
+  async signal<D extends Named>(definition: D, ...args: DefArgs<D>): Promise<void> {
+    await this.service.signal(this.namespace, this.workflowId, this.runId, nameOf(definition), await this.payloads.encode(args));
+  }
+
+  /** Asks the workflow a read-only question, answered from its current state. */
+  async query<D extends Named>(definition: D, ...args: DefArgs<D>): Promise<DefRet<D>> {
+    const result = await this.service.query(this.namespace, this.workflowId, this.runId, nameOf(definition), await this.payloads.encode(args));
+    return this.payloads.decode(result);
+  }
+
+  /**
+   * Sends an update and waits for its result. A validator's rejection or a failing handler
+   * rejects with `WorkflowUpdateFailedError`.
+   */
+  async executeUpdate<D extends Named>(definition: D, options: { args?: DefArgs<D>; updateId?: string } = {}): Promise<DefRet<D>> {
+    const name = nameOf(definition);
+    const input = await this.payloads.encode(options.args ?? []);
+    let updateId = options.updateId;
+    for (;;) {
+      const response = await this.service.update(this.namespace, this.workflowId, this.runId, name, input, updateId);
+      updateId = response.updateId;
+      if (!response.outcome) continue;
+      if ('result' in response.outcome) return this.payloads.decode(response.outcome.result);
+      const cause = await this.payloads.decodeFailure(response.outcome.failure);
+      throw new WorkflowUpdateFailedError(`Update '${name}' failed: ${cause.message}`, cause);
+    }
+  }
+
+  async cancel(reason?: string): Promise<void> {
+    await this.service.cancel(this.namespace, this.workflowId, this.runId, reason);
+  }
+
+  async terminate(reason?: string): Promise<void> {
+    await this.service.terminate(this.namespace, this.workflowId, this.runId, reason);
+  }
+
+  /** The run's whole history (all pages), payloads decoded by the codec (not the converter). */
+  async fetchHistory(): Promise<{ runId: string; events: HistoryEvent[] }> {
+    const events: HistoryEvent[] = [];
+    let pageToken: string | undefined;
+    let runId = this.runId ?? '';
+    do {
+      const page = await this.service.history(this.namespace, this.workflowId, this.runId, pageToken);
+      runId = page.runId;
+      events.push(...(await this.payloads.codec.decode(page.events)));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return { runId, events };
+  }
+}

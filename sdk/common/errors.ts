@@ -1,0 +1,119 @@
+import type { CairnFailure } from './failures.ts';
+
+/**
+ * Base of Cairn's local errors. `code` is stable: the HTTP API maps it to a status code and
+ * clients map it back to the same class.
+ */
+export class CairnError extends Error {
+  readonly code: string = 'Internal';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Bad input: a malformed request, an unknown option, an impossible value. */
+export class InvalidArgumentError extends CairnError {
+  override readonly name = 'InvalidArgumentError';
+  override readonly code = 'InvalidArgument';
+}
+
+/** No workflow with this id (and run id) exists in the namespace. */
+export class WorkflowNotFoundError extends CairnError {
+  override readonly name = 'WorkflowNotFoundError';
+  override readonly code = 'WorkflowNotFound';
+  constructor(
+    message: string,
+    readonly workflowId: string,
+    readonly runId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The workflow is closed, so it takes no more signals, updates, cancels or terminations. */
+export class WorkflowExecutionClosedError extends CairnError {
+  override readonly name = 'WorkflowExecutionClosedError';
+  override readonly code = 'WorkflowExecutionClosed';
+}
+
+/** A start was refused: a run with this workflow id is open, or the reuse policy forbids a new one. */
+export class WorkflowExecutionAlreadyStartedError extends CairnError {
+  override readonly name = 'WorkflowExecutionAlreadyStartedError';
+  override readonly code = 'WorkflowExecutionAlreadyStarted';
+  constructor(
+    message: string,
+    readonly workflowId: string,
+    readonly workflowType: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The workflow closed without a result: failed, cancelled, terminated or timed out. `cause` says how. */
+export class WorkflowFailedError extends CairnError {
+  override readonly name = 'WorkflowFailedError';
+  override readonly code = 'WorkflowFailed';
+  constructor(
+    message: string,
+    override readonly cause: CairnFailure,
+    readonly retryState: string = 'NonRetryableFailure',
+  ) {
+    super(message, { cause });
+  }
+}
+
+/** Replayed workflow code issued a different command than the one recorded in history. */
+export class DeterminismViolationError extends CairnError {
+  override readonly name = 'DeterminismViolationError';
+  override readonly code = 'DeterminismViolation';
+  constructor(
+    message: string,
+    readonly eventId: number,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Workflow code called an API that would break determinism (network, files, processes, randomness). */
+export class IllegalWorkflowOperationError extends CairnError {
+  override readonly name = 'IllegalWorkflowOperationError';
+  override readonly code = 'IllegalWorkflowOperation';
+}
+
+/** A query was refused: unknown query, a handler that threw, or one that tried to issue a command. */
+export class QueryRejectedError extends CairnError {
+  override readonly name = 'QueryRejectedError';
+  override readonly code = 'QueryRejected';
+}
+
+/** An update was rejected by its validator, or its handler failed. `cause` holds the failure. */
+export class WorkflowUpdateFailedError extends CairnError {
+  override readonly name = 'WorkflowUpdateFailedError';
+  override readonly code = 'WorkflowUpdateFailed';
+  constructor(
+    message: string,
+    override readonly cause: CairnFailure | undefined,
+  ) {
+    super(message, { cause });
+  }
+}
+
+/** A payload exceeds the configured hard cap. */
+export class PayloadTooLargeError extends CairnError {
+  override readonly name = 'PayloadTooLargeError';
+  override readonly code = 'PayloadTooLarge';
+}
+
+/** The history moved on while a writer prepared its append; it must reload and retry. */
+export class HistoryConflictError extends CairnError {
+  override readonly name = 'HistoryConflictError';
+  override readonly code = 'HistoryConflict';
+}
+
+/** The call did not finish within its bound (e.g. a long-poll for a result). */
+export class TimeoutExpiredError extends CairnError {
+  override readonly name = 'TimeoutExpiredError';
+  override readonly code = 'Timeout';
+}

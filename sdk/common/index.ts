@@ -1,0 +1,35 @@
+/**
+ * `cairn/common`: what workflow, activity and client code share.
+ *
+ * @example
+ * import { ApplicationFailure, type PayloadCodec } from 'cairn/common';
+ */
+export { type Duration, durationToMs } from './duration.ts';
+export { ParentClosePolicy, WorkflowIdReusePolicy } from './enums.ts';
+export {
+  CairnError,
+  DeterminismViolationError,
+  IllegalWorkflowOperationError,
+  InvalidArgumentError,
+  PayloadTooLargeError,
+  QueryRejectedError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowExecutionClosedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from './errors.ts';
+export {
+  ActivityFailure,
+  ApplicationFailure,
+  CairnFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  isCancellation,
+  ServerFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+} from './failures.ts';
+export type { ApplicationFailureOptions, FailureInfo, RetryState, TimeoutType } from './failures.ts';
+export { defaultPayloadConverter, JsonPayloadConverter } from './json-payload-converter.ts';
+export type { DataConverter, Payload, PayloadCodec, PayloadConverter } from './payload.ts';

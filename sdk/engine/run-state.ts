@@ -1,0 +1,331 @@
+import type { FailureInfo } from '../common/failures.ts';
+import type { Payload } from '../common/payload.ts';
+import type {
+  ActivityOptionsResolved,
+  HistoryEvent,
+  ParentClosePolicyName,
+  ParentRef,
+  SearchAttributes,
+} from './events.ts';
+
+export type ExecutionStatus =
+  | 'Running'
+  | 'Completed'
+  | 'Failed'
+  | 'Canceled'
+  | 'Terminated'
+  | 'TimedOut'
+  | 'ContinuedAsNew';
+
+/** An activity that is scheduled and not yet resolved. */
+export interface PendingActivity {
+  seq: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  scheduledTime: number;
+  /** The attempt that is dispatched now (1-based). */
+  attempt: number;
+  options: ActivityOptionsResolved;
+  cancelRequested: boolean;
+  lastFailure?: FailureInfo;
+  /** When the next attempt is due, while the activity waits out its retry backoff. */
+  nextAttemptTime?: number;
+}
+
+export interface PendingTimer {
+  seq: number;
+  fireTime: number;
+}
+
+export interface PendingChild {
+  seq: number;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  runId?: string;
+  parentClosePolicy: ParentClosePolicyName;
+}
+
+export interface PendingExternal {
+  seq: number;
+  kind: 'signal' | 'cancel';
+  workflowId: string;
+  runId?: string;
+  childWorkflowOnly: boolean;
+}
+
+/**
+ * The state of one run, derived from its history by {@link applyEvents}. It holds only what is
+ * still open (pending activities, timers, children, updates), so its size tracks the run's
+ * present, not its past. Stores persist it beside the history as a cache of the derivation.
+ */
+export interface RunState {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  firstRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: ExecutionStatus;
+  startTime: number;
+  closeTime?: number;
+  /** The id the next appended event will get; the optimistic-concurrency guard of every append. */
+  nextEventId: number;
+  historySizeBytes: number;
+  workflowTask: { scheduledEventId: number; attempt: number } | null;
+  activities: Record<string, PendingActivity>;
+  timers: Record<string, PendingTimer>;
+  children: Record<string, PendingChild>;
+  externals: Record<string, PendingExternal>;
+  /** Accepted updates not yet completed, by update id → accepted event id. */
+  updates: Record<string, number>;
+  /** Update ids ever accepted in this run, so a retried update request is not applied twice. */
+  completedUpdates: Record<string, number>;
+  cancelRequested: boolean;
+  searchAttributes: SearchAttributes;
+  memo: Record<string, Payload>;
+  parent?: ParentRef;
+  parentClosePolicy?: ParentClosePolicyName;
+  executionExpirationTime?: number;
+  runExpirationTime?: number;
+  continuedAsNewRunId?: string;
+}
+
+function assertNever(value: never): never {
+  throw new TypeError(`Unhandled history event ${JSON.stringify(value)}`);
+}
+
+/** The state a run starts from, before its first event. */
+export function initialRunState(namespace: string, runId: string): RunState {
+  return {
+    namespace,
+    workflowId: '',
+    runId,
+    firstRunId: runId,
+    workflowType: '',
+    taskQueue: '',
+    status: 'Running',
+    startTime: 0,
+    nextEventId: 1,
+    historySizeBytes: 0,
+    workflowTask: null,
+    activities: {},
+    timers: {},
+    children: {},
+    externals: {},
+    updates: {},
+    completedUpdates: {},
+    cancelRequested: false,
+    searchAttributes: {},
+    memo: {},
+  };
+}
+
+function close(state: RunState, status: ExecutionStatus, event: HistoryEvent): void {
+  state.status = status;
+  state.closeTime = event.eventTime;
+  state.workflowTask = null;
+}
+
+/** Applies one event to a state in place. Exhaustive over the event union. */
+function applyEvent(state: RunState, event: HistoryEvent): void {
+  switch (event.type) {
+    case 'WorkflowExecutionStarted':
+      Object.assign(state, {
+        workflowId: event.workflowId,
+        workflowType: event.workflowType,
+        taskQueue: event.taskQueue,
+        firstRunId: event.firstRunId,
+        startTime: event.eventTime,
+        searchAttributes: { ...(event.searchAttributes ?? {}) },
+        memo: { ...(event.memo ?? {}) },
+        parent: event.parent,
+        parentClosePolicy: event.parentClosePolicy,
+        executionExpirationTime: event.executionExpirationTime,
+        runExpirationTime:
+          event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined,
+      });
+      return;
+    case 'WorkflowTaskScheduled':
+      state.workflowTask = { scheduledEventId: event.eventId, attempt: event.attempt };
+      return;
+    case 'WorkflowTaskStarted':
+      return;
+    case 'WorkflowTaskCompleted':
+      state.workflowTask = null;
+      return;
+    case 'WorkflowTaskFailed':
+      // The task stays pending: it is retried with backoff until code or an operator fixes it.
+      return;
+    case 'ActivityTaskScheduled':
+      state.activities[event.eventId] = {
+        seq: event.seq,
+        activityId: event.activityId,
+        activityType: event.activityType,
+        taskQueue: event.taskQueue,
+        scheduledTime: event.eventTime,
+        attempt: 1,
+        options: event.options,
+        cancelRequested: false,
+      };
+      return;
+    case 'ActivityTaskStarted':
+      return;
+    case 'ActivityTaskFailed':
+    case 'ActivityTaskTimedOut': {
+      const activity = state.activities[event.scheduledEventId];
+      if (!activity) return;
+      if (event.retryState === 'InProgress') {
+        activity.attempt = event.attempt + 1;
+        activity.lastFailure = event.failure;
+        activity.nextAttemptTime = event.nextAttemptTime;
+      } else {
+        delete state.activities[event.scheduledEventId];
+      }
+      return;
+    }
+    case 'ActivityTaskCompleted':
+    case 'ActivityTaskCanceled':
+      delete state.activities[event.scheduledEventId];
+      return;
+    case 'ActivityTaskCancelRequested': {
+      const activity = state.activities[event.scheduledEventId];
+      if (activity) activity.cancelRequested = true;
+      return;
+    }
+    case 'TimerStarted':
+      state.timers[event.eventId] = { seq: event.seq, fireTime: event.fireTime };
+      return;
+    case 'TimerFired':
+    case 'TimerCanceled':
+      delete state.timers[event.startedEventId];
+      return;
+    case 'WorkflowExecutionSignaled':
+    case 'MarkerRecorded':
+      return;
+    case 'WorkflowExecutionCancelRequested':
+      state.cancelRequested = true;
+      return;
+    case 'UpsertWorkflowSearchAttributes':
+      state.searchAttributes = { ...state.searchAttributes, ...event.searchAttributes };
+      return;
+    case 'WorkflowExecutionUpdateAccepted':
+      state.updates[event.updateId] = event.eventId;
+      state.completedUpdates[event.updateId] = event.eventId;
+      return;
+    case 'WorkflowExecutionUpdateCompleted':
+      delete state.updates[event.updateId];
+      return;
+    case 'StartChildWorkflowExecutionInitiated':
+      state.children[event.eventId] = {
+        seq: event.seq,
+        workflowId: event.workflowId,
+        workflowType: event.workflowType,
+        taskQueue: event.taskQueue,
+        parentClosePolicy: event.parentClosePolicy,
+      };
+      return;
+    case 'ChildWorkflowExecutionStarted': {
+      const child = state.children[event.initiatedEventId];
+      if (child) child.runId = event.runId;
+      return;
+    }
+    case 'StartChildWorkflowExecutionFailed':
+    case 'ChildWorkflowExecutionCompleted':
+    case 'ChildWorkflowExecutionFailed':
+      delete state.children[event.initiatedEventId];
+      return;
+    case 'SignalExternalWorkflowExecutionInitiated':
+      state.externals[event.eventId] = {
+        seq: event.seq,
+        kind: 'signal',
+        workflowId: event.workflowId,
+        runId: event.runId,
+        childWorkflowOnly: event.childWorkflowOnly,
+      };
+      return;
+    case 'RequestCancelExternalWorkflowExecutionInitiated':
+      state.externals[event.eventId] = {
+        seq: event.seq,
+        kind: 'cancel',
+        workflowId: event.workflowId,
+        runId: event.runId,
+        childWorkflowOnly: event.childWorkflowOnly,
+      };
+      return;
+    case 'ExternalWorkflowExecutionSignaled':
+    case 'SignalExternalWorkflowExecutionFailed':
+    case 'ExternalWorkflowExecutionCancelRequested':
+    case 'RequestCancelExternalWorkflowExecutionFailed':
+      delete state.externals[event.initiatedEventId];
+      return;
+    case 'WorkflowExecutionCompleted':
+      close(state, 'Completed', event);
+      return;
+    case 'WorkflowExecutionFailed':
+      close(state, 'Failed', event);
+      return;
+    case 'WorkflowExecutionTimedOut':
+      close(state, 'TimedOut', event);
+      return;
+    case 'WorkflowExecutionTerminated':
+      close(state, 'Terminated', event);
+      return;
+    case 'WorkflowExecutionCanceled':
+      close(state, 'Canceled', event);
+      return;
+    case 'WorkflowExecutionContinuedAsNew':
+      close(state, 'ContinuedAsNew', event);
+      state.continuedAsNewRunId = event.newRunId;
+      return;
+    default:
+      assertNever(event);
+  }
+}
+
+/** Copies the parts of a state that {@link applyEvent} mutates, so the input stays untouched. */
+function copyState(state: RunState): RunState {
+  const activities: Record<string, PendingActivity> = {};
+  for (const [id, activity] of Object.entries(state.activities)) activities[id] = { ...activity };
+  const children: Record<string, PendingChild> = {};
+  for (const [id, child] of Object.entries(state.children)) children[id] = { ...child };
+  return {
+    ...state,
+    activities,
+    children,
+    timers: { ...state.timers },
+    externals: { ...state.externals },
+    updates: { ...state.updates },
+    completedUpdates: { ...state.completedUpdates },
+    searchAttributes: { ...state.searchAttributes },
+    workflowTask: state.workflowTask ? { ...state.workflowTask } : null,
+  };
+}
+
+/**
+ * Folds events into a run state and returns the new state. Event ids must continue the state's
+ * `nextEventId` without a gap; anything else is a bug upstream and throws.
+ */
+export function applyEvents(state: RunState, events: readonly HistoryEvent[]): RunState {
+  const next = copyState(state);
+  for (const event of events) {
+    if (event.eventId !== next.nextEventId) {
+      throw new RangeError(`Event id ${event.eventId} does not continue history at ${next.nextEventId}`);
+    }
+    applyEvent(next, event);
+    next.nextEventId += 1;
+    next.historySizeBytes += estimateEventSize(event);
+  }
+  return next;
+}
+
+/** Approximate stored size of an event, for continue-as-new suggestions and paging. */
+export function estimateEventSize(event: HistoryEvent): number {
+  return JSON.stringify(event).length;
+}
+
+/** True when no more events may be appended except by a new run. */
+export function isClosed(state: RunState): boolean {
+  return state.status !== 'Running';
+}

@@ -1,0 +1,25 @@
+import type { Clock, HistoryStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
+
+/** Structured log sink of the runtime. */
+export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+/** What every runtime service gets: the ports, and a source of fresh ids. */
+export interface RuntimeDeps {
+  store: HistoryStore;
+  dispatch: TaskDispatch;
+  clock: Clock;
+  invoker: WorkerInvoker;
+  newId: () => string;
+  logger: Logger;
+}
+
+export const silentLogger: Logger = () => {};
+
+/** A logger writing one JSON line per entry to stderr, at or above `minimum`. */
+export function jsonLogger(minimum: 'debug' | 'info' | 'warn' | 'error' = 'info'): Logger {
+  const order = ['debug', 'info', 'warn', 'error'];
+  return (level, message, fields) => {
+    if (order.indexOf(level) < order.indexOf(minimum)) return;
+    process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+  };
+}

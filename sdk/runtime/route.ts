@@ -1,0 +1,93 @@
+import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
+import type { RuntimeDeps } from './deps.ts';
+
+/**
+ * The router's decision for one committed batch: which tasks its events call for. Pure, and
+ * idempotent on (run, event id): the same batch always yields the same tasks, so a stream batch
+ * delivered twice sends duplicates that every consumer already tolerates.
+ */
+export function planDispatch(batch: CommittedBatch): DispatchItem[] {
+  const ref: RunRef = { namespace: batch.namespace, workflowId: batch.workflowId, runId: batch.runId };
+  const items: DispatchItem[] = [];
+  const system = (op: Extract<Task, { kind: 'system' }>['op'], dueTime?: number) =>
+    items.push({ task: { kind: 'system', ref, op }, dueTime });
+  // A workflow task started in the same batch as its scheduling ran inline (the fast path).
+  const startedInBatch = new Set<number>();
+  for (const event of batch.events) if (event.type === 'WorkflowTaskStarted') startedInBatch.add(event.scheduledEventId);
+
+  for (const event of batch.events) {
+    switch (event.type) {
+      case 'WorkflowExecutionStarted': {
+        const runDeadline = event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined;
+        const deadline = Math.min(runDeadline ?? Infinity, event.executionExpirationTime ?? Infinity);
+        if (Number.isFinite(deadline)) system({ type: 'runTimeout' }, deadline);
+        break;
+      }
+      case 'WorkflowTaskScheduled':
+        if (!startedInBatch.has(event.eventId)) {
+          items.push({ task: { kind: 'workflow', ref, taskQueue: batch.taskQueue, scheduledEventId: event.eventId } });
+        }
+        break;
+      case 'ActivityTaskScheduled': {
+        items.push({
+          task: { kind: 'activity', ref, taskQueue: event.taskQueue, scheduledEventId: event.eventId, attempt: 1 },
+        });
+        const { scheduleToCloseMs, scheduleToStartMs } = event.options;
+        const timeout = (timeoutType: 'ScheduleToClose' | 'ScheduleToStart', ms: number) =>
+          system({ type: 'activityTimeout', scheduledEventId: event.eventId, attempt: 1, timeoutType }, event.eventTime + ms);
+        if (scheduleToCloseMs !== undefined) timeout('ScheduleToClose', scheduleToCloseMs);
+        if (scheduleToStartMs !== undefined) timeout('ScheduleToStart', scheduleToStartMs);
+        break;
+      }
+      case 'ActivityTaskFailed':
+      case 'ActivityTaskTimedOut':
+        if (event.retryState === 'InProgress') {
+          items.push({
+            task: {
+              kind: 'activity',
+              ref,
+              taskQueue: batch.state.activities[event.scheduledEventId]?.taskQueue ?? batch.taskQueue,
+              scheduledEventId: event.scheduledEventId,
+              attempt: event.attempt + 1,
+            },
+            dueTime: event.nextAttemptTime,
+          });
+        }
+        break;
+      case 'ActivityTaskCancelRequested':
+        // A running attempt learns of it from its next heartbeat; one waiting out a backoff is cancelled now.
+        system({ type: 'cancelActivity', scheduledEventId: event.scheduledEventId });
+        break;
+      case 'TimerStarted':
+        system({ type: 'fireTimer', startedEventId: event.eventId }, event.fireTime);
+        break;
+      case 'StartChildWorkflowExecutionInitiated':
+        system({ type: 'startChild', initiatedEventId: event.eventId });
+        break;
+      case 'SignalExternalWorkflowExecutionInitiated':
+        system({ type: 'signalExternal', initiatedEventId: event.eventId });
+        break;
+      case 'RequestCancelExternalWorkflowExecutionInitiated':
+        system({ type: 'cancelExternal', initiatedEventId: event.eventId });
+        break;
+      case 'WorkflowExecutionCompleted':
+      case 'WorkflowExecutionFailed':
+      case 'WorkflowExecutionTimedOut':
+      case 'WorkflowExecutionTerminated':
+      case 'WorkflowExecutionCanceled':
+      case 'WorkflowExecutionContinuedAsNew':
+        system({ type: 'notifyParent' });
+        system({ type: 'applyParentClosePolicy' });
+        break;
+      default:
+        break;
+    }
+  }
+  return items;
+}
+
+/** Routes committed batches (the history stream) to task queues. */
+export async function routeBatches(deps: Pick<RuntimeDeps, 'dispatch'>, batches: readonly CommittedBatch[]): Promise<void> {
+  const items = batches.flatMap(planDispatch);
+  if (items.length) await deps.dispatch.dispatch(items);
+}

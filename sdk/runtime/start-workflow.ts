@@ -1,0 +1,106 @@
+import type { AppendRequest, NewRun } from '../backend/ports.ts';
+import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
+import type { Payload } from '../common/payload.ts';
+import type { ParentClosePolicyName, ParentRef, SearchAttributes, WorkflowIdReusePolicyName } from '../engine/events.ts';
+import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
+import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
+import type { RuntimeDeps } from './deps.ts';
+import { signalWorkflow } from './run-control.ts';
+
+/** Everything a new run is started with. Payloads arrive already encoded by the client. */
+export interface StartRequest {
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input: Payload[];
+  workflowIdReusePolicy?: WorkflowIdReusePolicyName;
+  workflowExecutionTimeoutMs?: number;
+  workflowRunTimeoutMs?: number;
+  memo?: Record<string, Payload>;
+  searchAttributes?: SearchAttributes;
+  parent?: ParentRef;
+  parentClosePolicy?: ParentClosePolicyName;
+  /** Signal-with-start: the signal recorded right after the start. */
+  signal?: { name: string; input: Payload[] };
+}
+
+export interface StartResult {
+  runId: string;
+  /** False when signal-with-start found the workflow running and only signalled it. */
+  started: boolean;
+}
+
+/** Builds the first events of a run. */
+export function newRun(request: StartRequest, runId: string, now: number): NewRun {
+  const bodies: PendingEvent[] = [
+    {
+      type: 'WorkflowExecutionStarted',
+      workflowType: request.workflowType,
+      workflowId: request.workflowId,
+      taskQueue: request.taskQueue,
+      input: request.input,
+      attempt: 1,
+      firstRunId: runId,
+      parent: request.parent,
+      parentClosePolicy: request.parentClosePolicy,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+      workflowExecutionTimeoutMs: request.workflowExecutionTimeoutMs,
+      workflowRunTimeoutMs: request.workflowRunTimeoutMs,
+      executionExpirationTime:
+        request.workflowExecutionTimeoutMs !== undefined ? now + request.workflowExecutionTimeoutMs : undefined,
+      randomSeed: runId,
+    },
+  ];
+  if (request.signal) {
+    bodies.push({ type: 'WorkflowExecutionSignaled', signalName: request.signal.name, input: request.signal.input });
+  }
+  bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
+  const events = numberEvents(bodies, 1, now);
+  return { state: applyEvents(initialRunState(request.namespace, runId), events), events };
+}
+
+/**
+ * Starts a run: one atomic write claims the workflow id under the reuse policy and stores the
+ * first events. With TERMINATE_IF_RUNNING the running run is terminated in that same write.
+ */
+export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): Promise<StartResult> {
+  const policy = request.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE';
+  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+    let terminate: AppendRequest | undefined;
+    if (policy === 'TERMINATE_IF_RUNNING' || request.signal) {
+      const currentRunId = await deps.store.getCurrentRunId(request.namespace, request.workflowId);
+      const current = currentRunId ? await deps.store.getRun(request.namespace, currentRunId) : undefined;
+      if (current && !isClosed(current)) {
+        if (request.signal) {
+          try {
+            await signalWorkflow(deps, { namespace: request.namespace, workflowId: request.workflowId, runId: current.runId }, request.signal.name, request.signal.input);
+            return { runId: current.runId, started: false };
+          } catch (error) {
+            if (error instanceof HistoryConflictError) continue;
+            // Closed in the meantime: fall through to a start.
+          }
+        } else {
+          const events = numberEvents(
+            [{ type: 'WorkflowExecutionTerminated', reason: 'Terminated by a start with TERMINATE_IF_RUNNING' }],
+            current.nextEventId,
+            deps.clock.now(),
+          );
+          terminate = appendRequest(current, events);
+        }
+      }
+    }
+    const runId = deps.newId();
+    const run = newRun(request, runId, deps.clock.now());
+    try {
+      await deps.store.createRun(run, request.signal ? 'ALLOW_DUPLICATE' : policy, terminate);
+      return { runId, started: true };
+    } catch (error) {
+      if (error instanceof HistoryConflictError) continue;
+      if (error instanceof WorkflowExecutionAlreadyStartedError && request.signal) continue;
+      throw error;
+    }
+  }
+  throw new HistoryConflictError(`Could not start workflow ${request.workflowId}: it kept changing`);
+}

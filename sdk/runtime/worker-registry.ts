@@ -1,0 +1,62 @@
+import { InvalidArgumentError } from '../common/errors.ts';
+import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
+import type { DataConverter, PayloadConverter } from '../common/payload.ts';
+import type { WorkflowFunction } from '../engine/activator.ts';
+import { CodecChain } from './payload-codec.ts';
+import { WorkflowCache } from './workflow-cache.ts';
+
+/** An activity implementation: any async (or sync) function. */
+export type ActivityFunction = (...args: never[]) => unknown;
+
+/** What one worker serves: the workflows and activities of one task queue. */
+export interface WorkerDefinition {
+  taskQueue: string;
+  /** A module object (`import * as workflows from './workflows'`) or a record of workflow functions. */
+  workflows?: object;
+  activities?: object;
+  dataConverter?: DataConverter;
+  /** Warm workflow states kept in memory. @default 1000 */
+  maxCachedWorkflows?: number;
+}
+
+/** A worker definition resolved for the runtime. */
+export interface WorkerRegistry {
+  taskQueue: string;
+  workflows: Map<string, WorkflowFunction>;
+  activities: Map<string, ActivityFunction>;
+  converter: PayloadConverter;
+  codec: CodecChain;
+  cache: WorkflowCache;
+}
+
+function functionsOf<T>(source: object | undefined, what: string): Map<string, T> {
+  const map = new Map<string, T>();
+  if (source === undefined) return map;
+  if (source === null || typeof source !== 'object') {
+    throw new InvalidArgumentError(`${what} must be an object of functions (e.g. a module namespace)`);
+  }
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value === 'function') map.set(name, value as T);
+  }
+  return map;
+}
+
+/** Checks a worker definition and builds its registry. */
+export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegistry {
+  if (typeof definition.taskQueue !== 'string' || definition.taskQueue.length === 0) {
+    throw new InvalidArgumentError('A worker needs a non-empty taskQueue');
+  }
+  const workflows = functionsOf<WorkflowFunction>(definition.workflows, 'workflows');
+  const activities = functionsOf<ActivityFunction>(definition.activities, 'activities');
+  if (workflows.size === 0 && activities.size === 0) {
+    throw new InvalidArgumentError(`Worker for task queue '${definition.taskQueue}' registers no workflows and no activities`);
+  }
+  return {
+    taskQueue: definition.taskQueue,
+    workflows,
+    activities,
+    converter: definition.dataConverter?.payloadConverter ?? defaultPayloadConverter,
+    codec: new CodecChain(definition.dataConverter?.payloadCodecs),
+    cache: new WorkflowCache(definition.maxCachedWorkflows ?? 1000),
+  };
+}

@@ -1,0 +1,310 @@
+import type { NewRun, RunRef, WorkflowTaskFailureRecord } from '../backend/ports.ts';
+import { DeterminismViolationError, HistoryConflictError, WorkflowExecutionClosedError } from '../common/errors.ts';
+import { toFailureInfo } from '../common/failures.ts';
+import type { ActivationJob, UpdateDecision } from '../engine/activator.ts';
+import { commandToEvent } from '../engine/command-events.ts';
+import type { Command } from '../engine/commands.ts';
+import type { EventOf, HistoryEvent } from '../engine/events.ts';
+import { Replayer } from '../engine/replayer.ts';
+import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
+import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent, readFullHistory } from './commit.ts';
+import type { RuntimeDeps } from './deps.ts';
+import type { WorkerRegistry } from './worker-registry.ts';
+
+/** Extra input of a workflow task. */
+export interface WorkflowTaskOptions {
+  /** Events to commit ahead of the task in the same write (an activity's result: the fast path). */
+  leading?: (state: RunState, now: number) => PendingEvent[] | undefined;
+  /** An update request to offer the workflow's validator and handler. */
+  update?: { updateId: string; updateName: string; input: EventOf<'WorkflowExecutionUpdateAccepted'>['input'] };
+}
+
+export type WorkflowTaskResult =
+  | { outcome: 'committed'; events: HistoryEvent[]; state: RunState; update?: UpdateDecision }
+  | { outcome: 'noop'; update?: UpdateDecision }
+  | { outcome: 'failed'; failure: WorkflowTaskFailureRecord };
+
+const MAX_TASK_BACKOFF_MS = 10 * 60_000;
+
+export function cacheKey(namespace: string, runId: string): string {
+  return `${namespace}/${runId}`;
+}
+
+/**
+ * Processes a run's pending workflow task: replays history (from the warm cache when it can),
+ * runs the new activation, turns its commands into events and appends them conditionally on the
+ * head it read. A lost race re-reads and replays again.
+ */
+export async function processWorkflowTask(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  ref: RunRef,
+  options: WorkflowTaskOptions = {},
+): Promise<WorkflowTaskResult> {
+  const key = cacheKey(ref.namespace, ref.runId);
+  return worker.cache.exclusive(key, async () => {
+    for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+      const result = await attemptWorkflowTask(deps, worker, ref, options);
+      if (result !== 'conflict') return result;
+      worker.cache.delete(key);
+    }
+    throw new HistoryConflictError(`Workflow task of run ${ref.runId} kept losing races; it will be redelivered`);
+  });
+}
+
+async function attemptWorkflowTask(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  ref: RunRef,
+  options: WorkflowTaskOptions,
+): Promise<WorkflowTaskResult | 'conflict'> {
+  const key = cacheKey(ref.namespace, ref.runId);
+  const state = await deps.store.getRun(ref.namespace, ref.runId);
+  if (!state) return { outcome: 'noop' };
+  if (isClosed(state)) {
+    if (options.update) throw new WorkflowExecutionClosedError(`Workflow ${ref.workflowId} is closed; it takes no updates`);
+    return { outcome: 'noop' };
+  }
+  const now = deps.clock.now();
+  const leading = options.leading ? options.leading(state, now) : [];
+  if (leading === undefined) return { outcome: 'noop' };
+  const leadingEvents = numberEvents(leading, state.nextEventId, now);
+  let current = applyEvents(state, leadingEvents);
+  const prefix: PendingEvent[] = [...leading];
+  if (!current.workflowTask) {
+    if (!options.update) {
+      // Nothing for workflow code to do: commit the leading events alone (if any).
+      return leading.length ? commitPlain(deps, worker, state, leadingEvents) : { outcome: 'noop' };
+    }
+    prefix.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
+    current = applyEvents(current, numberEvents([prefix.at(-1)!], current.nextEventId, now));
+  }
+  const scheduled = current.workflowTask!;
+
+  let replayer: Replayer;
+  let activation: Awaited<ReturnType<Replayer['activateNew']>>;
+  try {
+    replayer = await loadReplayer(deps, worker, state, leadingEvents);
+    const extraJobs: ActivationJob[] = options.update
+      ? [{ kind: 'update', ...options.update, name: options.update.updateName, alreadyAccepted: false }]
+      : [];
+    activation = await replayer.activateNew(now, current.nextEventId, extraJobs);
+    if (activation.taskFailure !== undefined) throw activation.taskFailure;
+  } catch (error) {
+    worker.cache.delete(key);
+    return failWorkflowTask(deps, worker, state, leadingEvents, scheduled.scheduledEventId, error);
+  }
+
+  const update = options.update
+    ? activation.updateDecisions.find((decision) => decision.updateId === options.update!.updateId)
+    : undefined;
+  if (options.update && update && !update.accepted && !state.workflowTask && activation.commands.length === 0) {
+    // A rejected update leaves no trace: nothing else was pending, so nothing is written.
+    worker.cache.delete(key);
+    if (!leading.length) return { outcome: 'noop', update };
+    const committed = await commitPlain(deps, worker, state, leadingEvents);
+    return committed === 'conflict' ? committed : { ...committed, update } as WorkflowTaskResult;
+  }
+
+  const taskEvents: PendingEvent[] = [
+    { type: 'WorkflowTaskStarted', scheduledEventId: scheduled.scheduledEventId, attempt: scheduled.attempt },
+    { type: 'WorkflowTaskCompleted', scheduledEventId: scheduled.scheduledEventId },
+  ];
+  const plainEvents = commandEvents(
+    numberEvents([...prefix, ...taskEvents], state.nextEventId, now),
+    state,
+    activation.commands,
+    now,
+  );
+  const newRunId = plainEvents.at(-1)?.type === 'WorkflowExecutionContinuedAsNew' ? deps.newId() : undefined;
+  if (newRunId) (plainEvents.at(-1) as EventOf<'WorkflowExecutionContinuedAsNew'>).newRunId = newRunId;
+
+  const storedEvents = await worker.codec.encode(plainEvents);
+  const request = appendRequest(state, storedEvents);
+  if (newRunId) {
+    request.newRun = continuedRun(request.state, storedEvents.at(-1) as EventOf<'WorkflowExecutionContinuedAsNew'>, now);
+  }
+  try {
+    await deps.store.append(request);
+  } catch (error) {
+    if (error instanceof HistoryConflictError) return 'conflict';
+    throw error;
+  }
+  const committedAfterReplay = plainEvents.slice(leadingEvents.length);
+  replayer.commit(committedAfterReplay, activation.commands);
+  if (isClosed(request.state)) worker.cache.delete(key);
+  else worker.cache.set(key, replayer);
+  return { outcome: 'committed', events: storedEvents, state: request.state, update };
+}
+
+/** Turns commands into numbered events following `taskEvents`, resolving seq lookups as it goes. */
+function commandEvents(taskEvents: HistoryEvent[], state: RunState, commands: Command[], now: number): HistoryEvent[] {
+  const events = [...taskEvents];
+  let running = applyEvents(state, taskEvents);
+  let applied = events.length;
+  for (const command of commands) {
+    const needsLookup =
+      command.type === 'RequestCancelActivityTask' || command.type === 'CancelTimer' || command.type === 'CompleteWorkflowUpdate';
+    if (needsLookup && applied < events.length) {
+      running = applyEvents(running, events.slice(applied));
+      applied = events.length;
+    }
+    const body = commandToEvent(command, running, now);
+    events.push({ ...body, eventId: state.nextEventId + events.length, eventTime: now } as HistoryEvent);
+  }
+  return events;
+}
+
+/** The next run of a continue-as-new, created in the same write that closes this one. */
+function continuedRun(closing: RunState, event: EventOf<'WorkflowExecutionContinuedAsNew'>, now: number): NewRun {
+  const bodies: PendingEvent[] = [
+    {
+      type: 'WorkflowExecutionStarted',
+      workflowType: event.workflowType,
+      workflowId: closing.workflowId,
+      taskQueue: event.taskQueue,
+      input: event.input,
+      attempt: 1,
+      firstRunId: closing.firstRunId,
+      continuedFromRunId: closing.runId,
+      parent: closing.parent,
+      parentClosePolicy: closing.parentClosePolicy,
+      memo: event.memo ?? closing.memo,
+      searchAttributes: event.searchAttributes ?? closing.searchAttributes,
+      workflowRunTimeoutMs: event.workflowRunTimeoutMs,
+      executionExpirationTime: closing.executionExpirationTime,
+      randomSeed: event.newRunId,
+    },
+    { type: 'WorkflowTaskScheduled', attempt: 1 },
+  ];
+  const events = numberEvents(bodies, 1, now);
+  return { state: applyEvents(initialRunState(closing.namespace, event.newRunId), events), events };
+}
+
+/** Appends plain (decoded) events, encoding their payloads for storage. */
+async function commitPlain(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  state: RunState,
+  plain: HistoryEvent[],
+): Promise<WorkflowTaskResult | 'conflict'> {
+  const events = await worker.codec.encode(plain);
+  const request = appendRequest(state, events);
+  try {
+    await deps.store.append(request);
+  } catch (error) {
+    if (error instanceof HistoryConflictError) return 'conflict';
+    throw error;
+  }
+  return { outcome: 'committed', events, state: request.state };
+}
+
+/** Returns a replayer that has applied all of `state`'s history plus `leading`: warm if cached. */
+export async function loadReplayer(deps: RuntimeDeps, worker: WorkerRegistry, state: RunState, leading: HistoryEvent[]) {
+  const key = cacheKey(state.namespace, state.runId);
+  const cached = worker.cache.get(key);
+  if (cached && cached.lastEventId < state.nextEventId) {
+    try {
+      const newer = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1));
+      await cached.replay([...newer, ...leading]);
+      return cached;
+    } catch (error) {
+      worker.cache.delete(key);
+      if (error instanceof DeterminismViolationError) throw error;
+    }
+  }
+  const history = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId));
+  const started = history[0];
+  if (!started || started.type !== 'WorkflowExecutionStarted') {
+    throw new RangeError(`History of run ${state.runId} does not begin with WorkflowExecutionStarted`);
+  }
+  const workflowFn = worker.workflows.get(started.workflowType);
+  if (!workflowFn) throw new UnknownWorkflowTypeError(started.workflowType, worker);
+  const replayer = new Replayer(started, {
+    namespace: state.namespace,
+    runId: state.runId,
+    workflowFn,
+    converter: worker.converter,
+    log: (level, message, attrs, info) =>
+      deps.logger(level, message, { workflowId: info.workflowId, runId: info.runId, attrs }),
+  });
+  await replayer.replay([...history, ...leading]);
+  return replayer;
+}
+
+/** The worker has no workflow function of this type (yet: a deploy may add it). */
+export class UnknownWorkflowTypeError extends Error {
+  override readonly name = 'UnknownWorkflowTypeError';
+  constructor(workflowType: string, worker: WorkerRegistry) {
+    const known = [...worker.workflows.keys()].join(', ') || 'none';
+    super(`Workflow type '${workflowType}' is not registered on task queue '${worker.taskQueue}' (registered: ${known})`);
+  }
+}
+
+/**
+ * Records a failed workflow task beside history (shown by `describe`) and retries it with backoff.
+ * A determinism violation leaves history untouched; a first failure from workflow code records
+ * `WorkflowTaskFailed`, as Temporal does. Leading events (an activity's result) are facts: they
+ * are committed regardless.
+ */
+async function failWorkflowTask(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  state: RunState,
+  leadingEvents: HistoryEvent[],
+  scheduledEventId: number,
+  error: unknown,
+): Promise<WorkflowTaskResult | 'conflict'> {
+  const cause =
+    error instanceof DeterminismViolationError
+      ? 'NonDeterminism'
+      : error instanceof UnknownWorkflowTypeError
+        ? 'UnknownWorkflowType'
+        : 'WorkflowError';
+  const previous = await deps.store.getWorkflowTaskFailure(state.namespace, state.runId);
+  const attempt = previous && previous.eventId === scheduledEventId ? previous.attempt + 1 : 1;
+  const now = deps.clock.now();
+  const failure: WorkflowTaskFailureRecord = {
+    attempt,
+    time: now,
+    eventId: scheduledEventId,
+    cause,
+    failure: toFailureInfo(error, worker.converter),
+  };
+  // The update path may have planned a WorkflowTaskScheduled that was never committed.
+  const scheduledExists = scheduledEventId < state.nextEventId + leadingEvents.length;
+  const extra: PendingEvent[] =
+    attempt === 1 && cause === 'WorkflowError' && scheduledExists
+      ? [
+          { type: 'WorkflowTaskStarted', scheduledEventId, attempt: 1 },
+          { type: 'WorkflowTaskFailed', scheduledEventId, failure: failure.failure, cause },
+        ]
+      : [];
+  if (leadingEvents.length || extra.length) {
+    const events = [...leadingEvents, ...numberEvents(extra, state.nextEventId + leadingEvents.length, now)];
+    if ((await commitPlain(deps, worker, state, events)) === 'conflict') return 'conflict';
+  }
+  if (!scheduledExists) return { outcome: 'failed', failure };
+  await deps.store.setWorkflowTaskFailure(state.namespace, state.runId, failure);
+  const backoff = Math.min(1000 * 2 ** (attempt - 1), MAX_TASK_BACKOFF_MS);
+  await deps.dispatch.dispatch([
+    {
+      task: {
+        kind: 'workflow',
+        ref: { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId },
+        taskQueue: state.taskQueue,
+        scheduledEventId,
+        attempt: attempt + 1,
+      },
+      dueTime: now + backoff,
+    },
+  ]);
+  deps.logger('warn', 'workflow task failed', {
+    workflowId: state.workflowId,
+    runId: state.runId,
+    cause,
+    attempt,
+    message: failure.failure.message,
+  });
+  return { outcome: 'failed', failure };
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { MemoryHistoryStore } from '../backend/memory/history-store.ts';
+import { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
+import { VirtualClock } from '../backend/memory/virtual-clock.ts';
+import type { WorkerInvoker, WorkerRequest } from '../backend/ports.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
+import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
+import { routeBatches } from '../runtime/route.ts';
+import { handleWorkerRequest } from '../runtime/worker-requests.ts';
+import type { WorkerRegistry } from '../runtime/worker-registry.ts';
+import { type Waiter, WorkflowService } from '../runtime/workflow-service.ts';
+import { TaskRunner } from './task-runner.ts';
+
+/** Options of the in-memory engine. */
+export interface MemoryEngineOptions {
+  /** Virtual start time (epoch ms). @default now */
+  startTime?: number;
+  logger?: Logger;
+  /** Tasks in flight at once. @default 64 */
+  concurrency?: number;
+}
+
+/**
+ * The whole engine in one process: memory store and queues, a virtual clock, the router wired to
+ * the store's commits (the stream), and a task runner in place of the event source mappings.
+ * The runtime services are the ones the Lambda handlers call.
+ */
+export class MemoryEngine {
+  readonly store = new MemoryHistoryStore();
+  readonly clock: VirtualClock;
+  readonly queues: MemoryTaskQueues;
+  readonly workers = new Map<string, WorkerRegistry>();
+  readonly deps: RuntimeDeps;
+  readonly runner: TaskRunner;
+  readonly service: WorkflowService;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.clock = new VirtualClock(options.startTime ?? Date.now());
+    this.queues = new MemoryTaskQueues(() => this.clock.now());
+    const invoker: WorkerInvoker = {
+      invoke: (taskQueue: string, request: WorkerRequest) => {
+        const worker = this.workers.get(taskQueue);
+        if (!worker) {
+          throw new InvalidArgumentError(`No worker is running for task queue '${taskQueue}'`);
+        }
+        return handleWorkerRequest(this.deps, worker, request);
+      },
+    };
+    this.deps = {
+      store: this.store,
+      dispatch: this.queues,
+      clock: this.clock,
+      invoker,
+      newId: randomUUID,
+      logger: options.logger ?? jsonLogger((process.env.CAIRN_LOG_LEVEL as 'info' | undefined) ?? 'error'),
+    };
+    // The history stream: every committed batch goes through the router, as in the cloud.
+    this.store.onCommit((batch) => void routeBatches(this.deps, [batch]));
+    this.runner = new TaskRunner(this.deps, this.queues, this.clock, this.workers, options.concurrency);
+    const waiter: Waiter = (done, waitMs) =>
+      this.runner.withTimeSkipping(async () => {
+        const deadline = Date.now() + waitMs;
+        while (!(await done())) {
+          const left = deadline - Date.now();
+          if (left <= 0) return;
+          await this.runner.nextChange(left);
+        }
+      });
+    this.service = new WorkflowService(this.deps, waiter);
+    this.runner.start();
+  }
+
+  /** Adds a worker; returns a function that removes it. */
+  addWorker(registry: WorkerRegistry): () => void {
+    if (this.workers.has(registry.taskQueue)) {
+      throw new InvalidArgumentError(`A worker for task queue '${registry.taskQueue}' is already running`);
+    }
+    this.workers.set(registry.taskQueue, registry);
+    this.runner.notify();
+    return () => {
+      if (this.workers.get(registry.taskQueue) === registry) this.workers.delete(registry.taskQueue);
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}

@@ -1,0 +1,191 @@
+import type { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
+import type { VirtualClock } from '../backend/memory/virtual-clock.ts';
+import type { Task } from '../backend/ports.ts';
+import { processActivityTask } from '../runtime/activity-task.ts';
+import type { RuntimeDeps } from '../runtime/deps.ts';
+import { processSystemTask } from '../runtime/system-task.ts';
+import type { WorkerRegistry } from '../runtime/worker-registry.ts';
+import { processWorkflowTask } from '../runtime/workflow-task.ts';
+
+/** A task that kept failing and was set aside, as an SQS queue moves it to its DLQ. */
+export interface DeadLetter {
+  task: Task;
+  error: string;
+  receiveCount: number;
+}
+
+const MAX_RECEIVE_COUNT = 5;
+
+/**
+ * Consumes the in-memory task queues with the real runtime services, as the Lambda event source
+ * mappings do in the cloud: at most `concurrency` tasks in flight, one workflow task per run at a
+ * time (the FIFO message group), failed tasks redelivered with backoff and dead-lettered after
+ * five receives. Time skipping: when nothing can run and someone waits (a result, `env.sleep`),
+ * the virtual clock jumps to the next due timer.
+ */
+export class TaskRunner {
+  private inFlight = 0;
+  private readonly runsInFlight = new Set<string>();
+  private readonly receives = new Map<string, number>();
+  private skipDemand = 0;
+  private readonly sleepTargets: { time: number; resolve(): void }[] = [];
+  private wake: (() => void) | undefined;
+  /** Set by every notification, so one that lands while the loop is busy is not lost. */
+  private dirty = false;
+  private readonly changeWaiters = new Set<() => void>();
+  private stopped = false;
+  private loopDone: Promise<void> | undefined;
+  readonly deadLetters: DeadLetter[] = [];
+  tasksRun = 0;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly queues: MemoryTaskQueues,
+    private readonly clock: VirtualClock,
+    private readonly workers: Map<string, WorkerRegistry>,
+    private readonly concurrency = 64,
+  ) {
+    queues.onChange(() => this.notify());
+    clock.onChange(() => this.notify());
+  }
+
+  start(): void {
+    this.loopDone ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.loopDone;
+  }
+
+  /** Wakes the loop and everyone waiting for a change. */
+  notify(): void {
+    this.dirty = true;
+    this.wake?.();
+    for (const waiter of [...this.changeWaiters]) waiter();
+  }
+
+  /** Resolves on the next change, or after `timeoutMs` of real time. */
+  nextChange(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(1, timeoutMs));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.changeWaiters.add(() => {
+        this.changeWaiters.clear();
+        done();
+      });
+    });
+  }
+
+  /** Lets time skip while `fn` runs (a client waiting for a result). */
+  async withTimeSkipping<T>(fn: () => Promise<T>): Promise<T> {
+    this.skipDemand++;
+    this.notify();
+    try {
+      return await fn();
+    } finally {
+      this.skipDemand--;
+    }
+  }
+
+  /** Advances virtual time by `ms`, running everything that becomes due on the way. */
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.sleepTargets.push({ time: this.clock.now() + ms, resolve });
+      this.sleepTargets.sort((a, b) => a.time - b.time);
+      this.notify();
+    });
+  }
+
+  private canRun = (task: Task): boolean => {
+    if (task.kind === 'system') return true;
+    if (!this.workers.has(task.taskQueue)) return false;
+    return task.kind !== 'workflow' || !this.runsInFlight.has(`${task.ref.namespace}/${task.ref.runId}`);
+  };
+
+  private isIdle(): boolean {
+    return this.inFlight <= this.clock.idleSleepers && !this.queues.hasRunnable(this.canRun);
+  }
+
+  private nextSkipTarget(): number | undefined {
+    const dueTimes = [this.queues.nextDue(), this.clock.nextDue()].filter((t): t is number => t !== undefined);
+    const due = dueTimes.length ? Math.min(...dueTimes) : undefined;
+    const sleepTarget = this.sleepTargets[0]?.time;
+    if (sleepTarget !== undefined && (due === undefined || sleepTarget < due)) return sleepTarget;
+    if (due !== undefined && (this.skipDemand > 0 || sleepTarget !== undefined)) return due;
+    return undefined;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.dirty = false;
+      const room = this.concurrency - this.inFlight;
+      if (room > 0) for (const task of this.queues.take(this.canRun, room)) this.run(task);
+      if (this.isIdle()) {
+        // Let in-progress client calls (microtasks, then one macrotask) land before judging idleness.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.isIdle() && this.skipTime()) continue;
+      }
+      if (this.dirty) continue;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Jumps to the next due time if someone waits for time to pass; true if it moved. */
+  private skipTime(): boolean {
+    const target = this.nextSkipTarget();
+    if (target === undefined) return false;
+    this.clock.advanceTo(target);
+    this.queues.release();
+    while (this.sleepTargets.length && this.sleepTargets[0]!.time <= this.clock.now()) this.sleepTargets.shift()!.resolve();
+    return true;
+  }
+
+  private run(task: Task): void {
+    const runKey = `${task.ref.namespace}/${task.ref.runId}`;
+    this.inFlight++;
+    if (task.kind === 'workflow') this.runsInFlight.add(runKey);
+    this.execute(task)
+      .catch((error: unknown) => this.redeliver(task, error))
+      .finally(() => {
+        this.inFlight--;
+        this.tasksRun++;
+        if (task.kind === 'workflow') this.runsInFlight.delete(runKey);
+        this.notify();
+      });
+  }
+
+  private async execute(task: Task): Promise<void> {
+    switch (task.kind) {
+      case 'workflow':
+        await processWorkflowTask(this.deps, this.workers.get(task.taskQueue)!, task.ref);
+        return;
+      case 'activity':
+        await processActivityTask(this.deps, this.workers.get(task.taskQueue)!, task);
+        return;
+      case 'system':
+        await processSystemTask(this.deps, task.ref, task.op);
+        return;
+    }
+  }
+
+  private redeliver(task: Task, error: unknown): void {
+    const key = JSON.stringify(task);
+    const count = (this.receives.get(key) ?? 0) + 1;
+    this.receives.set(key, count);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.deps.logger('warn', 'task failed; will be redelivered', { kind: task.kind, runId: task.ref.runId, count, message });
+    if (count >= MAX_RECEIVE_COUNT) {
+      this.deadLetters.push({ task, error: message, receiveCount: count });
+      return;
+    }
+    this.queues.push([{ task, dueTime: this.clock.now() + 1000 * 2 ** (count - 1) }]);
+  }
+}

@@ -1,0 +1,90 @@
+import { Client } from '../client/client.ts';
+import { Connection, type WorkflowServiceApi } from '../client/connection.ts';
+import { type Duration, durationToMs } from '../common/duration.ts';
+import type { DataConverter } from '../common/payload.ts';
+import type { Logger } from '../runtime/deps.ts';
+import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
+import { MemoryEngine } from './memory-engine.ts';
+
+/** Options of `TestWorkflowEnvironment.createTimeSkipping`. */
+export interface TimeSkippingOptions {
+  workers?: WorkerDefinition[];
+  namespace?: string;
+  dataConverter?: DataConverter;
+  /** Virtual start time (epoch ms). @default now */
+  startTime?: number;
+  logger?: Logger;
+}
+
+/** A connection whose engine runs in this process; `Worker.create` attaches workers to it. */
+export class InProcessConnection extends Connection {
+  constructor(
+    service: WorkflowServiceApi,
+    readonly engine: MemoryEngine,
+  ) {
+    super(service);
+  }
+}
+
+/** Copies what crosses the in-process "wire", so callers never share the engine's objects. */
+function isolated(service: WorkflowServiceApi): WorkflowServiceApi {
+  return new Proxy(service, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => structuredClone(await value.apply(target, structuredClone(args)));
+    },
+  });
+}
+
+/**
+ * A whole Cairn engine for tests. `createTimeSkipping` runs it in memory under a virtual clock:
+ * while a client waits for a result, or during `env.sleep`, time jumps to the next due timer
+ * whenever no task is pending, so a 30-day wait takes milliseconds.
+ *
+ * @example
+ * const env = await TestWorkflowEnvironment.createTimeSkipping({ workers: [{ taskQueue: 'loans', workflows, activities }] });
+ * const result = await env.client.workflow.execute(loanApplication, { taskQueue: 'loans', workflowId: 'loan-1', args: [app] });
+ * await env.teardown();
+ */
+export class TestWorkflowEnvironment {
+  readonly client: Client;
+  readonly nativeConnection: InProcessConnection;
+  readonly namespace: string;
+
+  private constructor(
+    readonly engine: MemoryEngine,
+    options: TimeSkippingOptions,
+  ) {
+    this.namespace = options.namespace ?? 'default';
+    this.nativeConnection = new InProcessConnection(isolated(engine.service), engine);
+    this.client = new Client({ connection: this.nativeConnection, namespace: this.namespace, dataConverter: options.dataConverter });
+    for (const definition of options.workers ?? []) {
+      engine.addWorker(createWorkerRegistry({ dataConverter: options.dataConverter, ...definition }));
+    }
+  }
+
+  static async createTimeSkipping(options: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
+    const engine = new MemoryEngine({ startTime: options.startTime, logger: options.logger });
+    try {
+      return new TestWorkflowEnvironment(engine, options);
+    } catch (error) {
+      await engine.shutdown();
+      throw error;
+    }
+  }
+
+  /** Advances virtual time by `duration`; timers fire in due order on the way. */
+  async sleep(duration: Duration): Promise<void> {
+    await this.engine.runner.sleep(durationToMs(duration));
+  }
+
+  /** The environment's current (virtual) time, epoch ms. */
+  async currentTimeMs(): Promise<number> {
+    return this.engine.clock.now();
+  }
+
+  async teardown(): Promise<void> {
+    await this.engine.shutdown();
+  }
+}

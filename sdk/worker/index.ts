@@ -1,0 +1,9 @@
+/**
+ * `cairn/worker`: binding workflows and activities to a task queue.
+ *
+ * @example
+ * import { Worker } from 'cairn/worker';
+ */
+export type { WorkerDefinition } from '../runtime/worker-registry.ts';
+export { Worker } from './worker.ts';
+export type { WorkerOptions } from './worker.ts';

@@ -1,0 +1,85 @@
+import { pathToFileURL } from 'node:url';
+import type { Connection } from '../client/connection.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
+import { createWorkerRegistry, type WorkerDefinition, type WorkerRegistry } from '../runtime/worker-registry.ts';
+import { InProcessConnection } from '../testing/test-env.ts';
+
+/** Options of `Worker.create`, as in Temporal's worker. */
+export interface WorkerOptions extends WorkerDefinition {
+  connection: Connection;
+  /** Path of a module whose exports are the workflow functions (instead of `workflows`). */
+  workflowsPath?: string;
+  namespace?: string;
+}
+
+/** Loads a worker definition, resolving `workflowsPath` to its module. */
+export async function loadWorkerDefinition(options: Omit<WorkerOptions, 'connection'>): Promise<WorkerRegistry> {
+  let workflows = options.workflows;
+  if (options.workflowsPath !== undefined) {
+    if (workflows !== undefined) throw new InvalidArgumentError('Pass either workflows or workflowsPath, not both');
+    workflows = (await import(pathToFileURL(options.workflowsPath).href)) as object;
+  }
+  return createWorkerRegistry({ ...options, workflows });
+}
+
+/**
+ * Runs a task queue's workflows and activities in this process, against an in-process engine
+ * (the test environment's `nativeConnection`). On AWS a worker is a Lambda function instead:
+ * export `createWorker(...)` as its handler.
+ *
+ * @example
+ * const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'loans', workflowsPath: require.resolve('./workflows'), activities });
+ * await worker.runUntil(env.client.workflow.execute(loanApplication, { taskQueue: 'loans', workflowId: 'loan-1', args: [app] }));
+ */
+export class Worker {
+  private stopRunning: (() => void) | undefined;
+  private shutdownRequested: (() => void) | undefined;
+
+  private constructor(
+    private readonly connection: InProcessConnection,
+    readonly registry: WorkerRegistry,
+  ) {}
+
+  static async create(options: WorkerOptions): Promise<Worker> {
+    if (!(options.connection instanceof InProcessConnection)) {
+      throw new InvalidArgumentError(
+        'Worker.create needs an in-process connection (TestWorkflowEnvironment.nativeConnection). ' +
+          'On AWS, workers are Lambda functions: export createWorker({ taskQueue, workflows, activities }) as the handler.',
+      );
+    }
+    return new Worker(options.connection, await loadWorkerDefinition(options));
+  }
+
+  get taskQueue(): string {
+    return this.registry.taskQueue;
+  }
+
+  /** Polls its task queue until `shutdown()` is called. */
+  async run(): Promise<void> {
+    if (this.stopRunning) throw new InvalidArgumentError(`Worker for '${this.taskQueue}' is already running`);
+    this.stopRunning = this.connection.engine.addWorker(this.registry);
+    try {
+      await new Promise<void>((resolve) => {
+        this.shutdownRequested = resolve;
+      });
+    } finally {
+      this.stopRunning();
+      this.stopRunning = undefined;
+    }
+  }
+
+  shutdown(): void {
+    this.shutdownRequested?.();
+  }
+
+  /** Runs the worker while `work` runs, then stops it; resolves to `work`'s result. */
+  async runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const running = this.run();
+    try {
+      return await (typeof work === 'function' ? work() : work);
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
+}
