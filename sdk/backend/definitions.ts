@@ -1,0 +1,165 @@
+/**
+ * The one definition of Cairn's tables, queues and event source mappings. The CDK constructs
+ * (`lib/`) deploy exactly these, and the embedded local stack (`local/`) creates exactly these,
+ * so local and cloud cannot drift. Plain data: no AWS SDK, no CDK imports.
+ */
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N' | 'B';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** ALL, or KEYS_ONLY. */
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  /** Logical id, also the suffix of the physical name (`${prefix}-${id}`). */
+  id: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  globalSecondaryIndexes: IndexDefinition[];
+  /** Stream view type; undefined = no stream. */
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  /** Attribute holding an epoch-seconds expiry (TTL), if any. */
+  timeToLiveAttribute?: string;
+}
+
+/**
+ * History: one item per committed batch of events, keyed by run and the batch's first event id.
+ * `pk` = `${namespace}#${runId}`, `sk` = first event id. The batch item carries the run's state
+ * after the batch, so the newest item is the run's head. Overflow chunks of a large batch use
+ * `pk` = `${namespace}#${runId}#chunk` and are trusted only when a committed head names them.
+ * The stream (new images) feeds the router: it is the outbox.
+ */
+export const HISTORY_TABLE: TableDefinition = {
+  id: 'history',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'N' },
+  globalSecondaryIndexes: [],
+  stream: 'NEW_IMAGE',
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/**
+ * Executions: workflow-id claims (`pk` = `${ns}#wf#${workflowId}`, `sk` = `claim`), visibility
+ * records (`pk` = `${ns}#run#${runId}`, `sk` = `run`), heartbeats (`sk` = `hb#${scheduledEventId}`),
+ * workflow-task failures (`sk` = `wtf`) and the due-time index of long timers
+ * (`pk` = `due#${minute bucket}`, `sk` = `${dueTime}#${taskId}`).
+ * `byStart` lists a namespace's runs newest first: `gsi1pk` = namespace, `gsi1sk` = `${startTime}#${runId}`.
+ */
+export const EXECUTIONS_TABLE: TableDefinition = {
+  id: 'executions',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byStart',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const TABLES = [HISTORY_TABLE, EXECUTIONS_TABLE] as const;
+
+export interface QueueDefinition {
+  /** Logical id; physical name `${prefix}-${id}` (+ `.fifo`). */
+  id: string;
+  fifo: boolean;
+  /** Seconds a received message stays invisible; must cover the consumer's timeout. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** Seconds messages are kept (DLQs keep them 14 days). */
+  retentionSeconds: number;
+}
+
+/** Longest delay SQS gives one message (15 min); longer waits go through the due-time index. */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
+/** The engine's own queue: timers, activity timeouts, child starts, delayed workflow tasks. */
+export const SYSTEM_QUEUE: QueueDefinition = {
+  id: 'system',
+  fifo: false,
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  retentionSeconds: 4 * 86_400,
+};
+
+/**
+ * Per task queue: workflow tasks on a FIFO queue (message group = run, so one run's tasks never
+ * run concurrently) and activity tasks on a standard queue (no ordering needed, higher throughput).
+ */
+export function workflowQueue(taskQueue: string, functionTimeoutSeconds: number): QueueDefinition {
+  return {
+    id: `wf-${taskQueue}`,
+    fifo: true,
+    visibilityTimeoutSeconds: functionTimeoutSeconds * 6,
+    maxReceiveCount: 5,
+    retentionSeconds: 4 * 86_400,
+  };
+}
+
+export function activityQueue(taskQueue: string, functionTimeoutSeconds: number): QueueDefinition {
+  return {
+    id: `act-${taskQueue}`,
+    fifo: false,
+    visibilityTimeoutSeconds: functionTimeoutSeconds * 6,
+    maxReceiveCount: 5,
+    retentionSeconds: 4 * 86_400,
+  };
+}
+
+/** The dead-letter queue of a queue. */
+export function deadLetterQueue(queue: QueueDefinition): QueueDefinition {
+  return { id: `${queue.id}-dlq`, fifo: queue.fifo, visibilityTimeoutSeconds: 30, maxReceiveCount: 0, retentionSeconds: 14 * 86_400 };
+}
+
+/** Physical name of a table or queue under a stack prefix. */
+export function physicalName(prefix: string, definition: { id: string; fifo?: boolean }): string {
+  return `${prefix}-${definition.id}${definition.fifo ? '.fifo' : ''}`;
+}
+
+export interface SqsMappingDefinition {
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: true;
+}
+
+export interface StreamMappingDefinition {
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  bisectBatchOnError: boolean;
+  maximumRetryAttempts: number;
+  parallelizationFactor: number;
+  reportBatchItemFailures: true;
+}
+
+/** Event source mappings, as deployed and as the local Lambda host emulates them. */
+export const MAPPINGS = {
+  router: {
+    batchSize: 100,
+    maximumBatchingWindowSeconds: 0,
+    startingPosition: 'TRIM_HORIZON',
+    bisectBatchOnError: true,
+    maximumRetryAttempts: 10,
+    parallelizationFactor: 1,
+    reportBatchItemFailures: true,
+  } satisfies StreamMappingDefinition,
+  workflowTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
+  activityTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
+  systemTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
+} as const;
+
+/** Payloads larger than this go to the payload bucket; history keeps a reference. */
+export const PAYLOAD_OFFLOAD_BYTES = 64 * 1024;
+/** Payloads larger than this are refused with PayloadTooLargeError. */
+export const PAYLOAD_HARD_CAP_BYTES = 10 * 1024 * 1024;
