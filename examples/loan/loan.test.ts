@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from 'cairn/client';
 import { ActivityFailure, ApplicationFailure } from 'cairn/common';
-import { TestWorkflowEnvironment } from 'cairn/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testEnv } from '../../test/support/env.ts';
 import { createLoanActivities } from './activities.ts';
 import * as workflows from './workflows.ts';
 import { type LoanApplication, loanApplication } from './workflows.ts';
@@ -13,16 +13,10 @@ const alice: LoanApplication = {
 };
 const bob: LoanApplication = { ...alice, applicationId: 'app-2', applicant: { ...alice.applicant, name: 'bob' } };
 
-let env: TestWorkflowEnvironment | undefined;
-afterEach(async () => {
-  await env?.teardown();
-  env = undefined;
-});
-
 async function setup(flakyCalls = 0) {
   const outbox: { to: string }[] = [];
   const activities = createLoanActivities({ scores: { alice: 720, bob: 610 }, flakyCalls }, outbox as never);
-  env = await TestWorkflowEnvironment.createTimeSkipping({ workers: [{ taskQueue: 'loans', workflows, activities }] });
+  const env = await testEnv({ workers: [{ taskQueue: 'loans', workflows, activities }] });
   return { env, outbox };
 }
 

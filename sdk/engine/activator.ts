@@ -187,11 +187,13 @@ export class Activator {
     const timerScope = scope ?? CancellationScope.current();
     const seq = ++this.seqs.timer;
     let cancel = () => {};
+    let started = false;
     const promise = new Promise<void>((resolve, reject) => {
       if (this.cancelledNow(timerScope)) {
         reject(new CancelledFailure('Timer cancelled'));
         return;
       }
+      started = true;
       this.pending.timer.set(seq, { resolve: () => resolve(), reject });
       this.pushCommand({ type: 'StartTimer', seq, durationMs });
       cancel = () => {
@@ -199,9 +201,11 @@ export class Activator {
         this.pushCommand({ type: 'CancelTimer', seq });
         reject(new CancelledFailure('Timer cancelled'));
       };
-      const unsubscribe = timerScope.onCancel(() => cancel());
-      promise.finally(unsubscribe).catch(() => {});
     });
+    if (started) {
+      const unsubscribe = timerScope.onCancel(() => cancel());
+      promise.then(unsubscribe, unsubscribe);
+    }
     return { promise, cancel: () => cancel() };
   }
 

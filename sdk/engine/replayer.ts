@@ -140,6 +140,11 @@ export class Replayer {
     }
   }
 
+  /** Throws if the last replayed workflow task issued commands that history does not hold. */
+  assertFullyMatched(): void {
+    this.assertNoUnmatched(this.lastEventId + 1);
+  }
+
   /** Jobs not yet applied: the events that arrived after the last completed workflow task. */
   get pendingJobs(): readonly ActivationJob[] {
     return this.jobs;

@@ -4,7 +4,9 @@ import { type Duration, durationToMs } from '../common/duration.ts';
 import type { DataConverter } from '../common/payload.ts';
 import type { Logger } from '../runtime/deps.ts';
 import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
+import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
+import { replayHistory } from './replay.ts';
 
 /** Options of `TestWorkflowEnvironment.createTimeSkipping`. */
 export interface TimeSkippingOptions {
@@ -82,6 +84,36 @@ export class TestWorkflowEnvironment {
   /** The environment's current (virtual) time, epoch ms. */
   async currentTimeMs(): Promise<number> {
     return this.engine.clock.now();
+  }
+
+  /**
+   * Replays every history this environment recorded with the registered workflow code, and checks
+   * each history's invariants. Returns the problems found (empty when all is well).
+   */
+  async verifyHistories(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const { state, events } of this.engine.store.allHistories()) {
+      const label = `${state.workflowType} ${state.workflowId}/${state.runId}`;
+      for (const problem of checkHistoryInvariants(events)) problems.push(`${label}: ${problem}`);
+      const worker = this.engine.workers.get(state.taskQueue);
+      if (!worker?.workflows.has(state.workflowType)) continue;
+      const decoded = await worker.codec.decode(events);
+      try {
+        await replayHistory({ workflows: Object.fromEntries(worker.workflows), converter: worker.converter, runId: state.runId }, decoded);
+      } catch (error) {
+        const stuck = await this.engine.store.getWorkflowTaskFailure(state.namespace, state.runId);
+        // A run stuck on a failing task was meant to be (e.g. a determinism test): it must fail the same way.
+        if (!stuck || stuck.eventId !== state.workflowTask?.scheduledEventId) {
+          problems.push(`${label}: replay failed: ${(error as Error).message}`);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** The full history of every run, for fixtures and checks. */
+  allHistories() {
+    return this.engine.store.allHistories();
   }
 
   async teardown(): Promise<void> {
