@@ -8,14 +8,20 @@ const request: ApprovalRequest = { requestId: 'r-1', description: 'New laptop', 
 
 async function setup() {
   const ledger: { requestId: string; status: ApprovalStatus }[] = [];
-  const env = await testEnv({ workers: [{ taskQueue: 'approvals', workflows, activities: createApprovalActivities(ledger) }] });
+  const env = await testEnv({
+    workers: [{ taskQueue: 'approvals', workflows, activities: createApprovalActivities(ledger) }],
+  });
   return { env, ledger };
 }
 
 describe('approval waiting up to 30 days', () => {
   it('answers status queries while it waits, and completes when signalled on day 12', async () => {
     const { env, ledger } = await setup();
-    const handle = await env.client.workflow.start(approval, { taskQueue: 'approvals', workflowId: 'approval-1', args: [request] });
+    const handle = await env.client.workflow.start(approval, {
+      taskQueue: 'approvals',
+      workflowId: 'approval-1',
+      args: [request],
+    });
     const waiting = await handle.query(status);
     expect(waiting.state).toBe('waiting');
     await env.sleep('12 days');
@@ -30,7 +36,11 @@ describe('approval waiting up to 30 days', () => {
   it('expires when 31 days pass without a decision', async () => {
     const { env } = await setup();
     const start = await env.currentTimeMs();
-    const handle = await env.client.workflow.start(approval, { taskQueue: 'approvals', workflowId: 'approval-2', args: [request] });
+    const handle = await env.client.workflow.start(approval, {
+      taskQueue: 'approvals',
+      workflowId: 'approval-2',
+      args: [request],
+    });
     await env.sleep('31 days');
     expect((await handle.describe()).status).toBe('Completed');
     expect(await handle.result()).toEqual({ state: 'expired' });

@@ -15,7 +15,9 @@ export type ApprovalStatus =
 export const decide = defineSignal<[decision: { approve: boolean; by: string; comment?: string }]>('decide');
 export const status = defineQuery<ApprovalStatus>('status');
 
-const { recordDecision } = proxyActivities<ReturnType<typeof createApprovalActivities>>({ startToCloseTimeout: '30s' });
+const { recordDecision } = proxyActivities<ReturnType<typeof createApprovalActivities>>({
+  startToCloseTimeout: '30s',
+});
 
 /** Waits up to 30 days for a decision signal; answers a status query meanwhile. Costs nothing while it waits. */
 export async function approval(request: ApprovalRequest): Promise<ApprovalStatus> {
@@ -28,7 +30,11 @@ export async function approval(request: ApprovalRequest): Promise<ApprovalStatus
   setHandler(status, () => current);
   setHandler(decide, (decision) => {
     if (current.state !== 'waiting' || !request.approvers.includes(decision.by)) return;
-    current = { state: decision.approve ? 'approved' : 'rejected', by: decision.by, comment: decision.comment };
+    current = {
+      state: decision.approve ? 'approved' : 'rejected',
+      by: decision.by,
+      comment: decision.comment,
+    };
   });
   const decided = await condition(() => current.state !== 'waiting', '30 days');
   if (!decided) current = { state: 'expired' };

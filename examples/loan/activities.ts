@@ -8,12 +8,18 @@ export interface CreditBureau {
 }
 
 /** Builds the loan activities over in-memory services (swap in real clients in production). */
-export function createLoanActivities(bureau: CreditBureau, outbox: { to: string; decision: LoanDecision }[] = []) {
+export function createLoanActivities(
+  bureau: CreditBureau,
+  outbox: { to: string; decision: LoanDecision }[] = [],
+) {
   const calls = new Map<string, number>();
   return {
     async verifyIdentity(applicant: LoanApplication['applicant']): Promise<{ reference: string }> {
       if (!/^\d{3}-\d{2}-\d{4}$/.test(applicant.ssn)) {
-        throw ApplicationFailure.nonRetryable(`Identity of ${applicant.name} could not be verified`, 'IdentityRejected');
+        throw ApplicationFailure.nonRetryable(
+          `Identity of ${applicant.name} could not be verified`,
+          'IdentityRejected',
+        );
       }
       return { reference: `id-${applicant.ssn.slice(-4)}` };
     },
@@ -21,10 +27,14 @@ export function createLoanActivities(bureau: CreditBureau, outbox: { to: string;
       const count = (calls.get(applicant.name) ?? 0) + 1;
       calls.set(applicant.name, count);
       if (count <= (bureau.flakyCalls ?? 0)) {
-        throw ApplicationFailure.retryable(`Credit bureau unavailable (attempt ${activityInfo().attempt})`, 'BureauUnavailable');
+        throw ApplicationFailure.retryable(
+          `Credit bureau unavailable (attempt ${activityInfo().attempt})`,
+          'BureauUnavailable',
+        );
       }
       const score = bureau.scores[applicant.name];
-      if (score === undefined) throw ApplicationFailure.nonRetryable(`No credit file for ${applicant.name}`, 'NoCreditFile');
+      if (score === undefined)
+        throw ApplicationFailure.nonRetryable(`No credit file for ${applicant.name}`, 'NoCreditFile');
       return score;
     },
     async notifyApplicant(to: string, decision: LoanDecision): Promise<void> {

@@ -13,7 +13,9 @@ export interface LoanDecision {
   creditScore?: number;
 }
 
-const { verifyIdentity, getCreditScore, notifyApplicant } = proxyActivities<ReturnType<typeof createLoanActivities>>({
+const { verifyIdentity, getCreditScore, notifyApplicant } = proxyActivities<
+  ReturnType<typeof createLoanActivities>
+>({
   startToCloseTimeout: '10 minutes',
   // The credit bureau is flaky: three attempts, one second apart and doubling.
   retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['IdentityRejected'] },

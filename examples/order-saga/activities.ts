@@ -13,7 +13,8 @@ export function createOrderActivities(services: OrderServices) {
   return {
     async reserveInventory(order: Order): Promise<{ sku: string; quantity: number; orderId: string }> {
       const available = services.stock[order.sku] ?? 0;
-      if (available < order.quantity) throw ApplicationFailure.nonRetryable(`Only ${available} of ${order.sku} left`, 'OutOfStock');
+      if (available < order.quantity)
+        throw ApplicationFailure.nonRetryable(`Only ${available} of ${order.sku} left`, 'OutOfStock');
       services.stock[order.sku] = available - order.quantity;
       services.journal.push(`reserve ${order.sku} x${order.quantity}`);
       return { sku: order.sku, quantity: order.quantity, orderId: order.orderId };
@@ -33,7 +34,8 @@ export function createOrderActivities(services: OrderServices) {
       services.journal.push(`refund ${payment.amount}`);
     },
     async shipOrder(order: Order): Promise<string> {
-      if (services.shippingDown) throw ApplicationFailure.retryable('Carrier API is down', 'CarrierUnavailable');
+      if (services.shippingDown)
+        throw ApplicationFailure.retryable('Carrier API is down', 'CarrierUnavailable');
       services.journal.push(`ship ${order.orderId}`);
       return `TRACK-${order.orderId}`;
     },

@@ -10,14 +10,20 @@ const order: Order = { orderId: 'o-1', sku: 'lamp', quantity: 2, amount: 120, ad
 
 async function setup(overrides: Partial<OrderServices> = {}) {
   const services: OrderServices = { stock: { lamp: 5 }, journal: [], ...overrides };
-  const env = await testEnv({ workers: [{ taskQueue: 'orders', workflows, activities: createOrderActivities(services) }] });
+  const env = await testEnv({
+    workers: [{ taskQueue: 'orders', workflows, activities: createOrderActivities(services) }],
+  });
   return { env, services };
 }
 
 describe('order saga', () => {
   it('reserves, charges and ships on the happy path', async () => {
     const { env, services } = await setup();
-    const result = await env.client.workflow.execute(orderSaga, { taskQueue: 'orders', workflowId: 'order-ok', args: [order] });
+    const result = await env.client.workflow.execute(orderSaga, {
+      taskQueue: 'orders',
+      workflowId: 'order-ok',
+      args: [order],
+    });
     expect(result).toEqual({ orderId: 'o-1', trackingNumber: 'TRACK-o-1' });
     expect(services.journal).toEqual(['reserve lamp x2', 'charge 120', 'ship o-1']);
     expect(services.stock.lamp).toBe(3);
@@ -44,7 +50,11 @@ describe('order saga', () => {
 
   it('undoes only the reservation when the card is declined, without retrying the decline', async () => {
     const { env, services } = await setup({ declineCardsOver: 100 });
-    const handle = await env.client.workflow.start(orderSaga, { taskQueue: 'orders', workflowId: 'order-declined', args: [order] });
+    const handle = await env.client.workflow.start(orderSaga, {
+      taskQueue: 'orders',
+      workflowId: 'order-declined',
+      args: [order],
+    });
     const error = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
     expect(services.journal).toEqual(['reserve lamp x2', 'release lamp x2']);
     const cause = error.cause.cause as ActivityFailure;

@@ -13,11 +13,18 @@ type Activities = ReturnType<typeof createOrderActivities>;
 
 const steps = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['PaymentDeclined', 'OutOfStock'] },
+  retry: {
+    maximumAttempts: 3,
+    initialInterval: '1s',
+    nonRetryableErrorTypes: ['PaymentDeclined', 'OutOfStock'],
+  },
 });
 
 // Compensations must not give up: retried until they succeed.
-const compensations = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1s' } });
+const compensations = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s' },
+});
 
 /**
  * The seed's order saga: reserve inventory, charge payment, ship. On failure the completed steps

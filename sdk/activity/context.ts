@@ -65,7 +65,9 @@ export class Context {
   static current(): Context {
     const context = storage.getStore();
     if (!context) {
-      throw new IllegalWorkflowOperationError('Context.current() can only be called from an activity run by a Cairn worker');
+      throw new IllegalWorkflowOperationError(
+        'Context.current() can only be called from an activity run by a Cairn worker',
+      );
     }
     return context;
   }

@@ -5,6 +5,7 @@
  * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairn/activity';
  */
 export { ApplicationFailure, CancelledFailure } from '../common/failures.ts';
+export type { ActivityInfo } from './context.ts';
 export {
   activityInfo,
   CompleteAsyncError,
@@ -14,4 +15,3 @@ export {
   log,
   sleep,
 } from './context.ts';
-export type { ActivityInfo } from './context.ts';

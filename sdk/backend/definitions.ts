@@ -119,7 +119,13 @@ export function activityQueue(taskQueue: string, functionTimeoutSeconds: number)
 
 /** The dead-letter queue of a queue. */
 export function deadLetterQueue(queue: QueueDefinition): QueueDefinition {
-  return { id: `${queue.id}-dlq`, fifo: queue.fifo, visibilityTimeoutSeconds: 30, maxReceiveCount: 0, retentionSeconds: 14 * 86_400 };
+  return {
+    id: `${queue.id}-dlq`,
+    fifo: queue.fifo,
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 0,
+    retentionSeconds: 14 * 86_400,
+  };
 }
 
 /** Physical name of a table or queue under a stack prefix. */
@@ -154,9 +160,21 @@ export const MAPPINGS = {
     parallelizationFactor: 1,
     reportBatchItemFailures: true,
   } satisfies StreamMappingDefinition,
-  workflowTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
-  activityTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
-  systemTasks: { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true } satisfies SqsMappingDefinition,
+  workflowTasks: {
+    batchSize: 10,
+    maximumBatchingWindowSeconds: 0,
+    reportBatchItemFailures: true,
+  } satisfies SqsMappingDefinition,
+  activityTasks: {
+    batchSize: 10,
+    maximumBatchingWindowSeconds: 0,
+    reportBatchItemFailures: true,
+  } satisfies SqsMappingDefinition,
+  systemTasks: {
+    batchSize: 10,
+    maximumBatchingWindowSeconds: 0,
+    reportBatchItemFailures: true,
+  } satisfies SqsMappingDefinition,
 } as const;
 
 /** Payloads larger than this go to the payload bucket; history keeps a reference. */

@@ -96,7 +96,12 @@ export interface HistoryStore {
   /** The latest run id of a workflow id, or undefined. */
   getCurrentRunId(namespace: string, workflowId: string): Promise<string | undefined>;
   /** Events with id ≥ `fromEventId`, a page at a time. */
-  readHistory(namespace: string, runId: string, fromEventId: number, pageToken?: string): Promise<HistoryPage>;
+  readHistory(
+    namespace: string,
+    runId: string,
+    fromEventId: number,
+    pageToken?: string,
+  ): Promise<HistoryPage>;
   /** Visibility: runs of a namespace, newest start first, filtered by `matches`. */
   listRuns(
     namespace: string,
@@ -104,16 +109,35 @@ export interface HistoryStore {
     pageSize: number,
     pageToken?: string,
   ): Promise<{ runs: RunSummary[]; nextPageToken?: string }>;
-  setWorkflowTaskFailure(namespace: string, runId: string, failure: WorkflowTaskFailureRecord | null): Promise<void>;
+  setWorkflowTaskFailure(
+    namespace: string,
+    runId: string,
+    failure: WorkflowTaskFailureRecord | null,
+  ): Promise<void>;
   getWorkflowTaskFailure(namespace: string, runId: string): Promise<WorkflowTaskFailureRecord | undefined>;
-  recordHeartbeat(namespace: string, runId: string, scheduledEventId: number, record: HeartbeatRecord): Promise<void>;
-  getHeartbeat(namespace: string, runId: string, scheduledEventId: number): Promise<HeartbeatRecord | undefined>;
+  recordHeartbeat(
+    namespace: string,
+    runId: string,
+    scheduledEventId: number,
+    record: HeartbeatRecord,
+  ): Promise<void>;
+  getHeartbeat(
+    namespace: string,
+    runId: string,
+    scheduledEventId: number,
+  ): Promise<HeartbeatRecord | undefined>;
 }
 
 /** Engine-side work that is neither workflow code nor activity code. */
 export type SystemOp =
   | { type: 'fireTimer'; startedEventId: number }
-  | { type: 'activityTimeout'; scheduledEventId: number; attempt: number; timeoutType: TimeoutType; attemptStartTime?: number }
+  | {
+      type: 'activityTimeout';
+      scheduledEventId: number;
+      attempt: number;
+      timeoutType: TimeoutType;
+      attemptStartTime?: number;
+    }
   | { type: 'cancelActivity'; scheduledEventId: number }
   | { type: 'runTimeout' }
   | { type: 'startChild'; initiatedEventId: number }

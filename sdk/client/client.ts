@@ -1,19 +1,22 @@
+import type { RunSummary } from '../backend/ports.ts';
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { WorkflowIdReusePolicy } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
-import { fromFailureInfo, toFailureInfo, type CairnFailure, type FailureInfo } from '../common/failures.ts';
+import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
 import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { DataConverter, Payload, PayloadConverter } from '../common/payload.ts';
+import { normalizeSearchAttributes } from '../common/search-attributes.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { CodecChain } from '../runtime/payload-codec.ts';
-import type { RunSummary } from '../backend/ports.ts';
 import type { RunOutcome, WorkflowDescription } from '../runtime/workflow-service.ts';
-import { normalizeSearchAttributes } from '../common/search-attributes.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { WorkflowHandle } from './workflow-handle.ts';
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
-type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : unknown[];
+/** A workflow named by its type only: its arguments and result are not known statically. */
+type UntypedWorkflow = (...args: unknown[]) => Promise<unknown>;
+// A workflow given only by name infers no parameters (never[]): accept any arguments then.
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? (A extends never[] ? unknown[] : A) : unknown[];
 type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : unknown;
 
 /** Options of `new Client(...)`. */
@@ -73,7 +76,9 @@ export class PayloadPipeline {
     return Object.fromEntries(keys.map((key, i) => [key, payloads[i]!]));
   }
   async decodeMap(values: Record<string, Payload>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(Object.entries(values).map(async ([key, payload]) => [key, await this.decode(payload)]));
+    const entries = await Promise.all(
+      Object.entries(values).map(async ([key, payload]) => [key, await this.decode(payload)]),
+    );
     return Object.fromEntries(entries);
   }
 }
@@ -87,11 +92,15 @@ export class WorkflowClient {
   ) {}
 
   private async startRequest(workflow: WorkflowFn | string, options: WorkflowStartOptions) {
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError('start needs options { taskQueue, workflowId, args }');
+    if (!options || typeof options !== 'object')
+      throw new InvalidArgumentError('start needs options { taskQueue, workflowId, args }');
     const workflowType = typeof workflow === 'string' ? workflow : workflow?.name;
-    if (!workflowType) throw new InvalidArgumentError('start needs a workflow function or a workflow type name');
-    if (typeof options.taskQueue !== 'string' || !options.taskQueue) throw new InvalidArgumentError('start needs a taskQueue');
-    if (typeof options.workflowId !== 'string' || !options.workflowId) throw new InvalidArgumentError('start needs a workflowId');
+    if (!workflowType)
+      throw new InvalidArgumentError('start needs a workflow function or a workflow type name');
+    if (typeof options.taskQueue !== 'string' || !options.taskQueue)
+      throw new InvalidArgumentError('start needs a taskQueue');
+    if (typeof options.workflowId !== 'string' || !options.workflowId)
+      throw new InvalidArgumentError('start needs a workflowId');
     return {
       namespace: this.namespace,
       workflowId: options.workflowId,
@@ -102,7 +111,9 @@ export class WorkflowClient {
       workflowExecutionTimeoutMs: optionalDurationToMs(options.workflowExecutionTimeout),
       workflowRunTimeoutMs: optionalDurationToMs(options.workflowRunTimeout),
       memo: await this.payloads.encodeMap(options.memo),
-      searchAttributes: options.searchAttributes ? normalizeSearchAttributes(options.searchAttributes) : undefined,
+      searchAttributes: options.searchAttributes
+        ? normalizeSearchAttributes(options.searchAttributes)
+        : undefined,
     };
   }
 
@@ -112,14 +123,27 @@ export class WorkflowClient {
    * @example
    * const handle = await client.workflow.start(loanApplication, { taskQueue: 'loans', workflowId: 'loan-42', args: [application] });
    */
-  async start<F extends WorkflowFn>(workflow: F | string, options: WorkflowStartOptions<ArgsOf<F>>): Promise<WorkflowHandle<ResultOf<F>>> {
+  async start<F extends WorkflowFn = UntypedWorkflow>(
+    workflow: F | string,
+    options: WorkflowStartOptions<ArgsOf<F>>,
+  ): Promise<WorkflowHandle<ResultOf<F>>> {
     const request = await this.startRequest(workflow, options as WorkflowStartOptions);
     const { runId } = await this.service.start(request);
-    return new WorkflowHandle(this.service, this.namespace, this.payloads, options.workflowId, undefined, runId);
+    return new WorkflowHandle(
+      this.service,
+      this.namespace,
+      this.payloads,
+      options.workflowId,
+      undefined,
+      runId,
+    );
   }
 
   /** Starts a workflow and waits for its result. */
-  async execute<F extends WorkflowFn>(workflow: F | string, options: WorkflowStartOptions<ArgsOf<F>>): Promise<ResultOf<F>> {
+  async execute<F extends WorkflowFn = UntypedWorkflow>(
+    workflow: F | string,
+    options: WorkflowStartOptions<ArgsOf<F>>,
+  ): Promise<ResultOf<F>> {
     const handle = await this.start(workflow, options);
     return handle.result();
   }
@@ -130,7 +154,7 @@ export class WorkflowClient {
   }
 
   /** Signals a running workflow, or starts it with the signal if it is not running. */
-  async signalWithStart<F extends WorkflowFn, SA extends unknown[] = unknown[]>(
+  async signalWithStart<F extends WorkflowFn = UntypedWorkflow, SA extends unknown[] = unknown[]>(
     workflow: F | string,
     options: WorkflowStartOptions<ArgsOf<F>> & { signal: { name: string } | string; signalArgs?: SA },
   ): Promise<WorkflowHandle<ResultOf<F>>> {
@@ -141,7 +165,14 @@ export class WorkflowClient {
       ...request,
       signal: { name: signalName, input: await this.payloads.encode(options.signalArgs ?? []) },
     });
-    return new WorkflowHandle(this.service, this.namespace, this.payloads, options.workflowId, undefined, runId);
+    return new WorkflowHandle(
+      this.service,
+      this.namespace,
+      this.payloads,
+      options.workflowId,
+      undefined,
+      runId,
+    );
   }
 
   /**
@@ -212,7 +243,12 @@ export class Client {
     }
     this.connection =
       options.connection ??
-      Connection.lazy({ address: options.endpoint!, headers: options.headers, signer: options.signer, fetch: options.fetch });
+      Connection.lazy({
+        address: options.endpoint!,
+        headers: options.headers,
+        signer: options.signer,
+        fetch: options.fetch,
+      });
     this.namespace = options.namespace ?? 'default';
     const payloads = new PayloadPipeline(options.dataConverter);
     this.workflow = new WorkflowClient(this.connection.service, this.namespace, payloads);

@@ -20,9 +20,12 @@ export type WorkflowServiceApi = Pick<
 >;
 
 /** Signs a request (e.g. SigV4 for API Gateway's IAM authorization). */
-export type RequestSigner = (request: { method: string; url: string; headers: Record<string, string>; body?: string }) =>
-  | Promise<Record<string, string>>
-  | Record<string, string>;
+export type RequestSigner = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}) => Promise<Record<string, string>> | Record<string, string>;
 
 /** Options of an HTTP connection. */
 export interface ConnectionOptions {
@@ -57,7 +60,8 @@ export class Connection {
 
   /** Same as `connect`, synchronously. */
   static lazy(options: ConnectionOptions): Connection {
-    if (!options?.address) throw new InvalidArgumentError('Connection needs an address (the HTTP API endpoint)');
+    if (!options?.address)
+      throw new InvalidArgumentError('Connection needs an address (the HTTP API endpoint)');
     if (!httpTransportFactory) throw new InvalidArgumentError('HTTP transport is not available');
     return new Connection(httpTransportFactory(options));
   }

@@ -5,6 +5,8 @@
  * import { Client } from 'cairn/client';
  * const client = new Client({ endpoint: process.env.CAIRN_ENDPOINT! });
  */
+
+export { WorkflowIdReusePolicy } from '../common/enums.ts';
 export {
   InvalidArgumentError,
   QueryRejectedError,
@@ -14,10 +16,9 @@ export {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '../common/errors.ts';
-export { WorkflowIdReusePolicy } from '../common/enums.ts';
-export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
-export { Connection } from './connection.ts';
+export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
-export { WorkflowHandle } from './workflow-handle.ts';
+export { Connection } from './connection.ts';
 export type { WorkflowExecutionDescription } from './workflow-handle.ts';
+export { WorkflowHandle } from './workflow-handle.ts';

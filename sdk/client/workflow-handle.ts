@@ -10,12 +10,14 @@ type DefRet<D> = D extends { __ret?: infer R } ? R : unknown;
 
 function nameOf(definition: Named): string {
   const name = typeof definition === 'string' ? definition : definition?.name;
-  if (!name) throw new InvalidArgumentError('Expected a definition (defineSignal/defineQuery/defineUpdate) or a name');
+  if (!name)
+    throw new InvalidArgumentError('Expected a definition (defineSignal/defineQuery/defineUpdate) or a name');
   return name;
 }
 
 /** `describe()`'s answer, with times as Dates and memo decoded. */
-export interface WorkflowExecutionDescription extends Omit<WorkflowDescription, 'startTime' | 'closeTime' | 'memo'> {
+export interface WorkflowExecutionDescription
+  extends Omit<WorkflowDescription, 'startTime' | 'closeTime' | 'memo'> {
   type: string;
   startTime: Date;
   closeTime?: Date;
@@ -64,7 +66,10 @@ export class WorkflowHandle<R = unknown> {
           return this.payloads.decode<R>(outcome.result);
         default: {
           const cause = await this.payloads.decodeFailure(outcome.failure);
-          throw new WorkflowFailedError(`Workflow execution ${outcome.status.toLowerCase()}: ${cause.message}`, cause);
+          throw new WorkflowFailedError(
+            `Workflow execution ${outcome.status.toLowerCase()}: ${cause.message}`,
+            cause,
+          );
         }
       }
     }
@@ -82,12 +87,24 @@ export class WorkflowHandle<R = unknown> {
   }
 
   async signal<D extends Named>(definition: D, ...args: DefArgs<D>): Promise<void> {
-    await this.service.signal(this.namespace, this.workflowId, this.runId, nameOf(definition), await this.payloads.encode(args));
+    await this.service.signal(
+      this.namespace,
+      this.workflowId,
+      this.runId,
+      nameOf(definition),
+      await this.payloads.encode(args),
+    );
   }
 
   /** Asks the workflow a read-only question, answered from its current state. */
   async query<D extends Named>(definition: D, ...args: DefArgs<D>): Promise<DefRet<D>> {
-    const result = await this.service.query(this.namespace, this.workflowId, this.runId, nameOf(definition), await this.payloads.encode(args));
+    const result = await this.service.query(
+      this.namespace,
+      this.workflowId,
+      this.runId,
+      nameOf(definition),
+      await this.payloads.encode(args),
+    );
     return this.payloads.decode(result);
   }
 
@@ -95,12 +112,22 @@ export class WorkflowHandle<R = unknown> {
    * Sends an update and waits for its result. A validator's rejection or a failing handler
    * rejects with `WorkflowUpdateFailedError`.
    */
-  async executeUpdate<D extends Named>(definition: D, options: { args?: DefArgs<D>; updateId?: string } = {}): Promise<DefRet<D>> {
+  async executeUpdate<D extends Named>(
+    definition: D,
+    options: { args?: DefArgs<D>; updateId?: string } = {},
+  ): Promise<DefRet<D>> {
     const name = nameOf(definition);
     const input = await this.payloads.encode(options.args ?? []);
     let updateId = options.updateId;
     for (;;) {
-      const response = await this.service.update(this.namespace, this.workflowId, this.runId, name, input, updateId);
+      const response = await this.service.update(
+        this.namespace,
+        this.workflowId,
+        this.runId,
+        name,
+        input,
+        updateId,
+      );
       updateId = response.updateId;
       if (!response.outcome) continue;
       if ('result' in response.outcome) return this.payloads.decode(response.outcome.result);

@@ -55,7 +55,9 @@ export function durationToMs(duration: Duration): number {
   const unit = match ? (match[2] || 'ms').toLowerCase() : '';
   const factor = UNIT_MS[unit];
   if (!match || factor === undefined) {
-    throw new TypeError(`Invalid duration '${duration}': use milliseconds or a string like '30 seconds', '10m', '1 day'`);
+    throw new TypeError(
+      `Invalid duration '${duration}': use milliseconds or a string like '30 seconds', '10m', '1 day'`,
+    );
   }
   return Math.round(Number(match[1]) * factor);
 }

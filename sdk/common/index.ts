@@ -19,6 +19,7 @@ export {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from './errors.ts';
+export type { ApplicationFailureOptions, FailureInfo, RetryState, TimeoutType } from './failures.ts';
 export {
   ActivityFailure,
   ApplicationFailure,
@@ -30,6 +31,5 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from './failures.ts';
-export type { ApplicationFailureOptions, FailureInfo, RetryState, TimeoutType } from './failures.ts';
 export { defaultPayloadConverter, JsonPayloadConverter } from './json-payload-converter.ts';
 export type { DataConverter, Payload, PayloadCodec, PayloadConverter } from './payload.ts';

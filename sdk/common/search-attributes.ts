@@ -10,7 +10,9 @@ export function normalizeSearchAttributes(
   const normalized: Record<string, SearchAttributeValue> = {};
   for (const [key, value] of Object.entries(attributes)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InvalidArgumentError(`Search attribute name '${key}' must be letters, digits and underscores`);
+      throw new InvalidArgumentError(
+        `Search attribute name '${key}' must be letters, digits and underscores`,
+      );
     }
     if (value instanceof Date) normalized[key] = value.toISOString();
     else if (
@@ -28,4 +30,3 @@ export function normalizeSearchAttributes(
   }
   return normalized;
 }
-

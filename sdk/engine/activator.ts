@@ -12,8 +12,8 @@ import {
 import type { Payload, PayloadConverter } from '../common/payload.ts';
 import { CancellationScope } from './cancellation-scope.ts';
 import type { Command } from './commands.ts';
-import { runInSlot } from './current-run.ts';
 import { ContinueAsNewRequest } from './continue-as-new.ts';
+import { runInSlot } from './current-run.ts';
 import { installGlobalOverrides } from './global-overrides.ts';
 import { seededRandom, uuid4From } from './prng.ts';
 import type { WorkflowInfo } from './workflow-info.ts';
@@ -55,7 +55,9 @@ export interface TimerHandle {
 }
 
 /** The outcome of an update request that this activation saw for the first time. */
-export type UpdateDecision = { updateId: string; accepted: true } | { updateId: string; accepted: false; failure: FailureInfo };
+export type UpdateDecision =
+  | { updateId: string; accepted: true }
+  | { updateId: string; accepted: false; failure: FailureInfo };
 
 /** How many condition re-checks one activation may take before it is declared stuck. */
 const MAX_CONDITION_ROUNDS = 10_000;
@@ -85,7 +87,10 @@ export class Activator {
     childResult: new Map<number, Completion>(),
     external: new Map<number, Completion>(),
   };
-  private readonly conditions = new Map<number, { fn: () => boolean; resolve: () => void; scope: CancellationScope }>();
+  private readonly conditions = new Map<
+    number,
+    { fn: () => boolean; resolve: () => void; scope: CancellationScope }
+  >();
   private readonly signalHandlers = new Map<string, Handler>();
   private readonly bufferedSignals: { name: string; args: unknown[] }[] = [];
   private readonly queryHandlers = new Map<string, Handler>();
@@ -245,26 +250,41 @@ export class Activator {
         reject,
       });
     });
-    const result = new Promise<unknown>((resolve, reject) => this.pending.childResult.set(seq, { resolve, reject }));
+    const result = new Promise<unknown>((resolve, reject) =>
+      this.pending.childResult.set(seq, { resolve, reject }),
+    );
     started.catch(() => {});
     result.catch(() => {});
     this.pushCommand({ type: 'StartChildWorkflowExecution', seq, ...command });
     scope.onCancel(() => {
       if (!this.pending.childResult.has(seq)) return;
-      const requestCancel = () =>
-        this.requestCancelExternal(command.workflowId, runId, true).catch(() => {});
+      const requestCancel = () => this.requestCancelExternal(command.workflowId, runId, true).catch(() => {});
       if (runId !== undefined) requestCancel();
       else started.then(requestCancel, () => {});
     });
     return { started, result };
   }
 
-  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childOnly: boolean): Promise<void> {
+  signalExternal(
+    workflowId: string,
+    runId: string | undefined,
+    signalName: string,
+    args: unknown[],
+    childOnly: boolean,
+  ): Promise<void> {
     const seq = ++this.seqs.external;
     const input = args.map((arg) => this.converter.toPayload(arg));
     return new Promise<void>((resolve, reject) => {
       this.pending.external.set(seq, { resolve: () => resolve(), reject });
-      this.pushCommand({ type: 'SignalExternalWorkflowExecution', seq, workflowId, runId, signalName, input, childWorkflowOnly: childOnly });
+      this.pushCommand({
+        type: 'SignalExternalWorkflowExecution',
+        seq,
+        workflowId,
+        runId,
+        signalName,
+        input,
+        childWorkflowOnly: childOnly,
+      });
     });
   }
 
@@ -272,7 +292,13 @@ export class Activator {
     const seq = ++this.seqs.external;
     return new Promise<void>((resolve, reject) => {
       this.pending.external.set(seq, { resolve: () => resolve(), reject });
-      this.pushCommand({ type: 'RequestCancelExternalWorkflowExecution', seq, workflowId, runId, childWorkflowOnly: childOnly });
+      this.pushCommand({
+        type: 'RequestCancelExternalWorkflowExecution',
+        seq,
+        workflowId,
+        runId,
+        childWorkflowOnly: childOnly,
+      });
     });
   }
 
@@ -285,7 +311,10 @@ export class Activator {
       this.pushCommand({
         type: 'RecordMarker',
         markerName: 'patch',
-        details: { patchId: this.converter.toPayload(patchId), deprecated: this.converter.toPayload(deprecated) },
+        details: {
+          patchId: this.converter.toPayload(patchId),
+          deprecated: this.converter.toPayload(deprecated),
+        },
       });
     }
     return take || deprecated;
@@ -350,7 +379,9 @@ export class Activator {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (!this.checkConditions()) return;
     }
-    throw new IllegalWorkflowOperationError('Workflow conditions kept changing without end within one workflow task');
+    throw new IllegalWorkflowOperationError(
+      'Workflow conditions kept changing without end within one workflow task',
+    );
   }
 
   private checkConditions(): boolean {
@@ -404,7 +435,9 @@ export class Activator {
         this.settleCompletion(this.pending.childResult, job.seq, undefined, job.failure);
         return;
       case 'resolveChild':
-        this.settleCompletion(this.pending.childResult, job.seq, () => this.converter.fromPayload(job.result));
+        this.settleCompletion(this.pending.childResult, job.seq, () =>
+          this.converter.fromPayload(job.result),
+        );
         return;
       case 'failChild':
         this.settleCompletion(this.pending.childResult, job.seq, undefined, job.failure);
@@ -443,7 +476,8 @@ export class Activator {
       }
     });
     run.then(
-      (result) => this.closeWith({ type: 'CompleteWorkflowExecution', result: this.converter.toPayload(result) }),
+      (result) =>
+        this.closeWith({ type: 'CompleteWorkflowExecution', result: this.converter.toPayload(result) }),
       (error: unknown) => this.failFromCode(error),
     );
   }
@@ -495,7 +529,11 @@ export class Activator {
     const entry = this.updateHandlers.get(job.name);
     if (!entry) {
       if (job.alreadyAccepted) this.bufferedUpdates.push(job);
-      else this.rejectUpdate(job.updateId, ApplicationFailure.nonRetryable(`No update handler for '${job.name}'`, 'UnknownUpdate'));
+      else
+        this.rejectUpdate(
+          job.updateId,
+          ApplicationFailure.nonRetryable(`No update handler for '${job.name}'`, 'UnknownUpdate'),
+        );
       return;
     }
     const args = job.input.map((payload) => this.converter.fromPayload(payload));
@@ -508,7 +546,12 @@ export class Activator {
       }
     }
     if (!job.alreadyAccepted) this.updateDecisions.push({ updateId: job.updateId, accepted: true });
-    this.pushCommand({ type: 'AcceptWorkflowUpdate', updateId: job.updateId, updateName: job.name, input: job.input });
+    this.pushCommand({
+      type: 'AcceptWorkflowUpdate',
+      updateId: job.updateId,
+      updateName: job.name,
+      input: job.input,
+    });
     this.runningHandlers++;
     const result = this.inWorkflow(() => {
       try {

@@ -30,7 +30,12 @@ export function commandToEvent(command: Command, state: RunState, now: number): 
       return { type: 'ActivityTaskCancelRequested', scheduledEventId, seq: command.seq };
     }
     case 'StartTimer':
-      return { type: 'TimerStarted', seq: command.seq, durationMs: command.durationMs, fireTime: now + command.durationMs };
+      return {
+        type: 'TimerStarted',
+        seq: command.seq,
+        durationMs: command.durationMs,
+        fireTime: now + command.durationMs,
+      };
     case 'CancelTimer': {
       const startedEventId = idBySeq(state.timers, command.seq);
       if (startedEventId === undefined) throw notOpen(command);
@@ -136,7 +141,8 @@ export function describeCommandEvent(event: HistoryEvent): string {
     case 'WorkflowExecutionUpdateCompleted':
       return `CompleteWorkflowUpdate(${event.updateId})`;
     default:
-      return (Object.entries(EVENT_OF_COMMAND).find(([, type]) => type === event.type)?.[0] ?? event.type) as string;
+      return (Object.entries(EVENT_OF_COMMAND).find(([, type]) => type === event.type)?.[0] ??
+        event.type) as string;
   }
 }
 
@@ -149,7 +155,11 @@ export function eventMatchesCommand(event: HistoryEvent, command: Command): bool
   if (EVENT_OF_COMMAND[command.type] !== event.type) return false;
   switch (command.type) {
     case 'ScheduleActivityTask':
-      return event.type === 'ActivityTaskScheduled' && event.seq === command.seq && event.activityType === command.activityType;
+      return (
+        event.type === 'ActivityTaskScheduled' &&
+        event.seq === command.seq &&
+        event.activityType === command.activityType
+      );
     case 'StartChildWorkflowExecution':
       return (
         event.type === 'StartChildWorkflowExecutionInitiated' &&
@@ -157,7 +167,11 @@ export function eventMatchesCommand(event: HistoryEvent, command: Command): bool
         event.workflowType === command.workflowType
       );
     case 'RecordMarker':
-      return event.type === 'MarkerRecorded' && event.markerName === command.markerName && sameDetails(event.details, command.details);
+      return (
+        event.type === 'MarkerRecorded' &&
+        event.markerName === command.markerName &&
+        sameDetails(event.details, command.details)
+      );
     case 'AcceptWorkflowUpdate':
     case 'CompleteWorkflowUpdate':
       return 'updateId' in event && event.updateId === command.updateId;

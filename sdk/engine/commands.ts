@@ -57,7 +57,11 @@ export type Command =
       childWorkflowOnly: boolean;
     }
   | { type: 'AcceptWorkflowUpdate'; updateId: string; updateName: string; input: Payload[] }
-  | { type: 'CompleteWorkflowUpdate'; updateId: string; outcome: { result: Payload } | { failure: FailureInfo } }
+  | {
+      type: 'CompleteWorkflowUpdate';
+      updateId: string;
+      outcome: { result: Payload } | { failure: FailureInfo };
+    }
   | { type: 'CompleteWorkflowExecution'; result: Payload }
   | { type: 'FailWorkflowExecution'; failure: FailureInfo }
   | { type: 'CancelWorkflowExecution' }

@@ -61,7 +61,12 @@ export type EventBody =
   | { type: 'WorkflowTaskScheduled'; attempt: number }
   | { type: 'WorkflowTaskStarted'; scheduledEventId: number; attempt: number }
   | { type: 'WorkflowTaskCompleted'; scheduledEventId: number; sdkFlags?: number[] }
-  | { type: 'WorkflowTaskFailed'; scheduledEventId: number; failure: FailureInfo; cause: WorkflowTaskFailedCause }
+  | {
+      type: 'WorkflowTaskFailed';
+      scheduledEventId: number;
+      failure: FailureInfo;
+      cause: WorkflowTaskFailedCause;
+    }
   | {
       type: 'ActivityTaskScheduled';
       seq: number;
@@ -179,7 +184,11 @@ export type EventBody =
       searchAttributes?: SearchAttributes;
     };
 
-export type WorkflowTaskFailedCause = 'WorkflowError' | 'NonDeterminism' | 'UnknownWorkflowType' | 'UpdateRejected';
+export type WorkflowTaskFailedCause =
+  | 'WorkflowError'
+  | 'NonDeterminism'
+  | 'UnknownWorkflowType'
+  | 'UpdateRejected';
 
 export type WorkflowIdReusePolicyName =
   | 'ALLOW_DUPLICATE'

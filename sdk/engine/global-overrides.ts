@@ -74,15 +74,26 @@ export function installGlobalOverrides(): void {
   }
   const crypto = g.crypto as Record<string, unknown> | undefined;
   if (crypto) {
-    guardGlobalFunction(crypto, 'getRandomValues', 'use Math.random() (seeded per run) or uuid4()', 'crypto.getRandomValues');
+    guardGlobalFunction(
+      crypto,
+      'getRandomValues',
+      'use Math.random() (seeded per run) or uuid4()',
+      'crypto.getRandomValues',
+    );
     guardGlobalFunction(crypto, 'randomUUID', 'use uuid4() from cairn/workflow', 'crypto.randomUUID');
   }
   const performance = g.performance as Record<string, unknown> | undefined;
-  if (performance) guardGlobalFunction(performance, 'now', 'use Date.now() (workflow time)', 'performance.now');
+  if (performance)
+    guardGlobalFunction(performance, 'now', 'use Date.now() (workflow time)', 'performance.now');
 }
 
 /** Wraps `owner[name]` so that it throws inside workflow code and behaves as before outside it. */
-export function guardGlobalFunction(owner: Record<string, unknown>, name: string, instead: string, label = name): void {
+export function guardGlobalFunction(
+  owner: Record<string, unknown>,
+  name: string,
+  instead: string,
+  label = name,
+): void {
   const original = owner[name];
   if (typeof original !== 'function') return;
   const guarded = new Proxy(original, {

@@ -5,7 +5,10 @@ import type { ExecutionStatus } from './run-state.ts';
  * Whether a new run may claim a workflow id whose latest run has `status`. Stores evaluate this
  * inside their atomic claim, never as a read-then-write.
  */
-export function mayReuseWorkflowId(policy: WorkflowIdReusePolicyName, status: ExecutionStatus | undefined): boolean {
+export function mayReuseWorkflowId(
+  policy: WorkflowIdReusePolicyName,
+  status: ExecutionStatus | undefined,
+): boolean {
   if (status === undefined) return true;
   if (status === 'Running') return policy === 'TERMINATE_IF_RUNNING';
   switch (policy) {

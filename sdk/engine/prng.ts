@@ -36,7 +36,12 @@ export function seededRandom(seed: string): () => number {
 /** A version-4 UUID drawn from the given generator. */
 export function uuid4From(random: () => number): string {
   const hex: string[] = [];
-  for (let i = 0; i < 16; i++) hex.push(Math.floor(random() * 256).toString(16).padStart(2, '0'));
+  for (let i = 0; i < 16; i++)
+    hex.push(
+      Math.floor(random() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    );
   hex[6] = `4${hex[6]!.slice(1)}`;
   hex[8] = ((Number.parseInt(hex[8]!, 16) & 0x3f) | 0x80).toString(16);
   const s = hex.join('');

@@ -5,7 +5,11 @@ import { type ActivationJob, Activator, type UpdateDecision, type WorkflowFuncti
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
 import type { EventOf, HistoryEvent } from './events.ts';
-import { CONTINUE_AS_NEW_SUGGESTED_BYTES, CONTINUE_AS_NEW_SUGGESTED_EVENTS, type WorkflowInfo } from './workflow-info.ts';
+import {
+  CONTINUE_AS_NEW_SUGGESTED_BYTES,
+  CONTINUE_AS_NEW_SUGGESTED_EVENTS,
+  type WorkflowInfo,
+} from './workflow-info.ts';
 
 /** Everything a replayer needs besides the history itself. */
 export interface ReplayerOptions {
@@ -52,7 +56,7 @@ export class Replayer {
 
   constructor(
     started: EventOf<'WorkflowExecutionStarted'>,
-    private readonly options: ReplayerOptions,
+    options: ReplayerOptions,
   ) {
     const converter = options.converter;
     const info: WorkflowInfo = {
@@ -71,15 +75,23 @@ export class Replayer {
       startTime: new Date(started.eventTime),
       runStartTime: new Date(started.eventTime),
       searchAttributes: { ...(started.searchAttributes ?? {}) },
-      memo: Object.fromEntries(Object.entries(started.memo ?? {}).map(([k, v]) => [k, converter.fromPayload(v)])),
+      memo: Object.fromEntries(
+        Object.entries(started.memo ?? {}).map(([k, v]) => [k, converter.fromPayload(v)]),
+      ),
       executionTimeoutMs: started.workflowExecutionTimeoutMs,
       runTimeoutMs: started.workflowRunTimeoutMs,
       unsafe: { isReplaying: false },
     };
     const log = options.log;
-    this.activator = new Activator(info, options.workflowFn, converter, started.randomSeed, (level, message, attrs) => {
-      if (!this.activator.isReplaying) log?.(level, message, attrs, info);
-    });
+    this.activator = new Activator(
+      info,
+      options.workflowFn,
+      converter,
+      started.randomSeed,
+      (level, message, attrs) => {
+        if (!this.activator.isReplaying) log?.(level, message, attrs, info);
+      },
+    );
     this.suggestEvents = options.continueAsNewSuggestedEvents ?? CONTINUE_AS_NEW_SUGGESTED_EVENTS;
     this.suggestBytes = options.continueAsNewSuggestedBytes ?? CONTINUE_AS_NEW_SUGGESTED_BYTES;
   }
@@ -110,7 +122,11 @@ export class Replayer {
    * Runs the pending jobs as a new workflow task at time `now` and returns the commands to commit.
    * Call `commit` with the events those commands became once they are stored.
    */
-  async activateNew(now: number, startedEventId: number, extraJobs: readonly ActivationJob[] = []): Promise<ActivationResult> {
+  async activateNew(
+    now: number,
+    startedEventId: number,
+    extraJobs: readonly ActivationJob[] = [],
+  ): Promise<ActivationResult> {
     this.assertNoUnmatched(startedEventId);
     const activator = this.activator;
     activator.isReplaying = false;
@@ -155,7 +171,8 @@ export class Replayer {
     this.activator.now = now;
     info.historyLength = startedEventId;
     info.historySize = this.historySize;
-    info.continueAsNewSuggested = startedEventId >= this.suggestEvents || this.historySize >= this.suggestBytes;
+    info.continueAsNewSuggested =
+      startedEventId >= this.suggestEvents || this.historySize >= this.suggestBytes;
     info.unsafe.isReplaying = this.activator.isReplaying;
   }
 
@@ -172,7 +189,11 @@ export class Replayer {
     );
   }
 
-  private async replayTask(completed: HistoryEvent, events: readonly HistoryEvent[], next: number): Promise<void> {
+  private async replayTask(
+    completed: HistoryEvent,
+    events: readonly HistoryEvent[],
+    next: number,
+  ): Promise<void> {
     this.assertNoUnmatched(completed.eventId);
     const activator = this.activator;
     activator.isReplaying = true;
@@ -215,7 +236,11 @@ export class Replayer {
     }
     switch (event.type) {
       case 'ActivityTaskScheduled':
-        this.activities.set(event.eventId, { seq: event.seq, name: event.activityType, id: event.activityId });
+        this.activities.set(event.eventId, {
+          seq: event.seq,
+          name: event.activityType,
+          id: event.activityId,
+        });
         return;
       case 'StartChildWorkflowExecutionInitiated':
         this.children.set(event.eventId, { seq: event.seq, name: event.workflowType, id: event.workflowId });
@@ -225,7 +250,11 @@ export class Replayer {
     }
   }
 
-  private activityFailure(scheduledEventId: number, retryState: FailureInfo['retryState'], cause: FailureInfo) {
+  private activityFailure(
+    scheduledEventId: number,
+    retryState: FailureInfo['retryState'],
+    cause: FailureInfo,
+  ) {
     const origin = this.activities.get(scheduledEventId);
     const failure: FailureInfo = {
       kind: 'activity',
@@ -277,13 +306,19 @@ export class Replayer {
       case 'ActivityTaskFailed':
       case 'ActivityTaskTimedOut':
         if (event.retryState !== 'InProgress') {
-          this.jobs.push({ kind: 'failActivity', ...this.activityFailure(event.scheduledEventId, event.retryState, event.failure) });
+          this.jobs.push({
+            kind: 'failActivity',
+            ...this.activityFailure(event.scheduledEventId, event.retryState, event.failure),
+          });
         }
         return;
       case 'ActivityTaskCanceled':
         this.jobs.push({
           kind: 'failActivity',
-          ...this.activityFailure(event.scheduledEventId, 'CancelRequested', { kind: 'cancelled', message: 'Activity cancelled' }),
+          ...this.activityFailure(event.scheduledEventId, 'CancelRequested', {
+            kind: 'cancelled',
+            message: 'Activity cancelled',
+          }),
         });
         return;
       case 'TimerFired':
@@ -314,7 +349,11 @@ export class Replayer {
         this.jobs.push({ kind: 'resolveChild', seq: event.seq, result: event.result });
         return;
       case 'ChildWorkflowExecutionFailed':
-        this.jobs.push({ kind: 'failChild', seq: event.seq, failure: this.childFailure(event.initiatedEventId, event.failure) });
+        this.jobs.push({
+          kind: 'failChild',
+          seq: event.seq,
+          failure: this.childFailure(event.initiatedEventId, event.failure),
+        });
         return;
       case 'ExternalWorkflowExecutionSignaled':
       case 'ExternalWorkflowExecutionCancelRequested':
@@ -325,7 +364,12 @@ export class Replayer {
         this.jobs.push({
           kind: 'resolveExternal',
           seq: event.seq,
-          failure: { kind: 'application', message: `External workflow not reachable: ${event.cause}`, type: event.cause, nonRetryable: true },
+          failure: {
+            kind: 'application',
+            message: `External workflow not reachable: ${event.cause}`,
+            type: event.cause,
+            nonRetryable: true,
+          },
         });
         return;
       case 'WorkflowTaskCompleted':

@@ -29,7 +29,8 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): RetryPolicyResolve
   const maximumIntervalMs = durationToMs(policy.maximumInterval ?? initialIntervalMs * 100);
   const maximumAttempts = policy.maximumAttempts ?? 0;
   if (initialIntervalMs <= 0) throw new InvalidArgumentError('retry.initialInterval must be greater than 0');
-  if (!(backoffCoefficient >= 1)) throw new InvalidArgumentError('retry.backoffCoefficient must be at least 1');
+  if (!(backoffCoefficient >= 1))
+    throw new InvalidArgumentError('retry.backoffCoefficient must be at least 1');
   if (maximumIntervalMs < initialIntervalMs) {
     throw new InvalidArgumentError('retry.maximumInterval must not be less than retry.initialInterval');
   }
@@ -46,7 +47,9 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): RetryPolicyResolve
 }
 
 /** The retry decision after a failed attempt. */
-export type RetryDecision = { retryState: 'InProgress'; delayMs: number } | { retryState: Exclude<RetryState, 'InProgress'> };
+export type RetryDecision =
+  | { retryState: 'InProgress'; delayMs: number }
+  | { retryState: Exclude<RetryState, 'InProgress'> };
 
 /**
  * Decides whether attempt `attempt` (1-based) that failed with `failure` is retried and after how
@@ -61,8 +64,10 @@ export function nextRetry(
 ): RetryDecision {
   if (failure.nonRetryable) return { retryState: 'NonRetryableFailure' };
   const type = failure.type ?? (failure.kind === 'timeout' ? 'TimeoutFailure' : undefined);
-  if (type !== undefined && policy.nonRetryableErrorTypes.includes(type)) return { retryState: 'NonRetryableFailure' };
-  if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return { retryState: 'MaximumAttemptsReached' };
+  if (type !== undefined && policy.nonRetryableErrorTypes.includes(type))
+    return { retryState: 'NonRetryableFailure' };
+  if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts)
+    return { retryState: 'MaximumAttemptsReached' };
   const delayMs = Math.min(
     policy.initialIntervalMs * policy.backoffCoefficient ** (attempt - 1),
     policy.maximumIntervalMs,

@@ -31,14 +31,16 @@ export interface ActivityAttemptRef extends RunRef {
 }
 
 export function encodeTaskToken(ref: ActivityAttemptRef): string {
-  return Buffer.from(JSON.stringify([ref.namespace, ref.workflowId, ref.runId, ref.scheduledEventId, ref.attempt])).toString(
-    'base64url',
-  );
+  return Buffer.from(
+    JSON.stringify([ref.namespace, ref.workflowId, ref.runId, ref.scheduledEventId, ref.attempt]),
+  ).toString('base64url');
 }
 
 export function decodeTaskToken(token: string): ActivityAttemptRef {
   try {
-    const [namespace, workflowId, runId, scheduledEventId, attempt] = JSON.parse(Buffer.from(token, 'base64url').toString());
+    const [namespace, workflowId, runId, scheduledEventId, attempt] = JSON.parse(
+      Buffer.from(token, 'base64url').toString(),
+    );
     if (
       typeof namespace === 'string' &&
       typeof workflowId === 'string' &&
@@ -65,24 +67,42 @@ export function outcomeEvents(
   const activity = state.activities[attemptRef.scheduledEventId];
   if (!activity || activity.attempt !== attemptRef.attempt || state.status !== 'Running') return undefined;
   const { scheduledEventId, attempt } = attemptRef;
-  const started: PendingEvent = { type: 'ActivityTaskStarted', scheduledEventId, attempt, eventTime: attemptStartTime };
+  const started: PendingEvent = {
+    type: 'ActivityTaskStarted',
+    scheduledEventId,
+    attempt,
+    eventTime: attemptStartTime,
+  };
   const wake: PendingEvent[] = state.workflowTask ? [] : [{ type: 'WorkflowTaskScheduled', attempt: 1 }];
   switch (outcome.type) {
     case 'completed':
-      return [started, { type: 'ActivityTaskCompleted', scheduledEventId, attempt, result: outcome.result }, ...wake];
+      return [
+        started,
+        { type: 'ActivityTaskCompleted', scheduledEventId, attempt, result: outcome.result },
+        ...wake,
+      ];
     case 'canceled':
       return [{ type: 'ActivityTaskCanceled', scheduledEventId, details: outcome.details }, ...wake];
     case 'failed':
     case 'timedOut': {
       const deadline =
-        activity.options.scheduleToCloseMs !== undefined ? activity.scheduledTime + activity.options.scheduleToCloseMs : undefined;
+        activity.options.scheduleToCloseMs !== undefined
+          ? activity.scheduledTime + activity.options.scheduleToCloseMs
+          : undefined;
       const decision =
-        outcome.type === 'timedOut' && (outcome.timeoutType === 'ScheduleToClose' || outcome.timeoutType === 'ScheduleToStart')
+        outcome.type === 'timedOut' &&
+        (outcome.timeoutType === 'ScheduleToClose' || outcome.timeoutType === 'ScheduleToStart')
           ? ({ retryState: 'Timeout' } as const)
           : nextRetry(activity.options.retry, attempt, outcome.failure, now, deadline);
       const retrying = decision.retryState === 'InProgress';
       const nextAttemptTime = retrying ? now + decision.delayMs : undefined;
-      const common = { scheduledEventId, attempt, failure: outcome.failure, retryState: decision.retryState, nextAttemptTime };
+      const common = {
+        scheduledEventId,
+        attempt,
+        failure: outcome.failure,
+        retryState: decision.retryState,
+        nextAttemptTime,
+      };
       const event: PendingEvent =
         outcome.type === 'failed'
           ? { type: 'ActivityTaskFailed', ...common }
@@ -109,8 +129,11 @@ export async function commitActivityOutcome(
   outcome: ActivityOutcome,
   attemptStartTime?: number,
 ): Promise<void> {
-  const leading = (state: RunState, now: number) => outcomeEvents(state, attemptRef, outcome, now, attemptStartTime);
-  const workflowType = worker ? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType : undefined;
+  const leading = (state: RunState, now: number) =>
+    outcomeEvents(state, attemptRef, outcome, now, attemptStartTime);
+  const workflowType = worker
+    ? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType
+    : undefined;
   if (worker && workflowType && worker.workflows.has(workflowType)) {
     await processWorkflowTask(deps, worker, attemptRef, { leading });
     return;
@@ -132,16 +155,23 @@ export interface ActivityTask {
  * Runs one activity attempt: checks it is still wanted, runs the function with its context
  * (heartbeats, cancellation signal, local timeout watchdogs), and commits the outcome.
  */
-export async function processActivityTask(deps: RuntimeDeps, worker: WorkerRegistry, task: ActivityTask): Promise<void> {
+export async function processActivityTask(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  task: ActivityTask,
+): Promise<void> {
   const { ref, scheduledEventId, attempt } = task;
   const attemptRef: ActivityAttemptRef = { ...ref, scheduledEventId, attempt };
   const state = await deps.store.getRun(ref.namespace, ref.runId);
   const activity = state?.activities[scheduledEventId];
-  if (!state || state.status !== 'Running' || !activity || activity.attempt !== attempt) return;
+  if (state?.status !== 'Running' || !activity || activity.attempt !== attempt) return;
   const now = deps.clock.now();
   if (activity.nextAttemptTime !== undefined && activity.nextAttemptTime > now) {
     await deps.dispatch.dispatch([
-      { task: { kind: 'activity', ref, taskQueue: worker.taskQueue, scheduledEventId, attempt }, dueTime: activity.nextAttemptTime },
+      {
+        task: { kind: 'activity', ref, taskQueue: worker.taskQueue, scheduledEventId, attempt },
+        dueTime: activity.nextAttemptTime,
+      },
     ]);
     return;
   }
@@ -153,7 +183,11 @@ export async function processActivityTask(deps: RuntimeDeps, worker: WorkerRegis
   if (attempt === 1 && options.scheduleToStartMs !== undefined) {
     if (now > activity.scheduledTime + options.scheduleToStartMs) {
       const failure = toFailureInfo(new TimeoutFailure(undefined, 'ScheduleToStart'), worker.converter);
-      await commitActivityOutcome(deps, worker, attemptRef, { type: 'timedOut', timeoutType: 'ScheduleToStart', failure });
+      await commitActivityOutcome(deps, worker, attemptRef, {
+        type: 'timedOut',
+        timeoutType: 'ScheduleToStart',
+        failure,
+      });
       return;
     }
     // Tells the schedule-to-start watchdog that the attempt did start.
@@ -165,16 +199,33 @@ export async function processActivityTask(deps: RuntimeDeps, worker: WorkerRegis
 }
 
 /** Backstop timers in the engine's queue, in case this worker dies mid-attempt. */
-async function scheduleWatchdogs(deps: RuntimeDeps, task: ActivityTask, activity: PendingActivity, now: number) {
+async function scheduleWatchdogs(
+  deps: RuntimeDeps,
+  task: ActivityTask,
+  activity: PendingActivity,
+  now: number,
+) {
   const { options } = activity;
   const op = (timeoutType: TimeoutType) =>
-    ({ type: 'activityTimeout', scheduledEventId: task.scheduledEventId, attempt: task.attempt, timeoutType, attemptStartTime: now }) as const;
+    ({
+      type: 'activityTimeout',
+      scheduledEventId: task.scheduledEventId,
+      attempt: task.attempt,
+      timeoutType,
+      attemptStartTime: now,
+    }) as const;
   const items = [];
   if (options.startToCloseMs !== undefined) {
-    items.push({ task: { kind: 'system' as const, ref: task.ref, op: op('StartToClose') }, dueTime: now + options.startToCloseMs });
+    items.push({
+      task: { kind: 'system' as const, ref: task.ref, op: op('StartToClose') },
+      dueTime: now + options.startToCloseMs,
+    });
   }
   if (options.heartbeatMs !== undefined) {
-    items.push({ task: { kind: 'system' as const, ref: task.ref, op: op('Heartbeat') }, dueTime: now + options.heartbeatMs });
+    items.push({
+      task: { kind: 'system' as const, ref: task.ref, op: op('Heartbeat') },
+      dueTime: now + options.heartbeatMs,
+    });
   }
   if (items.length) await deps.dispatch.dispatch(items);
 }
@@ -205,11 +256,21 @@ async function runAttempt(
     });
     return { type: 'failed', failure: toFailureInfo(failure, converter) };
   }
-  const scheduled = await readEvent(deps, attemptRef.namespace, attemptRef.runId, attemptRef.scheduledEventId);
-  if (scheduled.type !== 'ActivityTaskScheduled') throw new RangeError(`Event ${attemptRef.scheduledEventId} is not ActivityTaskScheduled`);
+  const scheduled = await readEvent(
+    deps,
+    attemptRef.namespace,
+    attemptRef.runId,
+    attemptRef.scheduledEventId,
+  );
+  if (scheduled.type !== 'ActivityTaskScheduled')
+    throw new RangeError(`Event ${attemptRef.scheduledEventId} is not ActivityTaskScheduled`);
   const input = await worker.codec.decode(scheduled.input);
   const args = input.map((payload) => converter.fromPayload(payload));
-  const lastHeartbeat = await deps.store.getHeartbeat(attemptRef.namespace, attemptRef.runId, attemptRef.scheduledEventId);
+  const lastHeartbeat = await deps.store.getHeartbeat(
+    attemptRef.namespace,
+    attemptRef.runId,
+    attemptRef.scheduledEventId,
+  );
   const heartbeatDetails = lastHeartbeat?.details
     ? converter.fromPayload((await worker.codec.decode([lastHeartbeat.details]))[0]!)
     : undefined;
@@ -221,7 +282,11 @@ async function runAttempt(
     settleAbort = (outcome) => {
       if (abortOutcome) return;
       abortOutcome = outcome;
-      controller.abort(outcome.type === 'timedOut' ? new TimeoutFailure(undefined, outcome.timeoutType) : new CancelledFailure());
+      controller.abort(
+        outcome.type === 'timedOut'
+          ? new TimeoutFailure(undefined, outcome.timeoutType)
+          : new CancelledFailure(),
+      );
       reject(new AttemptAborted(outcome));
     };
   });
@@ -234,12 +299,26 @@ async function runAttempt(
   });
   let lastDetails: unknown = heartbeatDetails;
   const watch = (ms: number, timeoutType: TimeoutType) => {
-    deps.clock.sleep(ms, { signal: watchdogs.signal }).then(() => settleAbort(timeoutOutcome(timeoutType)), () => {});
+    deps.clock.sleep(ms, { signal: watchdogs.signal }).then(
+      () => settleAbort(timeoutOutcome(timeoutType)),
+      () => {},
+    );
   };
-  const closeDeadline = options.scheduleToCloseMs !== undefined ? activity.scheduledTime + options.scheduleToCloseMs - startTime : undefined;
-  const attemptBound = Math.min(options.startToCloseMs ?? Number.POSITIVE_INFINITY, closeDeadline ?? Number.POSITIVE_INFINITY);
+  const closeDeadline =
+    options.scheduleToCloseMs !== undefined
+      ? activity.scheduledTime + options.scheduleToCloseMs - startTime
+      : undefined;
+  const attemptBound = Math.min(
+    options.startToCloseMs ?? Number.POSITIVE_INFINITY,
+    closeDeadline ?? Number.POSITIVE_INFINITY,
+  );
   if (Number.isFinite(attemptBound)) {
-    watch(Math.max(0, attemptBound), options.startToCloseMs !== undefined && options.startToCloseMs <= (closeDeadline ?? Infinity) ? 'StartToClose' : 'ScheduleToClose');
+    watch(
+      Math.max(0, attemptBound),
+      options.startToCloseMs !== undefined && options.startToCloseMs <= (closeDeadline ?? Infinity)
+        ? 'StartToClose'
+        : 'ScheduleToClose',
+    );
   }
   let heartbeatWatch: AbortController | undefined;
   const resetHeartbeatWatch = () => {
@@ -247,7 +326,10 @@ async function runAttempt(
     heartbeatWatch?.abort();
     heartbeatWatch = new AbortController();
     const signal = AbortSignal.any([heartbeatWatch.signal, watchdogs.signal]);
-    deps.clock.sleep(options.heartbeatMs, { signal }).then(() => settleAbort(timeoutOutcome('Heartbeat')), () => {});
+    deps.clock.sleep(options.heartbeatMs, { signal }).then(
+      () => settleAbort(timeoutOutcome('Heartbeat')),
+      () => {},
+    );
   };
   resetHeartbeatWatch();
 
@@ -286,12 +368,19 @@ async function runAttempt(
       },
       sleep: (ms, signal) => deps.clock.sleep(ms, { signal, idle: true }),
       log: (level, message, attrs) =>
-        deps.logger(level, message, { activityType: activity.activityType, workflowId: state.workflowId, attrs }),
+        deps.logger(level, message, {
+          activityType: activity.activityType,
+          workflowId: state.workflowId,
+          attrs,
+        }),
     },
   );
 
   try {
-    const result = await Promise.race([context.run(() => (fn as (...a: unknown[]) => unknown)(...args)), aborted]);
+    const result = await Promise.race([
+      context.run(() => (fn as (...a: unknown[]) => unknown)(...args)),
+      aborted,
+    ]);
     return { type: 'completed', result: (await worker.codec.encode([converter.toPayload(result)]))[0]! };
   } catch (error) {
     if (error instanceof AttemptAborted) return error.outcome;
@@ -315,7 +404,10 @@ export async function recordHeartbeat(
   encoded?: Payload,
 ): Promise<boolean> {
   const payload =
-    encoded ?? (details === undefined || !worker ? undefined : (await worker.codec.encode([worker.converter.toPayload(details)]))[0]);
+    encoded ??
+    (details === undefined || !worker
+      ? undefined
+      : (await worker.codec.encode([worker.converter.toPayload(details)]))[0]);
   const state = await deps.store.getRun(attemptRef.namespace, attemptRef.runId);
   const activity = state?.activities[attemptRef.scheduledEventId];
   if (!state || !activity || activity.attempt !== attemptRef.attempt) return true;

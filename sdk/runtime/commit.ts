@@ -1,5 +1,5 @@
-import { HistoryConflictError, WorkflowNotFoundError } from '../common/errors.ts';
 import type { AppendRequest, NewRun, RunRef } from '../backend/ports.ts';
+import { HistoryConflictError, WorkflowNotFoundError } from '../common/errors.ts';
 import type { EventBody, HistoryEvent } from '../engine/events.ts';
 import { applyEvents, type RunState } from '../engine/run-state.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -8,8 +8,14 @@ import type { RuntimeDeps } from './deps.ts';
 export type PendingEvent = EventBody & { eventTime?: number };
 
 /** Gives bodies their gap-free ids, starting at `firstEventId`. */
-export function numberEvents(bodies: readonly PendingEvent[], firstEventId: number, now: number): HistoryEvent[] {
-  return bodies.map((body, i) => ({ ...body, eventId: firstEventId + i, eventTime: body.eventTime ?? now }) as HistoryEvent);
+export function numberEvents(
+  bodies: readonly PendingEvent[],
+  firstEventId: number,
+  now: number,
+): HistoryEvent[] {
+  return bodies.map(
+    (body, i) => ({ ...body, eventId: firstEventId + i, eventTime: body.eventTime ?? now }) as HistoryEvent,
+  );
 }
 
 /** What a commit plan returns: the events to append, and optionally a run to create with them. */
@@ -52,7 +58,11 @@ export async function commitToRun(
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
     const state = await deps.store.getRun(ref.namespace, ref.runId);
     if (!state) {
-      throw new WorkflowNotFoundError(`Run ${ref.runId} not found in namespace ${ref.namespace}`, ref.workflowId ?? '', ref.runId);
+      throw new WorkflowNotFoundError(
+        `Run ${ref.runId} not found in namespace ${ref.namespace}`,
+        ref.workflowId ?? '',
+        ref.runId,
+      );
     }
     const now = deps.clock.now();
     const decided = plan(state, now);
@@ -67,11 +77,18 @@ export async function commitToRun(
       if (!(error instanceof HistoryConflictError)) throw error;
     }
   }
-  throw new HistoryConflictError(`Run ${ref.runId} kept changing; gave up after ${MAX_COMMIT_ATTEMPTS} attempts`);
+  throw new HistoryConflictError(
+    `Run ${ref.runId} kept changing; gave up after ${MAX_COMMIT_ATTEMPTS} attempts`,
+  );
 }
 
 /** Reads a whole history (all pages). */
-export async function readFullHistory(deps: Pick<RuntimeDeps, 'store'>, namespace: string, runId: string, fromEventId = 1) {
+export async function readFullHistory(
+  deps: Pick<RuntimeDeps, 'store'>,
+  namespace: string,
+  runId: string,
+  fromEventId = 1,
+) {
   const events: HistoryEvent[] = [];
   let pageToken: string | undefined;
   do {
@@ -83,7 +100,12 @@ export async function readFullHistory(deps: Pick<RuntimeDeps, 'store'>, namespac
 }
 
 /** Reads one event by id. */
-export async function readEvent(deps: Pick<RuntimeDeps, 'store'>, namespace: string, runId: string, eventId: number) {
+export async function readEvent(
+  deps: Pick<RuntimeDeps, 'store'>,
+  namespace: string,
+  runId: string,
+  eventId: number,
+) {
   const page = await deps.store.readHistory(namespace, runId, eventId);
   const event = page.events[0];
   if (!event || event.eventId !== eventId) throw new RangeError(`Event ${eventId} of run ${runId} not found`);

@@ -1,7 +1,11 @@
 import type { Clock, HistoryStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
 
 /** Structured log sink of the runtime. */
-export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type Logger = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /** What every runtime service gets: the ports, and a source of fresh ids. */
 export interface RuntimeDeps {

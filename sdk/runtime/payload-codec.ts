@@ -16,12 +16,16 @@ function isPayload(value: unknown): value is Payload {
  * returning a transformed copy. Payloads are found by shape, so every event type is covered,
  * including ones added later.
  */
-export async function mapPayloads<T>(value: T, transform: (payloads: Payload[]) => Promise<Payload[]>): Promise<T> {
+export async function mapPayloads<T>(
+  value: T,
+  transform: (payloads: Payload[]) => Promise<Payload[]>,
+): Promise<T> {
   const found: Payload[] = [];
   const collect = (node: unknown): void => {
     if (isPayload(node)) found.push(node);
     else if (Array.isArray(node)) for (const item of node) collect(item);
-    else if (node !== null && typeof node === 'object') for (const child of Object.values(node)) collect(child);
+    else if (node !== null && typeof node === 'object')
+      for (const child of Object.values(node)) collect(child);
   };
   collect(value);
   if (found.length === 0) return value;

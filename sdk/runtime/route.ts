@@ -13,28 +13,41 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
     items.push({ task: { kind: 'system', ref, op }, dueTime });
   // A workflow task started in the same batch as its scheduling ran inline (the fast path).
   const startedInBatch = new Set<number>();
-  for (const event of batch.events) if (event.type === 'WorkflowTaskStarted') startedInBatch.add(event.scheduledEventId);
+  for (const event of batch.events)
+    if (event.type === 'WorkflowTaskStarted') startedInBatch.add(event.scheduledEventId);
 
   for (const event of batch.events) {
     switch (event.type) {
       case 'WorkflowExecutionStarted': {
-        const runDeadline = event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined;
+        const runDeadline =
+          event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined;
         const deadline = Math.min(runDeadline ?? Infinity, event.executionExpirationTime ?? Infinity);
         if (Number.isFinite(deadline)) system({ type: 'runTimeout' }, deadline);
         break;
       }
       case 'WorkflowTaskScheduled':
         if (!startedInBatch.has(event.eventId)) {
-          items.push({ task: { kind: 'workflow', ref, taskQueue: batch.taskQueue, scheduledEventId: event.eventId } });
+          items.push({
+            task: { kind: 'workflow', ref, taskQueue: batch.taskQueue, scheduledEventId: event.eventId },
+          });
         }
         break;
       case 'ActivityTaskScheduled': {
         items.push({
-          task: { kind: 'activity', ref, taskQueue: event.taskQueue, scheduledEventId: event.eventId, attempt: 1 },
+          task: {
+            kind: 'activity',
+            ref,
+            taskQueue: event.taskQueue,
+            scheduledEventId: event.eventId,
+            attempt: 1,
+          },
         });
         const { scheduleToCloseMs, scheduleToStartMs } = event.options;
         const timeout = (timeoutType: 'ScheduleToClose' | 'ScheduleToStart', ms: number) =>
-          system({ type: 'activityTimeout', scheduledEventId: event.eventId, attempt: 1, timeoutType }, event.eventTime + ms);
+          system(
+            { type: 'activityTimeout', scheduledEventId: event.eventId, attempt: 1, timeoutType },
+            event.eventTime + ms,
+          );
         if (scheduleToCloseMs !== undefined) timeout('ScheduleToClose', scheduleToCloseMs);
         if (scheduleToStartMs !== undefined) timeout('ScheduleToStart', scheduleToStartMs);
         break;
@@ -87,7 +100,10 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
 }
 
 /** Routes committed batches (the history stream) to task queues. */
-export async function routeBatches(deps: Pick<RuntimeDeps, 'dispatch'>, batches: readonly CommittedBatch[]): Promise<void> {
+export async function routeBatches(
+  deps: Pick<RuntimeDeps, 'dispatch'>,
+  batches: readonly CommittedBatch[],
+): Promise<void> {
   const items = batches.flatMap(planDispatch);
   if (items.length) await deps.dispatch.dispatch(items);
 }

@@ -37,10 +37,18 @@ function assertOpen(state: RunState, what: string): void {
 }
 
 /** Records a signal and wakes the workflow. */
-export async function signalWorkflow(deps: RuntimeDeps, ref: RunRef, signalName: string, input: Payload[], identity?: string) {
+export async function signalWorkflow(
+  deps: RuntimeDeps,
+  ref: RunRef,
+  signalName: string,
+  input: Payload[],
+  identity?: string,
+) {
   await commitToRun(deps, ref, (state) => {
     assertOpen(state, 'signals');
-    return { events: [{ type: 'WorkflowExecutionSignaled', signalName, input, identity }, ...wakeIfIdle(state)] };
+    return {
+      events: [{ type: 'WorkflowExecutionSignaled', signalName, input, identity }, ...wakeIfIdle(state)],
+    };
   });
 }
 

@@ -1,7 +1,12 @@
 import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
-import type { ParentClosePolicyName, ParentRef, SearchAttributes, WorkflowIdReusePolicyName } from '../engine/events.ts';
+import type {
+  ParentClosePolicyName,
+  ParentRef,
+  SearchAttributes,
+  WorkflowIdReusePolicyName,
+} from '../engine/events.ts';
 import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -49,12 +54,18 @@ export function newRun(request: StartRequest, runId: string, now: number): NewRu
       workflowExecutionTimeoutMs: request.workflowExecutionTimeoutMs,
       workflowRunTimeoutMs: request.workflowRunTimeoutMs,
       executionExpirationTime:
-        request.workflowExecutionTimeoutMs !== undefined ? now + request.workflowExecutionTimeoutMs : undefined,
+        request.workflowExecutionTimeoutMs !== undefined
+          ? now + request.workflowExecutionTimeoutMs
+          : undefined,
       randomSeed: runId,
     },
   ];
   if (request.signal) {
-    bodies.push({ type: 'WorkflowExecutionSignaled', signalName: request.signal.name, input: request.signal.input });
+    bodies.push({
+      type: 'WorkflowExecutionSignaled',
+      signalName: request.signal.name,
+      input: request.signal.input,
+    });
   }
   bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
   const events = numberEvents(bodies, 1, now);
@@ -75,7 +86,12 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
       if (current && !isClosed(current)) {
         if (request.signal) {
           try {
-            await signalWorkflow(deps, { namespace: request.namespace, workflowId: request.workflowId, runId: current.runId }, request.signal.name, request.signal.input);
+            await signalWorkflow(
+              deps,
+              { namespace: request.namespace, workflowId: request.workflowId, runId: current.runId },
+              request.signal.name,
+              request.signal.input,
+            );
             return { runId: current.runId, started: false };
           } catch (error) {
             if (error instanceof HistoryConflictError) continue;
@@ -83,7 +99,12 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
           }
         } else {
           const events = numberEvents(
-            [{ type: 'WorkflowExecutionTerminated', reason: 'Terminated by a start with TERMINATE_IF_RUNNING' }],
+            [
+              {
+                type: 'WorkflowExecutionTerminated',
+                reason: 'Terminated by a start with TERMINATE_IF_RUNNING',
+              },
+            ],
             current.nextEventId,
             deps.clock.now(),
           );

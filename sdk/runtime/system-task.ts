@@ -28,7 +28,12 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
       await commitToRun(deps, ref, (state) => {
         const timer = state.timers[op.startedEventId];
         if (!timer || isClosed(state)) return undefined;
-        return { events: [{ type: 'TimerFired', startedEventId: op.startedEventId, seq: timer.seq }, ...wakeIfIdle(state)] };
+        return {
+          events: [
+            { type: 'TimerFired', startedEventId: op.startedEventId, seq: timer.seq },
+            ...wakeIfIdle(state),
+          ],
+        };
       });
       return;
     case 'activityTimeout':
@@ -39,12 +44,20 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
         const activity = state.activities[op.scheduledEventId];
         const waiting = activity?.nextAttemptTime !== undefined && activity.nextAttemptTime > now;
         if (!activity?.cancelRequested || !waiting || isClosed(state)) return undefined;
-        return { events: [{ type: 'ActivityTaskCanceled', scheduledEventId: op.scheduledEventId }, ...wakeIfIdle(state)] };
+        return {
+          events: [
+            { type: 'ActivityTaskCanceled', scheduledEventId: op.scheduledEventId },
+            ...wakeIfIdle(state),
+          ],
+        };
       });
       return;
     case 'runTimeout':
       await commitToRun(deps, ref, (state, now) => {
-        const deadline = Math.min(state.runExpirationTime ?? Infinity, state.executionExpirationTime ?? Infinity);
+        const deadline = Math.min(
+          state.runExpirationTime ?? Infinity,
+          state.executionExpirationTime ?? Infinity,
+        );
         if (isClosed(state) || deadline > now) return undefined;
         const timeoutType = deadline === state.runExpirationTime ? 'Run' : 'Execution';
         return { events: [{ type: 'WorkflowExecutionTimedOut', timeoutType }] };
@@ -70,7 +83,11 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
   }
 }
 
-async function activityTimeout(deps: RuntimeDeps, ref: RunRef, op: Extract<SystemOp, { type: 'activityTimeout' }>) {
+async function activityTimeout(
+  deps: RuntimeDeps,
+  ref: RunRef,
+  op: Extract<SystemOp, { type: 'activityTimeout' }>,
+) {
   const state = await deps.store.getRun(ref.namespace, ref.runId);
   const activity = state?.activities[op.scheduledEventId];
   if (!state || !activity || isClosed(state)) return;
@@ -94,22 +111,39 @@ async function activityTimeout(deps: RuntimeDeps, ref: RunRef, op: Extract<Syste
       const beat = await deps.store.getHeartbeat(ref.namespace, ref.runId, op.scheduledEventId);
       const last = Math.max(op.attemptStartTime ?? 0, beat?.attempt === op.attempt ? beat.time : 0);
       if (last + options.heartbeatMs > now) {
-        await deps.dispatch.dispatch([{ task: { kind: 'system', ref, op }, dueTime: last + options.heartbeatMs }]);
+        await deps.dispatch.dispatch([
+          { task: { kind: 'system', ref, op }, dueTime: last + options.heartbeatMs },
+        ]);
         return;
       }
       break;
     }
   }
-  const failure: FailureInfo = { kind: 'timeout', message: `${op.timeoutType} timeout`, timeoutType: op.timeoutType };
+  const failure: FailureInfo = {
+    kind: 'timeout',
+    message: `${op.timeoutType} timeout`,
+    timeoutType: op.timeoutType,
+  };
   const outcome: ActivityOutcome = { type: 'timedOut', timeoutType: op.timeoutType, failure };
-  await commitActivityOutcome(deps, undefined, { ...ref, scheduledEventId: op.scheduledEventId, attempt }, outcome, op.attemptStartTime);
+  await commitActivityOutcome(
+    deps,
+    undefined,
+    { ...ref, scheduledEventId: op.scheduledEventId, attempt },
+    outcome,
+    op.attemptStartTime,
+  );
 }
 
 async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: number) {
   const parent = await deps.store.getRun(ref.namespace, ref.runId);
   const child = parent?.children[initiatedEventId];
   if (!parent || !child || child.runId !== undefined || isClosed(parent)) return;
-  const initiated = (await readEvent(deps, ref.namespace, ref.runId, initiatedEventId)) as EventOf<'StartChildWorkflowExecutionInitiated'>;
+  const initiated = (await readEvent(
+    deps,
+    ref.namespace,
+    ref.runId,
+    initiatedEventId,
+  )) as EventOf<'StartChildWorkflowExecutionInitiated'>;
   let runId: string;
   try {
     ({ runId } = await startWorkflow(deps, {
@@ -135,10 +169,20 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
       runId = existing.state.runId;
     } else {
       await commitToRun(deps, ref, (state) => {
-        if (state.children[initiatedEventId]?.runId !== undefined || !state.children[initiatedEventId] || isClosed(state)) return undefined;
+        if (
+          state.children[initiatedEventId]?.runId !== undefined ||
+          !state.children[initiatedEventId] ||
+          isClosed(state)
+        )
+          return undefined;
         return {
           events: [
-            { type: 'StartChildWorkflowExecutionFailed', initiatedEventId, seq: child.seq, cause: 'WorkflowAlreadyExists' },
+            {
+              type: 'StartChildWorkflowExecutionFailed',
+              initiatedEventId,
+              seq: child.seq,
+              cause: 'WorkflowAlreadyExists',
+            },
             ...wakeIfIdle(state),
           ],
         };
@@ -149,7 +193,12 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
   await commitToRun(deps, ref, (state) => {
     const pending = state.children[initiatedEventId];
     if (!pending || pending.runId !== undefined || isClosed(state)) return undefined;
-    return { events: [{ type: 'ChildWorkflowExecutionStarted', initiatedEventId, seq: child.seq, runId }, ...wakeIfIdle(state)] };
+    return {
+      events: [
+        { type: 'ChildWorkflowExecutionStarted', initiatedEventId, seq: child.seq, runId },
+        ...wakeIfIdle(state),
+      ],
+    };
   });
 }
 
@@ -162,7 +211,13 @@ async function reachExternal(deps: RuntimeDeps, ref: RunRef, initiatedEventId: n
   try {
     const target = await resolveRun(deps, ref.namespace, pending.workflowId, pending.runId);
     if (initiated.type === 'SignalExternalWorkflowExecutionInitiated') {
-      await signalWorkflow(deps, target.ref, initiated.signalName, initiated.input, `${ref.workflowId}/${ref.runId}`);
+      await signalWorkflow(
+        deps,
+        target.ref,
+        initiated.signalName,
+        initiated.input,
+        `${ref.workflowId}/${ref.runId}`,
+      );
     } else {
       await requestCancelWorkflow(deps, target.ref, `Requested by workflow ${ref.workflowId}`);
     }
@@ -187,8 +242,15 @@ async function reachExternal(deps: RuntimeDeps, ref: RunRef, initiatedEventId: n
 }
 
 /** The event a parent records when its child's chain of runs closes. */
-function childClosedEvent(close: HistoryEvent, initiatedEventId: number, seq: number): PendingEvent | undefined {
-  const failed = (closeStatus: 'Failed' | 'TimedOut' | 'Canceled' | 'Terminated', failure: FailureInfo): PendingEvent => ({
+function childClosedEvent(
+  close: HistoryEvent,
+  initiatedEventId: number,
+  seq: number,
+): PendingEvent | undefined {
+  const failed = (
+    closeStatus: 'Failed' | 'TimedOut' | 'Canceled' | 'Terminated',
+    failure: FailureInfo,
+  ): PendingEvent => ({
     type: 'ChildWorkflowExecutionFailed',
     initiatedEventId,
     seq,
@@ -201,11 +263,18 @@ function childClosedEvent(close: HistoryEvent, initiatedEventId: number, seq: nu
     case 'WorkflowExecutionFailed':
       return failed('Failed', close.failure);
     case 'WorkflowExecutionTimedOut':
-      return failed('TimedOut', { kind: 'timeout', message: 'Child workflow timed out', timeoutType: 'StartToClose' });
+      return failed('TimedOut', {
+        kind: 'timeout',
+        message: 'Child workflow timed out',
+        timeoutType: 'StartToClose',
+      });
     case 'WorkflowExecutionCanceled':
       return failed('Canceled', { kind: 'cancelled', message: 'Child workflow cancelled' });
     case 'WorkflowExecutionTerminated':
-      return failed('Terminated', { kind: 'terminated', message: close.reason ?? 'Child workflow terminated' });
+      return failed('Terminated', {
+        kind: 'terminated',
+        message: close.reason ?? 'Child workflow terminated',
+      });
     default:
       return undefined;
   }
@@ -234,11 +303,16 @@ async function applyParentClosePolicy(deps: RuntimeDeps, ref: RunRef) {
     const childRef = { namespace: ref.namespace, workflowId: child.workflowId, runId: child.runId };
     try {
       const current = await resolveRun(deps, ref.namespace, child.workflowId);
-      const target = current.state.firstRunId === child.runId || current.ref.runId === child.runId ? current.ref : childRef;
-      if (child.parentClosePolicy === 'TERMINATE') await terminateWorkflow(deps, target, `Parent ${ref.workflowId} closed`);
+      const target =
+        current.state.firstRunId === child.runId || current.ref.runId === child.runId
+          ? current.ref
+          : childRef;
+      if (child.parentClosePolicy === 'TERMINATE')
+        await terminateWorkflow(deps, target, `Parent ${ref.workflowId} closed`);
       else await requestCancelWorkflow(deps, target, `Parent ${ref.workflowId} closed`);
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionClosedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+      if (!(error instanceof WorkflowExecutionClosedError) && !(error instanceof WorkflowNotFoundError))
+        throw error;
     }
   }
 }

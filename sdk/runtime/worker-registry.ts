@@ -49,7 +49,9 @@ export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegist
   const workflows = functionsOf<WorkflowFunction>(definition.workflows, 'workflows');
   const activities = functionsOf<ActivityFunction>(definition.activities, 'activities');
   if (workflows.size === 0 && activities.size === 0) {
-    throw new InvalidArgumentError(`Worker for task queue '${definition.taskQueue}' registers no workflows and no activities`);
+    throw new InvalidArgumentError(
+      `Worker for task queue '${definition.taskQueue}' registers no workflows and no activities`,
+    );
   }
   return {
     taskQueue: definition.taskQueue,

@@ -24,7 +24,10 @@ export async function handleWorkerRequest(
         update: { updateId: request.updateId, updateName: request.updateName, input },
       });
       if (result.outcome === 'failed') {
-        const failure = new ServerFailure(`Workflow task failed while handling the update: ${result.failure.failure.message}`, true);
+        const failure = new ServerFailure(
+          `Workflow task failed while handling the update: ${result.failure.failure.message}`,
+          true,
+        );
         return { kind: 'update', accepted: false, failure: toFailureInfo(failure, worker.converter) };
       }
       const decision = result.update;
@@ -43,7 +46,11 @@ export async function handleWorkerRequest(
   }
 }
 
-async function answerQuery(deps: RuntimeDeps, worker: WorkerRegistry, request: Extract<WorkerRequest, { kind: 'query' }>) {
+async function answerQuery(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  request: Extract<WorkerRequest, { kind: 'query' }>,
+) {
   const { ref } = request;
   let state = await deps.store.getRun(ref.namespace, ref.runId);
   if (!state) throw new WorkflowNotFoundError(`Run ${ref.runId} not found`, ref.workflowId, ref.runId);

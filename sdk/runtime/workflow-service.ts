@@ -4,7 +4,12 @@ import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { isClosed, type PendingActivity, type RunState } from '../engine/run-state.ts';
-import { type ActivityOutcome, commitActivityOutcome, decodeTaskToken, recordHeartbeat } from './activity-task.ts';
+import {
+  type ActivityOutcome,
+  commitActivityOutcome,
+  decodeTaskToken,
+  recordHeartbeat,
+} from './activity-task.ts';
 import { readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
@@ -41,7 +46,9 @@ export const pollingWaiter: Waiter = async (done, waitMs) => {
   const deadline = Date.now() + waitMs;
   let interval = 20;
   while (!(await done()) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(1, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(interval, Math.max(1, deadline - Date.now()))),
+    );
     interval = Math.min(interval * 2, 500);
   }
 };
@@ -76,9 +83,21 @@ function outcomeOf(state: RunState, close: HistoryEvent | undefined): RunOutcome
     case 'WorkflowExecutionCanceled':
       return { status: 'Canceled', runId, failure: { kind: 'cancelled', message: 'Workflow cancelled' } };
     case 'WorkflowExecutionTerminated':
-      return { status: 'Terminated', runId, failure: { kind: 'terminated', message: close.reason ?? 'Workflow terminated' } };
+      return {
+        status: 'Terminated',
+        runId,
+        failure: { kind: 'terminated', message: close.reason ?? 'Workflow terminated' },
+      };
     case 'WorkflowExecutionTimedOut':
-      return { status: 'TimedOut', runId, failure: { kind: 'timeout', message: `Workflow ${close.timeoutType.toLowerCase()} timeout`, timeoutType: 'StartToClose' } };
+      return {
+        status: 'TimedOut',
+        runId,
+        failure: {
+          kind: 'timeout',
+          message: `Workflow ${close.timeoutType.toLowerCase()} timeout`,
+          timeoutType: 'StartToClose',
+        },
+      };
     default:
       return { status: 'Running', runId };
   }
@@ -120,38 +139,61 @@ export class WorkflowService {
       pendingWorkflowTask: state.workflowTask !== null,
       // Only a failure of the task that is still pending is news; a later success supersedes it.
       workflowTaskFailure:
-        failure && !isClosed(state) && failure.eventId === state.workflowTask?.scheduledEventId ? failure : undefined,
+        failure && !isClosed(state) && failure.eventId === state.workflowTask?.scheduledEventId
+          ? failure
+          : undefined,
       continuedAsNewRunId: state.continuedAsNewRunId,
     };
   }
 
-  async history(namespace: string, workflowId: string, runId?: string, pageToken?: string): Promise<HistoryPage & { runId: string }> {
+  async history(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    pageToken?: string,
+  ): Promise<HistoryPage & { runId: string }> {
     const { state } = await resolveRun(this.deps, namespace, workflowId, runId);
     const page = await this.deps.store.readHistory(namespace, state.runId, 1, pageToken);
     return { ...page, runId: state.runId };
   }
 
   /** The run's outcome, waiting up to `waitMs` for it to close. */
-  async result(namespace: string, workflowId: string, runId: string | undefined, waitMs: number): Promise<RunOutcome> {
+  async result(
+    namespace: string,
+    workflowId: string,
+    runId: string | undefined,
+    waitMs: number,
+  ): Promise<RunOutcome> {
     if (!(waitMs >= 0)) throw new InvalidArgumentError('waitSeconds must be a number ≥ 0');
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
     let state: RunState | undefined;
-    await this.waiter(async () => {
-      state = await this.deps.store.getRun(namespace, ref.runId);
-      return state !== undefined && isClosed(state);
-    }, Math.min(waitMs, MAX_WAIT_MS));
+    await this.waiter(
+      async () => {
+        state = await this.deps.store.getRun(namespace, ref.runId);
+        return state !== undefined && isClosed(state);
+      },
+      Math.min(waitMs, MAX_WAIT_MS),
+    );
     if (!state || !isClosed(state)) return { status: 'Running', runId: ref.runId };
     const tail = await readFullHistory(this.deps, namespace, ref.runId, state.nextEventId - 1);
     return outcomeOf(state, tail.at(-1));
   }
 
-  async signal(namespace: string, workflowId: string, runId: string | undefined, signalName: string, input: Payload[]) {
+  async signal(
+    namespace: string,
+    workflowId: string,
+    runId: string | undefined,
+    signalName: string,
+    input: Payload[],
+  ) {
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
     await signalWorkflow(this.deps, ref, signalName, input);
   }
 
   /** Signal-with-start: signals the running workflow, or starts it with the signal. */
-  signalWithStart(request: StartRequest & { signal: { name: string; input: Payload[] } }): Promise<StartResult> {
+  signalWithStart(
+    request: StartRequest & { signal: { name: string; input: Payload[] } },
+  ): Promise<StartResult> {
     return startWorkflow(this.deps, request);
   }
 
@@ -165,10 +207,22 @@ export class WorkflowService {
     await terminateWorkflow(this.deps, ref, reason);
   }
 
-  async query(namespace: string, workflowId: string, runId: string | undefined, queryName: string, input: Payload[]) {
+  async query(
+    namespace: string,
+    workflowId: string,
+    runId: string | undefined,
+    queryName: string,
+    input: Payload[],
+  ) {
     const { ref, state } = await resolveRun(this.deps, namespace, workflowId, runId);
-    const response = await this.deps.invoker.invoke(state.taskQueue, { kind: 'query', ref, queryName, input });
-    if (response.kind !== 'query') throw new QueryRejectedError(`Worker gave no answer to query '${queryName}'`);
+    const response = await this.deps.invoker.invoke(state.taskQueue, {
+      kind: 'query',
+      ref,
+      queryName,
+      input,
+    });
+    if (response.kind !== 'query')
+      throw new QueryRejectedError(`Worker gave no answer to query '${queryName}'`);
     return response.result;
   }
 
@@ -184,16 +238,28 @@ export class WorkflowService {
   ): Promise<{ updateId: string; outcome?: { result: Payload } | { failure: FailureInfo } }> {
     const { ref, state } = await resolveRun(this.deps, namespace, workflowId, runId);
     if (state.completedUpdates[updateId] === undefined) {
-      const response = await this.deps.invoker.invoke(state.taskQueue, { kind: 'update', ref, updateId, updateName, input });
+      const response = await this.deps.invoker.invoke(state.taskQueue, {
+        kind: 'update',
+        ref,
+        updateId,
+        updateName,
+        input,
+      });
       if (response.kind === 'update' && !response.accepted) {
-        throw new WorkflowUpdateFailedError(`Update '${updateName}' was rejected: ${response.failure.message}`, undefined, );
+        throw new WorkflowUpdateFailedError(
+          `Update '${updateName}' was rejected: ${response.failure.message}`,
+          undefined,
+        );
       }
     }
     let outcome: { result: Payload } | { failure: FailureInfo } | undefined;
-    await this.waiter(async () => {
-      outcome = await this.updateOutcome(namespace, ref.runId, updateId);
-      return outcome !== undefined;
-    }, Math.min(waitMs, MAX_WAIT_MS));
+    await this.waiter(
+      async () => {
+        outcome = await this.updateOutcome(namespace, ref.runId, updateId);
+        return outcome !== undefined;
+      },
+      Math.min(waitMs, MAX_WAIT_MS),
+    );
     return { updateId, outcome };
   }
 
@@ -203,32 +269,45 @@ export class WorkflowService {
     if (!state || acceptedEventId === undefined || state.updates[updateId] !== undefined) return undefined;
     const events = await readFullHistory(this.deps, namespace, runId, acceptedEventId);
     for (const event of events) {
-      if (event.type === 'WorkflowExecutionUpdateCompleted' && event.updateId === updateId) return event.outcome;
+      if (event.type === 'WorkflowExecutionUpdateCompleted' && event.updateId === updateId)
+        return event.outcome;
     }
     return undefined;
   }
 
   async list(namespace: string, query: string | undefined, pageSize = 100, pageToken?: string) {
     const matches = parseVisibilityQuery(query);
-    if (!(pageSize >= 1 && pageSize <= 1000)) throw new InvalidArgumentError('pageSize must be between 1 and 1000');
+    if (!(pageSize >= 1 && pageSize <= 1000))
+      throw new InvalidArgumentError('pageSize must be between 1 and 1000');
     return this.deps.store.listRuns(namespace, matches, pageSize, pageToken);
   }
 
   /** Completes (or fails) an activity that threw `CompleteAsyncError`, by its task token. */
   async completeActivity(namespace: string, taskToken: string, outcome: ActivityOutcome) {
     const attempt = decodeTaskToken(taskToken);
-    if (attempt.namespace !== namespace) throw new InvalidArgumentError('Task token belongs to another namespace');
+    if (attempt.namespace !== namespace)
+      throw new InvalidArgumentError('Task token belongs to another namespace');
     const state = await this.deps.store.getRun(namespace, attempt.runId);
-    if (!state?.activities[attempt.scheduledEventId] || state.activities[attempt.scheduledEventId]!.attempt !== attempt.attempt) {
-      throw new InvalidArgumentError('Activity of this task token is no longer open (completed, timed out or retried)');
+    if (
+      !state?.activities[attempt.scheduledEventId] ||
+      state.activities[attempt.scheduledEventId]!.attempt !== attempt.attempt
+    ) {
+      throw new InvalidArgumentError(
+        'Activity of this task token is no longer open (completed, timed out or retried)',
+      );
     }
     await commitActivityOutcome(this.deps, undefined, attempt, outcome);
   }
 
   /** Records a heartbeat of an async activity; returns whether cancellation was requested. */
-  async heartbeatActivity(namespace: string, taskToken: string, details?: Payload): Promise<{ cancelRequested: boolean }> {
+  async heartbeatActivity(
+    namespace: string,
+    taskToken: string,
+    details?: Payload,
+  ): Promise<{ cancelRequested: boolean }> {
     const attempt = decodeTaskToken(taskToken);
-    if (attempt.namespace !== namespace) throw new InvalidArgumentError('Task token belongs to another namespace');
+    if (attempt.namespace !== namespace)
+      throw new InvalidArgumentError('Task token belongs to another namespace');
     return { cancelRequested: await recordHeartbeat(this.deps, undefined, attempt, undefined, details) };
   }
 }

@@ -1,5 +1,9 @@
 import type { NewRun, RunRef, WorkflowTaskFailureRecord } from '../backend/ports.ts';
-import { DeterminismViolationError, HistoryConflictError, WorkflowExecutionClosedError } from '../common/errors.ts';
+import {
+  DeterminismViolationError,
+  HistoryConflictError,
+  WorkflowExecutionClosedError,
+} from '../common/errors.ts';
 import { toFailureInfo } from '../common/failures.ts';
 import type { ActivationJob, UpdateDecision } from '../engine/activator.ts';
 import { commandToEvent } from '../engine/command-events.ts';
@@ -7,7 +11,13 @@ import type { Command } from '../engine/commands.ts';
 import type { EventOf, HistoryEvent } from '../engine/events.ts';
 import { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
-import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent, readFullHistory } from './commit.ts';
+import {
+  appendRequest,
+  MAX_COMMIT_ATTEMPTS,
+  numberEvents,
+  type PendingEvent,
+  readFullHistory,
+} from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -16,7 +26,11 @@ export interface WorkflowTaskOptions {
   /** Events to commit ahead of the task in the same write (an activity's result: the fast path). */
   leading?: (state: RunState, now: number) => PendingEvent[] | undefined;
   /** An update request to offer the workflow's validator and handler. */
-  update?: { updateId: string; updateName: string; input: EventOf<'WorkflowExecutionUpdateAccepted'>['input'] };
+  update?: {
+    updateId: string;
+    updateName: string;
+    input: EventOf<'WorkflowExecutionUpdateAccepted'>['input'];
+  };
 }
 
 export type WorkflowTaskResult =
@@ -48,7 +62,9 @@ export async function processWorkflowTask(
       if (result !== 'conflict') return result;
       worker.cache.delete(key);
     }
-    throw new HistoryConflictError(`Workflow task of run ${ref.runId} kept losing races; it will be redelivered`);
+    throw new HistoryConflictError(
+      `Workflow task of run ${ref.runId} kept losing races; it will be redelivered`,
+    );
   });
 }
 
@@ -62,7 +78,8 @@ async function attemptWorkflowTask(
   const state = await deps.store.getRun(ref.namespace, ref.runId);
   if (!state) return { outcome: 'noop' };
   if (isClosed(state)) {
-    if (options.update) throw new WorkflowExecutionClosedError(`Workflow ${ref.workflowId} is closed; it takes no updates`);
+    if (options.update)
+      throw new WorkflowExecutionClosedError(`Workflow ${ref.workflowId} is closed; it takes no updates`);
     return { outcome: 'noop' };
   }
   const now = deps.clock.now();
@@ -98,12 +115,18 @@ async function attemptWorkflowTask(
   const update = options.update
     ? activation.updateDecisions.find((decision) => decision.updateId === options.update!.updateId)
     : undefined;
-  if (options.update && update && !update.accepted && !state.workflowTask && activation.commands.length === 0) {
+  if (
+    options.update &&
+    update &&
+    !update.accepted &&
+    !state.workflowTask &&
+    activation.commands.length === 0
+  ) {
     // A rejected update leaves no trace: nothing else was pending, so nothing is written.
     worker.cache.delete(key);
     if (!leading.length) return { outcome: 'noop', update };
     const committed = await commitPlain(deps, worker, state, leadingEvents);
-    return committed === 'conflict' ? committed : { ...committed, update } as WorkflowTaskResult;
+    return committed === 'conflict' ? committed : ({ ...committed, update } as WorkflowTaskResult);
   }
 
   const taskEvents: PendingEvent[] = [
@@ -122,7 +145,11 @@ async function attemptWorkflowTask(
   const storedEvents = await worker.codec.encode(plainEvents);
   const request = appendRequest(state, storedEvents);
   if (newRunId) {
-    request.newRun = continuedRun(request.state, storedEvents.at(-1) as EventOf<'WorkflowExecutionContinuedAsNew'>, now);
+    request.newRun = continuedRun(
+      request.state,
+      storedEvents.at(-1) as EventOf<'WorkflowExecutionContinuedAsNew'>,
+      now,
+    );
   }
   try {
     await deps.store.append(request);
@@ -138,13 +165,20 @@ async function attemptWorkflowTask(
 }
 
 /** Turns commands into numbered events following `taskEvents`, resolving seq lookups as it goes. */
-function commandEvents(taskEvents: HistoryEvent[], state: RunState, commands: Command[], now: number): HistoryEvent[] {
+function commandEvents(
+  taskEvents: HistoryEvent[],
+  state: RunState,
+  commands: Command[],
+  now: number,
+): HistoryEvent[] {
   const events = [...taskEvents];
   let running = applyEvents(state, taskEvents);
   let applied = events.length;
   for (const command of commands) {
     const needsLookup =
-      command.type === 'RequestCancelActivityTask' || command.type === 'CancelTimer' || command.type === 'CompleteWorkflowUpdate';
+      command.type === 'RequestCancelActivityTask' ||
+      command.type === 'CancelTimer' ||
+      command.type === 'CompleteWorkflowUpdate';
     if (needsLookup && applied < events.length) {
       running = applyEvents(running, events.slice(applied));
       applied = events.length;
@@ -156,7 +190,11 @@ function commandEvents(taskEvents: HistoryEvent[], state: RunState, commands: Co
 }
 
 /** The next run of a continue-as-new, created in the same write that closes this one. */
-function continuedRun(closing: RunState, event: EventOf<'WorkflowExecutionContinuedAsNew'>, now: number): NewRun {
+function continuedRun(
+  closing: RunState,
+  event: EventOf<'WorkflowExecutionContinuedAsNew'>,
+  now: number,
+): NewRun {
   const bodies: PendingEvent[] = [
     {
       type: 'WorkflowExecutionStarted',
@@ -200,12 +238,19 @@ async function commitPlain(
 }
 
 /** Returns a replayer that has applied all of `state`'s history plus `leading`: warm if cached. */
-export async function loadReplayer(deps: RuntimeDeps, worker: WorkerRegistry, state: RunState, leading: HistoryEvent[]) {
+export async function loadReplayer(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  state: RunState,
+  leading: HistoryEvent[],
+) {
   const key = cacheKey(state.namespace, state.runId);
   const cached = worker.cache.get(key);
   if (cached && cached.lastEventId < state.nextEventId) {
     try {
-      const newer = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1));
+      const newer = await worker.codec.decode(
+        await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1),
+      );
       await cached.replay([...newer, ...leading]);
       return cached;
     } catch (error) {
@@ -215,7 +260,7 @@ export async function loadReplayer(deps: RuntimeDeps, worker: WorkerRegistry, st
   }
   const history = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId));
   const started = history[0];
-  if (!started || started.type !== 'WorkflowExecutionStarted') {
+  if (started?.type !== 'WorkflowExecutionStarted') {
     throw new RangeError(`History of run ${state.runId} does not begin with WorkflowExecutionStarted`);
   }
   const workflowFn = worker.workflows.get(started.workflowType);
@@ -237,7 +282,9 @@ export class UnknownWorkflowTypeError extends Error {
   override readonly name = 'UnknownWorkflowTypeError';
   constructor(workflowType: string, worker: WorkerRegistry) {
     const known = [...worker.workflows.keys()].join(', ') || 'none';
-    super(`Workflow type '${workflowType}' is not registered on task queue '${worker.taskQueue}' (registered: ${known})`);
+    super(
+      `Workflow type '${workflowType}' is not registered on task queue '${worker.taskQueue}' (registered: ${known})`,
+    );
   }
 }
 

@@ -4,7 +4,8 @@
  * @example
  * import { TestWorkflowEnvironment } from 'cairn/testing';
  */
-export { Worker } from '../worker/worker.ts';
+
 export type { WorkerOptions } from '../worker/worker.ts';
-export { InProcessConnection, TestWorkflowEnvironment } from './test-env.ts';
+export { Worker } from '../worker/worker.ts';
 export type { TimeSkippingOptions } from './test-env.ts';
+export { InProcessConnection, TestWorkflowEnvironment } from './test-env.ts';

@@ -17,8 +17,10 @@ export function checkHistoryInvariants(events: readonly HistoryEvent[]): string[
   let closeEventId: number | undefined;
   events.forEach((event, index) => {
     if (event.eventId !== index + 1) problems.push(`event at position ${index + 1} has id ${event.eventId}`);
-    if (index === 0 && event.type !== 'WorkflowExecutionStarted') problems.push('history does not begin with WorkflowExecutionStarted');
-    if (closeEventId !== undefined) problems.push(`event ${event.eventId} (${event.type}) follows the close event ${closeEventId}`);
+    if (index === 0 && event.type !== 'WorkflowExecutionStarted')
+      problems.push('history does not begin with WorkflowExecutionStarted');
+    if (closeEventId !== undefined)
+      problems.push(`event ${event.eventId} (${event.type}) follows the close event ${closeEventId}`);
     switch (event.type) {
       case 'ActivityTaskScheduled':
       case 'TimerStarted':
@@ -65,7 +67,10 @@ export function checkHistoryInvariants(events: readonly HistoryEvent[]): string[
         : 'startedEventId' in event
           ? `TimerStarted#${event.startedEventId}`
           : undefined;
-    if (refersTo && !opened.has(refersTo)) problems.push(`event ${event.eventId} (${event.type}) refers to ${refersTo}, which does not precede it`);
+    if (refersTo && !opened.has(refersTo))
+      problems.push(
+        `event ${event.eventId} (${event.type}) refers to ${refersTo}, which does not precede it`,
+      );
   });
   return problems;
 }

@@ -6,8 +6,8 @@ import type { WorkerInvoker, WorkerRequest } from '../backend/ports.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { routeBatches } from '../runtime/route.ts';
-import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
+import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import { type Waiter, WorkflowService } from '../runtime/workflow-service.ts';
 import { TaskRunner } from './task-runner.ts';
 

@@ -24,7 +24,7 @@ export interface ReplayOptions {
  */
 export async function replayHistory(options: ReplayOptions, events: readonly HistoryEvent[]): Promise<void> {
   const started = events[0];
-  if (!started || started.type !== 'WorkflowExecutionStarted') {
+  if (started?.type !== 'WorkflowExecutionStarted') {
     throw new TypeError('A history must begin with WorkflowExecutionStarted');
   }
   const workflowFn = (options.workflows as Record<string, unknown>)[started.workflowType];

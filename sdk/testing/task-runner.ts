@@ -112,7 +112,9 @@ export class TaskRunner {
   }
 
   private nextSkipTarget(): number | undefined {
-    const dueTimes = [this.queues.nextDue(), this.clock.nextDue()].filter((t): t is number => t !== undefined);
+    const dueTimes = [this.queues.nextDue(), this.clock.nextDue()].filter(
+      (t): t is number => t !== undefined,
+    );
     const due = dueTimes.length ? Math.min(...dueTimes) : undefined;
     const sleepTarget = this.sleepTargets[0]?.time;
     if (sleepTarget !== undefined && (due === undefined || sleepTarget < due)) return sleepTarget;
@@ -144,7 +146,8 @@ export class TaskRunner {
     if (target === undefined) return false;
     this.clock.advanceTo(target);
     this.queues.release();
-    while (this.sleepTargets.length && this.sleepTargets[0]!.time <= this.clock.now()) this.sleepTargets.shift()!.resolve();
+    while (this.sleepTargets.length && this.sleepTargets[0]!.time <= this.clock.now())
+      this.sleepTargets.shift()!.resolve();
     return true;
   }
 
@@ -181,7 +184,12 @@ export class TaskRunner {
     const count = (this.receives.get(key) ?? 0) + 1;
     this.receives.set(key, count);
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.deps.logger('warn', 'task failed; will be redelivered', { kind: task.kind, runId: task.ref.runId, count, message });
+    this.deps.logger('warn', 'task failed; will be redelivered', {
+      kind: task.kind,
+      runId: task.ref.runId,
+      count,
+      message,
+    });
     if (count >= MAX_RECEIVE_COUNT) {
       this.deadLetters.push({ task, error: message, receiveCount: count });
       return;

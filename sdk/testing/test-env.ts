@@ -60,7 +60,11 @@ export class TestWorkflowEnvironment {
   ) {
     this.namespace = options.namespace ?? 'default';
     this.nativeConnection = new InProcessConnection(isolated(engine.service), engine);
-    this.client = new Client({ connection: this.nativeConnection, namespace: this.namespace, dataConverter: options.dataConverter });
+    this.client = new Client({
+      connection: this.nativeConnection,
+      namespace: this.namespace,
+      dataConverter: options.dataConverter,
+    });
     for (const definition of options.workers ?? []) {
       engine.addWorker(createWorkerRegistry({ dataConverter: options.dataConverter, ...definition }));
     }
@@ -99,7 +103,14 @@ export class TestWorkflowEnvironment {
       if (!worker?.workflows.has(state.workflowType)) continue;
       const decoded = await worker.codec.decode(events);
       try {
-        await replayHistory({ workflows: Object.fromEntries(worker.workflows), converter: worker.converter, runId: state.runId }, decoded);
+        await replayHistory(
+          {
+            workflows: Object.fromEntries(worker.workflows),
+            converter: worker.converter,
+            runId: state.runId,
+          },
+          decoded,
+        );
       } catch (error) {
         const stuck = await this.engine.store.getWorkflowTaskFailure(state.namespace, state.runId);
         // A run stuck on a failing task was meant to be (e.g. a determinism test): it must fail the same way.

@@ -5,5 +5,5 @@
  * import { Worker } from 'cairn/worker';
  */
 export type { WorkerDefinition } from '../runtime/worker-registry.ts';
-export { Worker } from './worker.ts';
 export type { WorkerOptions } from './worker.ts';
+export { Worker } from './worker.ts';

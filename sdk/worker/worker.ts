@@ -1,7 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import type { Connection } from '../client/connection.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
-import { createWorkerRegistry, type WorkerDefinition, type WorkerRegistry } from '../runtime/worker-registry.ts';
+import {
+  createWorkerRegistry,
+  type WorkerDefinition,
+  type WorkerRegistry,
+} from '../runtime/worker-registry.ts';
 import { InProcessConnection } from '../testing/test-env.ts';
 
 /** Options of `Worker.create`, as in Temporal's worker. */
@@ -13,10 +17,13 @@ export interface WorkerOptions extends WorkerDefinition {
 }
 
 /** Loads a worker definition, resolving `workflowsPath` to its module. */
-export async function loadWorkerDefinition(options: Omit<WorkerOptions, 'connection'>): Promise<WorkerRegistry> {
+export async function loadWorkerDefinition(
+  options: Omit<WorkerOptions, 'connection'>,
+): Promise<WorkerRegistry> {
   let workflows = options.workflows;
   if (options.workflowsPath !== undefined) {
-    if (workflows !== undefined) throw new InvalidArgumentError('Pass either workflows or workflowsPath, not both');
+    if (workflows !== undefined)
+      throw new InvalidArgumentError('Pass either workflows or workflowsPath, not both');
     workflows = (await import(pathToFileURL(options.workflowsPath).href)) as object;
   }
   return createWorkerRegistry({ ...options, workflows });

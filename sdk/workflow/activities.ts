@@ -1,7 +1,7 @@
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
-import type { ActivityOptionsResolved } from '../engine/events.ts';
 import { currentSlot } from '../engine/current-run.ts';
+import type { ActivityOptionsResolved } from '../engine/events.ts';
 import { type RetryPolicy, resolveRetryPolicy } from '../engine/retry-policy.ts';
 
 /** What happens to an activity when its cancellation scope is cancelled. */
@@ -13,7 +13,8 @@ export const ActivityCancellationType = {
   /** Reject at once and do not tell the activity. */
   ABANDON: 'ABANDON',
 } as const;
-export type ActivityCancellationType = (typeof ActivityCancellationType)[keyof typeof ActivityCancellationType];
+export type ActivityCancellationType =
+  (typeof ActivityCancellationType)[keyof typeof ActivityCancellationType];
 
 /** Timeouts, retries and routing of the activities a `proxyActivities` object calls. */
 export interface ActivityOptions {
@@ -68,7 +69,9 @@ export type ActivityInterfaceFor<A> = {
  * @example
  * const { checkCredit } = proxyActivities<typeof activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
  */
-export function proxyActivities<A = Record<string, AnyFunction>>(options: ActivityOptions): ActivityInterfaceFor<A> {
+export function proxyActivities<A = Record<string, AnyFunction>>(
+  options: ActivityOptions,
+): ActivityInterfaceFor<A> {
   const resolved = resolveActivityOptions(options);
   return new Proxy({} as ActivityInterfaceFor<A>, {
     get(_target, activityType) {

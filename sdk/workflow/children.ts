@@ -1,4 +1,4 @@
-import { optionalDurationToMs, type Duration } from '../common/duration.ts';
+import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { ParentClosePolicy, WorkflowIdReusePolicy } from '../common/enums.ts';
 import { currentSlot } from '../engine/current-run.ts';
 import type { SearchAttributes } from '../engine/events.ts';
@@ -6,7 +6,8 @@ import type { SignalDefinition } from './handlers.ts';
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
 type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : unknown;
-type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : unknown[];
+// A workflow given only by name infers no parameters (never[]): accept any arguments then.
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? (A extends never[] ? unknown[] : A) : unknown[];
 
 /** Options of `startChild` / `executeChild`. */
 export interface ChildWorkflowOptions<Args extends unknown[] = unknown[]> {
@@ -40,7 +41,7 @@ export interface ChildWorkflowHandle<F extends WorkflowFn = WorkflowFn> {
  * const child = await startChild(shipOrder, { args: [order], workflowId: `ship-${order.id}` });
  * const tracking = await child.result();
  */
-export async function startChild<F extends WorkflowFn>(
+export async function startChild<F extends WorkflowFn = (...args: unknown[]) => Promise<unknown>>(
   workflow: F | string,
   options: ChildWorkflowOptions<ArgsOf<F>> = {},
 ): Promise<ChildWorkflowHandle<F>> {
@@ -82,7 +83,7 @@ export async function startChild<F extends WorkflowFn>(
  * @example
  * const receipt = await executeChild(chargeCard, { args: [order.total] });
  */
-export async function executeChild<F extends WorkflowFn>(
+export async function executeChild<F extends WorkflowFn = (...args: unknown[]) => Promise<unknown>>(
   workflow: F | string,
   options: ChildWorkflowOptions<ArgsOf<F>> = {},
 ): Promise<ResultOf<F>> {

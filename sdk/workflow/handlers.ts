@@ -69,7 +69,10 @@ export function setHandler<Ret, Args extends unknown[]>(
   options?: UpdateHandlerOptions<Args>,
 ): void;
 export function setHandler(
-  definition: SignalDefinition<unknown[]> | QueryDefinition<unknown, unknown[]> | UpdateDefinition<unknown, unknown[]>,
+  definition:
+    | SignalDefinition<unknown[]>
+    | QueryDefinition<unknown, unknown[]>
+    | UpdateDefinition<unknown, unknown[]>,
   handler: Untyped | undefined,
   options?: UpdateHandlerOptions<unknown[]>,
 ): void {

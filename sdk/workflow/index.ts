@@ -4,6 +4,11 @@
  * @example
  * import { proxyActivities, sleep, defineSignal, setHandler, condition } from 'cairn/workflow';
  */
+
+export type { Duration } from '../common/duration.ts';
+export { ParentClosePolicy, WorkflowIdReusePolicy } from '../common/enums.ts';
+export { DeterminismViolationError, IllegalWorkflowOperationError } from '../common/errors.ts';
+export type { ApplicationFailureOptions, RetryState, TimeoutType } from '../common/failures.ts';
 export {
   ActivityFailure,
   ApplicationFailure,
@@ -14,20 +19,22 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from '../common/failures.ts';
-export type { ApplicationFailureOptions, RetryState, TimeoutType } from '../common/failures.ts';
-export { DeterminismViolationError, IllegalWorkflowOperationError } from '../common/errors.ts';
-export { ParentClosePolicy, WorkflowIdReusePolicy } from '../common/enums.ts';
-export type { Duration } from '../common/duration.ts';
 export { CancellationScope } from '../engine/cancellation-scope.ts';
 export type { SearchAttributes } from '../engine/events.ts';
 export type { RetryPolicy } from '../engine/retry-policy.ts';
 export type { WorkflowInfo } from '../engine/workflow-info.ts';
-export { ActivityCancellationType, proxyActivities } from './activities.ts';
 export type { ActivityInterfaceFor, ActivityOptions } from './activities.ts';
-export { executeChild, getExternalWorkflowHandle, startChild } from './children.ts';
+export { ActivityCancellationType, proxyActivities } from './activities.ts';
 export type { ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle } from './children.ts';
+export { executeChild, getExternalWorkflowHandle, startChild } from './children.ts';
+export type {
+  QueryDefinition,
+  SignalDefinition,
+  UpdateDefinition,
+  UpdateHandlerOptions,
+} from './handlers.ts';
 export { allHandlersFinished, defineQuery, defineSignal, defineUpdate, setHandler } from './handlers.ts';
-export type { QueryDefinition, SignalDefinition, UpdateDefinition, UpdateHandlerOptions } from './handlers.ts';
+export type { ContinueAsNewOptions } from './run.ts';
 export {
   continueAsNew,
   deprecatePatch,
@@ -39,5 +46,4 @@ export {
   uuid4,
   workflowInfo,
 } from './run.ts';
-export type { ContinueAsNewOptions } from './run.ts';
 export { condition, sleep } from './timers.ts';

@@ -89,7 +89,9 @@ export function deprecatePatch(patchId: string): void {
  * @example
  * upsertSearchAttributes({ CustomerId: 'c-42', OrderTotal: 99.5 });
  */
-export function upsertSearchAttributes(attributes: Record<string, string | number | boolean | Date | string[]>): void {
+export function upsertSearchAttributes(
+  attributes: Record<string, string | number | boolean | Date | string[]>,
+): void {
   const { activator } = currentSlot('upsertSearchAttributes');
   const normalized = normalizeSearchAttributes(attributes);
   Object.assign(activator.info.searchAttributes, normalized);

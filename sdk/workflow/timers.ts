@@ -21,8 +21,8 @@ export function sleep(duration: Duration): Promise<void> {
  * const approved = await condition(() => decision !== undefined, '30 days');
  */
 export function condition(fn: () => boolean, timeout: Duration): Promise<boolean>;
-export function condition(fn: () => boolean): Promise<void>;
-export async function condition(fn: () => boolean, timeout?: Duration): Promise<boolean | void> {
+export function condition(fn: () => boolean): Promise<undefined>;
+export async function condition(fn: () => boolean, timeout?: Duration): Promise<boolean | undefined> {
   const { activator } = currentSlot('condition');
   if (timeout === undefined) {
     await activator.waitCondition(fn, CancellationScope.current());

@@ -1,4 +1,4 @@
-import { type TimeSkippingOptions, TestWorkflowEnvironment } from 'cairn/testing';
+import { TestWorkflowEnvironment, type TimeSkippingOptions } from 'cairn/testing';
 import { afterEach, expect } from 'vitest';
 
 const open: TestWorkflowEnvironment[] = [];

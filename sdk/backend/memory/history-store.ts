@@ -88,7 +88,8 @@ export class MemoryHistoryStore implements HistoryStore {
     const { namespace, workflowId } = run.state;
     const currentId = this.current.get(`${namespace}/${workflowId}`);
     const current = currentId ? this.runs.get(`${namespace}/${currentId}`) : undefined;
-    const status = terminate && current?.state.runId === terminate.runId ? terminate.state.status : current?.state.status;
+    const status =
+      terminate && current?.state.runId === terminate.runId ? terminate.state.status : current?.state.status;
     if (!mayReuseWorkflowId(policy, status) || (status === 'Running' && !terminate)) {
       throw new WorkflowExecutionAlreadyStartedError(
         `Workflow '${workflowId}' ${status === 'Running' ? 'is already running' : `exists (last run ${status?.toLowerCase()}) and the reuse policy ${policy} forbids a new run`}`,
@@ -105,7 +106,11 @@ export class MemoryHistoryStore implements HistoryStore {
     this.order.push(`${namespace}/${runId}`);
   }
 
-  async createRun(run: NewRun, reusePolicy: WorkflowIdReusePolicyName, terminate?: AppendRequest): Promise<void> {
+  async createRun(
+    run: NewRun,
+    reusePolicy: WorkflowIdReusePolicyName,
+    terminate?: AppendRequest,
+  ): Promise<void> {
     const closing = terminate ? this.checkAppend(terminate) : undefined;
     this.checkClaim(run, reusePolicy, terminate);
     if (closing && terminate) {
@@ -137,17 +142,30 @@ export class MemoryHistoryStore implements HistoryStore {
     return this.current.get(`${namespace}/${workflowId}`);
   }
 
-  async readHistory(namespace: string, runId: string, fromEventId: number, pageToken?: string): Promise<HistoryPage> {
+  async readHistory(
+    namespace: string,
+    runId: string,
+    fromEventId: number,
+    pageToken?: string,
+  ): Promise<HistoryPage> {
     const run = this.runs.get(`${namespace}/${runId}`);
     if (!run) return { events: [] };
     const start = pageToken ? Number(pageToken) : fromEventId;
     if (!Number.isInteger(start) || start < 1) throw new InvalidArgumentError('Malformed history page token');
     const events = run.events.slice(start - 1, start - 1 + PAGE_SIZE);
     const next = start + events.length;
-    return { events, nextPageToken: next < run.state.nextEventId && events.length ? String(next) : undefined };
+    return {
+      events,
+      nextPageToken: next < run.state.nextEventId && events.length ? String(next) : undefined,
+    };
   }
 
-  async listRuns(namespace: string, matches: (run: RunSummary) => boolean, pageSize: number, pageToken?: string) {
+  async listRuns(
+    namespace: string,
+    matches: (run: RunSummary) => boolean,
+    pageSize: number,
+    pageToken?: string,
+  ) {
     const offset = pageToken ? Number(pageToken) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError('Malformed list page token');
     const runs: RunSummary[] = [];
@@ -162,20 +180,36 @@ export class MemoryHistoryStore implements HistoryStore {
     return { runs, nextPageToken: index < this.order.length ? String(index) : undefined };
   }
 
-  async setWorkflowTaskFailure(namespace: string, runId: string, failure: WorkflowTaskFailureRecord | null): Promise<void> {
+  async setWorkflowTaskFailure(
+    namespace: string,
+    runId: string,
+    failure: WorkflowTaskFailureRecord | null,
+  ): Promise<void> {
     if (failure) this.failures.set(`${namespace}/${runId}`, failure);
     else this.failures.delete(`${namespace}/${runId}`);
   }
 
-  async getWorkflowTaskFailure(namespace: string, runId: string): Promise<WorkflowTaskFailureRecord | undefined> {
+  async getWorkflowTaskFailure(
+    namespace: string,
+    runId: string,
+  ): Promise<WorkflowTaskFailureRecord | undefined> {
     return this.failures.get(`${namespace}/${runId}`);
   }
 
-  async recordHeartbeat(namespace: string, runId: string, scheduledEventId: number, record: HeartbeatRecord): Promise<void> {
+  async recordHeartbeat(
+    namespace: string,
+    runId: string,
+    scheduledEventId: number,
+    record: HeartbeatRecord,
+  ): Promise<void> {
     this.heartbeats.set(`${namespace}/${runId}/${scheduledEventId}`, record);
   }
 
-  async getHeartbeat(namespace: string, runId: string, scheduledEventId: number): Promise<HeartbeatRecord | undefined> {
+  async getHeartbeat(
+    namespace: string,
+    runId: string,
+    scheduledEventId: number,
+  ): Promise<HeartbeatRecord | undefined> {
     return this.heartbeats.get(`${namespace}/${runId}/${scheduledEventId}`);
   }
 

@@ -63,7 +63,9 @@ export class VirtualClock implements Clock {
   /** Moves time forward (never back) and wakes every sleeper now due, earliest first. */
   advanceTo(time: number): void {
     if (time > this.time) this.time = time;
-    const due = [...this.sleepers].filter((sleeper) => sleeper.due <= this.time).sort((a, b) => a.due - b.due);
+    const due = [...this.sleepers]
+      .filter((sleeper) => sleeper.due <= this.time)
+      .sort((a, b) => a.due - b.due);
     for (const sleeper of due) {
       this.sleepers.delete(sleeper);
       sleeper.resolve();
