@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../common/errors.ts';
 import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { DataConverter, PayloadConverter } from '../common/payload.ts';
 import type { WorkflowFunction } from '../engine/activator.ts';
+import { installNodeGuards } from './node-guards.ts';
 import { CodecChain } from './payload-codec.ts';
 import { WorkflowCache } from './workflow-cache.ts';
 
@@ -53,6 +54,7 @@ export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegist
       `Worker for task queue '${definition.taskQueue}' registers no workflows and no activities`,
     );
   }
+  installNodeGuards();
   return {
     taskQueue: definition.taskQueue,
     workflows,

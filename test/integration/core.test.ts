@@ -115,6 +115,8 @@ describe('determinism enforcement', () => {
     ['fetch', /fetch is not available in workflow code: do network I\/O in an activity/],
     ['randomUUID', /crypto.randomUUID is not available in workflow code: use uuid4\(\)/],
     ['setInterval', /setInterval is not available in workflow code/],
+    ['readFile', /fs.readFileSync is not available in workflow code: do file I\/O in an activity/],
+    ['spawn', /child_process.spawnSync is not available in workflow code: run processes in an activity/],
   ] as const)(
     'refuses %s inside workflow code with an error naming the API, visible in describe',
     async (api, message) => {

@@ -1,4 +1,6 @@
 // Workflows exercising the core surface, used by test/integration/core.test.ts.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -76,8 +78,10 @@ export async function timeoutTimer(): Promise<number> {
   return Date.now() - start;
 }
 
-export async function forbidden(api: 'fetch' | 'randomUUID' | 'setInterval'): Promise<string> {
+export async function forbidden(api: 'fetch' | 'randomUUID' | 'setInterval' | 'readFile' | 'spawn'): Promise<string> {
   if (api === 'fetch') await fetch('http://127.0.0.1:1/');
+  if (api === 'readFile') return readFileSync('/etc/hostname', 'utf8');
+  if (api === 'spawn') spawnSync('true');
   if (api === 'randomUUID') return crypto.randomUUID();
   if (api === 'setInterval') setInterval(() => {}, 1000);
   return 'unreachable';
