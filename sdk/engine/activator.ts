@@ -365,10 +365,20 @@ export class Activator {
    * settle. Returns the commands it issued.
    */
   async activate(jobs: readonly ActivationJob[]): Promise<Command[]> {
-    // Signals, cancellation and updates first, so their handlers run before resumed code reads state.
+    // The start first (it registers handlers), then signals, cancellation and updates, so their
+    // handlers run before resumed code reads state, then everything else.
+    for (const job of jobs) if (job.kind === 'start') this.applyJob(job);
     for (const job of jobs) if (isHandlerJob(job)) this.applyJob(job);
-    for (const job of jobs) if (!isHandlerJob(job)) this.applyJob(job);
+    for (const job of jobs) if (job.kind !== 'start' && !isHandlerJob(job)) this.applyJob(job);
     await this.settle();
+    // A new update whose handler the code did not register during this activation is rejected.
+    for (const job of this.bufferedUpdates.filter((update) => !update.alreadyAccepted)) {
+      this.bufferedUpdates.splice(this.bufferedUpdates.indexOf(job), 1);
+      this.rejectUpdate(
+        job.updateId,
+        ApplicationFailure.nonRetryable(`No update handler for '${job.name}'`, 'UnknownUpdate'),
+      );
+    }
     return this.takeCommands();
   }
 
@@ -528,12 +538,7 @@ export class Activator {
   private applyUpdate(job: Extract<ActivationJob, { kind: 'update' }>): void {
     const entry = this.updateHandlers.get(job.name);
     if (!entry) {
-      if (job.alreadyAccepted) this.bufferedUpdates.push(job);
-      else
-        this.rejectUpdate(
-          job.updateId,
-          ApplicationFailure.nonRetryable(`No update handler for '${job.name}'`, 'UnknownUpdate'),
-        );
+      this.bufferedUpdates.push(job);
       return;
     }
     const args = job.input.map((payload) => this.converter.fromPayload(payload));

@@ -54,10 +54,7 @@ export class Replayer {
   private readonly suggestEvents: number;
   private readonly suggestBytes: number;
 
-  constructor(
-    started: EventOf<'WorkflowExecutionStarted'>,
-    options: ReplayerOptions,
-  ) {
+  constructor(started: EventOf<'WorkflowExecutionStarted'>, options: ReplayerOptions) {
     const converter = options.converter;
     const info: WorkflowInfo = {
       workflowId: started.workflowId,

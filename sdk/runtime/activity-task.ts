@@ -138,8 +138,11 @@ export async function commitActivityOutcome(
     await processWorkflowTask(deps, worker, attemptRef, { leading });
     return;
   }
+  // Outcomes from a worker carry plain payloads: encode them for storage. (Async completions
+  // arrive from a client that has already encoded them.)
+  const stored = worker ? await worker.codec.encode(outcome) : outcome;
   await commitToRun(deps, attemptRef, (state, now) => {
-    const events = leading(state, now);
+    const events = outcomeEvents(state, attemptRef, stored, now, attemptStartTime);
     return events ? { events } : undefined;
   });
 }
@@ -381,13 +384,12 @@ async function runAttempt(
       context.run(() => (fn as (...a: unknown[]) => unknown)(...args)),
       aborted,
     ]);
-    return { type: 'completed', result: (await worker.codec.encode([converter.toPayload(result)]))[0]! };
+    return { type: 'completed', result: converter.toPayload(result) };
   } catch (error) {
     if (error instanceof AttemptAborted) return error.outcome;
     if (abortOutcome) return abortOutcome;
     if (error instanceof CompleteAsyncError) return undefined;
-    const failure = await worker.codec.encode(toFailureInfo(error, converter));
-    return { type: 'failed', failure };
+    return { type: 'failed', failure: toFailureInfo(error, converter) };
   } finally {
     watchdogs.abort();
     heartbeatWatch?.abort();

@@ -78,7 +78,9 @@ export async function timeoutTimer(): Promise<number> {
   return Date.now() - start;
 }
 
-export async function forbidden(api: 'fetch' | 'randomUUID' | 'setInterval' | 'readFile' | 'spawn'): Promise<string> {
+export async function forbidden(
+  api: 'fetch' | 'randomUUID' | 'setInterval' | 'readFile' | 'spawn',
+): Promise<string> {
   if (api === 'fetch') await fetch('http://127.0.0.1:1/');
   if (api === 'readFile') return readFileSync('/etc/hostname', 'utf8');
   if (api === 'spawn') spawnSync('true');
