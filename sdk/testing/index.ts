@@ -7,5 +7,8 @@
 
 export type { WorkerOptions } from '../worker/worker.ts';
 export { Worker } from '../worker/worker.ts';
+export { checkHistoryInvariants } from './invariants.ts';
+export type { ReplayOptions } from './replay.ts';
+export { replayHistory } from './replay.ts';
 export type { TimeSkippingOptions } from './test-env.ts';
 export { InProcessConnection, TestWorkflowEnvironment } from './test-env.ts';
