@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from 'cairn/client';
 import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment, Worker } from 'cairn/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as activities from './activities.ts';
+import * as workflows from './workflows.ts';
 import {
   billingPeriods,
   cancelSubscription,
