@@ -1,0 +1,10 @@
+// The Lambda entry of the `approvals` task queue: the CDK Worker construct bundles this file.
+import { createWorker } from 'cairn/worker';
+import { createApprovalActivities } from './activities.ts';
+import * as workflows from './workflows.ts';
+
+export const handler = createWorker({
+  taskQueue: 'approvals',
+  workflows,
+  activities: createApprovalActivities(),
+});

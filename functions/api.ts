@@ -1,0 +1,14 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import { WorkflowService } from '../sdk/runtime/workflow-service.ts';
+import { type ApiHandler, createApiHandler } from './api/handler.ts';
+
+let api: { deps: unknown; handle: ApiHandler } | undefined;
+
+/** The HTTP API (API Gateway HTTP API, payload format 2.0). */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const { deps } = runtimeFromEnvironment();
+  if (api?.deps !== deps)
+    api = { deps, handle: createApiHandler(new WorkflowService(deps), { logger: deps.logger }) };
+  return api.handle(event);
+}

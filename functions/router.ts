@@ -1,0 +1,27 @@
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Image } from '../sdk/backend/dynamodb/batch-codec.ts';
+import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import { routeBatches } from '../sdk/runtime/route.ts';
+
+/**
+ * The history stream's consumer: turns newly committed batches into task messages. Records are
+ * routed in order; the first failure is reported so the mapping retries from there (routing is
+ * idempotent, so records before it may be routed twice).
+ */
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const { store, deps } = runtimeFromEnvironment();
+  for (const record of event.Records) {
+    try {
+      const image = record.dynamodb?.NewImage as Image | undefined;
+      const batch = image ? await store.batchFromStreamRecord(image) : undefined;
+      if (batch) await routeBatches(deps, [batch]);
+    } catch (error) {
+      deps.logger('error', 'routing failed', {
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+        error: String(error),
+      });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}

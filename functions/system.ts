@@ -1,0 +1,18 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import { processSystemTask } from '../sdk/runtime/system-task.ts';
+import { processSqsBatch } from '../sdk/worker/sqs-batch.ts';
+
+/** The engine's queue: timers, timeouts, child starts, external requests, and delayed workflow tasks. */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const { deps } = runtimeFromEnvironment();
+  return processSqsBatch(
+    event,
+    async ({ task }) => {
+      if (task.kind === 'system') await processSystemTask(deps, task.ref, task.op);
+      // A workflow task that had to wait (FIFO queues take no per-message delay) is now due.
+      else await deps.dispatch.dispatch([{ task }]);
+    },
+    deps.logger,
+  );
+}

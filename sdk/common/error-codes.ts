@@ -1,0 +1,65 @@
+import {
+  CairnError,
+  DeterminismViolationError,
+  HistoryConflictError,
+  IllegalWorkflowOperationError,
+  InvalidArgumentError,
+  PayloadTooLargeError,
+  QueryRejectedError,
+  TimeoutExpiredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowExecutionClosedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from './errors.ts';
+
+/**
+ * Rebuilds a local error from its stable `code` and message, so callers see the same classes
+ * whether the engine ran in-process or behind HTTP or a Lambda invoke.
+ */
+export function rehydrateError(
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): CairnError {
+  const workflowId = typeof details.workflowId === 'string' ? details.workflowId : '';
+  switch (code) {
+    case 'InvalidArgument':
+      return new InvalidArgumentError(message);
+    case 'WorkflowNotFound':
+      return new WorkflowNotFoundError(
+        message,
+        workflowId,
+        typeof details.runId === 'string' ? details.runId : undefined,
+      );
+    case 'WorkflowExecutionAlreadyStarted':
+      return new WorkflowExecutionAlreadyStartedError(
+        message,
+        workflowId,
+        String(details.workflowType ?? ''),
+      );
+    case 'WorkflowExecutionClosed':
+      return new WorkflowExecutionClosedError(message);
+    case 'QueryRejected':
+      return new QueryRejectedError(message);
+    case 'WorkflowUpdateFailed':
+      return new WorkflowUpdateFailedError(message, undefined);
+    case 'PayloadTooLarge':
+      return new PayloadTooLargeError(message);
+    case 'HistoryConflict':
+      return new HistoryConflictError(message);
+    case 'DeterminismViolation':
+      return new DeterminismViolationError(
+        message,
+        Number(details.eventId ?? 0),
+        String(details.expected ?? ''),
+        String(details.actual ?? ''),
+      );
+    case 'IllegalWorkflowOperation':
+      return new IllegalWorkflowOperationError(message);
+    case 'Timeout':
+      return new TimeoutExpiredError(message);
+    default:
+      return new CairnError(message);
+  }
+}

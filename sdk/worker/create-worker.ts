@@ -1,0 +1,52 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { WorkerRequest, WorkerResponse } from '../backend/ports.ts';
+import { CairnError } from '../common/errors.ts';
+import { processActivityTask } from '../runtime/activity-task.ts';
+import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
+import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
+import { handleWorkerRequest } from '../runtime/worker-requests.ts';
+import { processWorkflowTask } from '../runtime/workflow-task.ts';
+import { processSqsBatch } from './sqs-batch.ts';
+
+/** What a worker function receives: SQS batches of tasks, or a direct query/update request. */
+export type WorkerEvent = SQSEvent | { cairnWorkerRequest: WorkerRequest };
+export type WorkerResult = SQSBatchResponse | WorkerResponse | { error: { code: string; message: string } };
+
+/**
+ * Builds the Lambda handler of one task queue: it serves the queue's workflow tasks (FIFO, one per
+ * run at a time) and activity tasks from SQS, and queries and updates by direct invoke.
+ *
+ * @example
+ * // worker.ts, the entry the CDK Worker construct bundles
+ * export const handler = createWorker({ taskQueue: 'loans', workflows, activities });
+ */
+export function createWorker(definition: WorkerDefinition): (event: WorkerEvent) => Promise<WorkerResult> {
+  const registry = createWorkerRegistry(definition);
+  return async (event) => {
+    const { deps } = runtimeFromEnvironment();
+    if ('cairnWorkerRequest' in event) {
+      try {
+        return await handleWorkerRequest(deps, registry, event.cairnWorkerRequest);
+      } catch (error) {
+        if (error instanceof CairnError) return { error: { code: error.code, message: error.message } };
+        throw error;
+      }
+    }
+    return processSqsBatch(
+      event,
+      async ({ task }) => {
+        switch (task.kind) {
+          case 'workflow':
+            await processWorkflowTask(deps, registry, task.ref);
+            return;
+          case 'activity':
+            await processActivityTask(deps, registry, task);
+            return;
+          case 'system':
+            throw new TypeError('A system task reached a worker queue');
+        }
+      },
+      deps.logger,
+    );
+  };
+}

@@ -1,0 +1,43 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DispatchItem } from '../backend/ports.ts';
+import { parseTaskMessage } from '../backend/sqs/task-message.ts';
+import type { Logger } from '../runtime/deps.ts';
+
+/**
+ * Runs an SQS batch the way the event source mapping expects: each message parsed and handled,
+ * failures reported as `batchItemFailures` (redelivered after the visibility timeout, then
+ * dead-lettered). Messages of one FIFO message group run in order, and once one fails the rest of
+ * its group is reported failed too, so the group's order survives the retry. Different groups run
+ * concurrently.
+ */
+export async function processSqsBatch(
+  event: SQSEvent,
+  handle: (item: DispatchItem, record: SQSRecord) => Promise<void>,
+  logger: Logger,
+): Promise<SQSBatchResponse> {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of event.Records) {
+    const group = record.attributes.MessageGroupId ?? record.messageId;
+    groups.set(group, [...(groups.get(group) ?? []), record]);
+  }
+  const failures: string[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (records) => {
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!;
+        try {
+          await handle(parseTaskMessage(record.body), record);
+        } catch (error) {
+          logger('warn', 'task failed; it will be redelivered', {
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          });
+          for (const rest of records.slice(i)) failures.push(rest.messageId);
+          return;
+        }
+      }
+    }),
+  );
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
