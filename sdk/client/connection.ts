@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../common/errors.ts';
 import type { WorkflowService } from '../runtime/workflow-service.ts';
+import { HttpTransport } from './http-transport.ts';
 
 /** The operations a client needs from the engine: the HTTP API, or the engine in-process. */
 export type WorkflowServiceApi = Pick<
@@ -36,14 +37,6 @@ export interface ConnectionOptions {
   fetch?: typeof fetch;
 }
 
-type TransportFactory = (options: ConnectionOptions) => WorkflowServiceApi;
-let httpTransportFactory: TransportFactory | undefined;
-
-/** Registers the HTTP transport (done by the client's index, keeping this file transport-free). */
-export function registerHttpTransport(factory: TransportFactory): void {
-  httpTransportFactory = factory;
-}
-
 /**
  * A connection to a Cairn engine. `Connection.connect({ address })` speaks the HTTP API;
  * the test environment hands out in-process connections.
@@ -62,8 +55,7 @@ export class Connection {
   static lazy(options: ConnectionOptions): Connection {
     if (!options?.address)
       throw new InvalidArgumentError('Connection needs an address (the HTTP API endpoint)');
-    if (!httpTransportFactory) throw new InvalidArgumentError('HTTP transport is not available');
-    return new Connection(httpTransportFactory(options));
+    return new Connection(new HttpTransport(options));
   }
 
   async close(): Promise<void> {}

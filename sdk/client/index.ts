@@ -20,5 +20,6 @@ export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from 
 export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
+export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowExecutionDescription } from './workflow-handle.ts';
 export { WorkflowHandle } from './workflow-handle.ts';

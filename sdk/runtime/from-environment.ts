@@ -91,7 +91,8 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
   const region = environment.AWS_REGION;
   const dynamodb = new DynamoDBClient({ region });
   const s3 = new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) });
-  const sqs = new SQSClient({ region });
+  // Emulators name queue URLs by a host of their own; the configured endpoint is the one to call.
+  const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !env.AWS_ENDPOINT_URL_SQS });
   const lambda = new LambdaClient({ region });
   const store = new DynamoHistoryStore({
     dynamodb,

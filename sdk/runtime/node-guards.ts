@@ -17,7 +17,8 @@ let installed = false;
 function guardAll(module: object, label: string, instead: string, only?: readonly string[]): void {
   const owner = module as Record<string, unknown>;
   for (const name of only ?? Object.keys(owner)) {
-    if (typeof owner[name] === 'function' && !/^[A-Z]/.test(name)) guardGlobalFunction(owner, name, instead, `${label}.${name}`);
+    if (typeof owner[name] === 'function' && !/^[A-Z]/.test(name))
+      guardGlobalFunction(owner, name, instead, `${label}.${name}`);
   }
 }
 

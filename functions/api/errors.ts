@@ -1,0 +1,140 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  CairnError,
+  InvalidArgumentError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '../../sdk/common/errors.ts';
+import type { Logger } from '../../sdk/runtime/deps.ts';
+
+/**
+ * The one table from an error's stable `code` to the HTTP status the API answers with. Clients
+ * map the code back to the same error class (`sdk/client/http-transport.ts`), so a caller sees
+ * identical errors in-process and over HTTP. `retryable` marks errors after which nothing was
+ * written, so the same request may simply be sent again.
+ */
+export const ERROR_STATUS = {
+  InvalidArgument: { status: 400 },
+  WorkflowNotFound: { status: 404 },
+  RouteNotFound: { status: 404 },
+  MethodNotAllowed: { status: 405 },
+  WorkflowExecutionAlreadyStarted: { status: 409 },
+  WorkflowExecutionClosed: { status: 409 },
+  PayloadTooLarge: { status: 413 },
+  // The request was well-formed; the workflow's own code refused it.
+  QueryRejected: { status: 422 },
+  WorkflowUpdateFailed: { status: 422 },
+  Internal: { status: 500 },
+  // The run's history kept moving under every commit attempt; nothing was appended.
+  HistoryConflict: { status: 503, retryable: true },
+  Timeout: { status: 504, retryable: true },
+} as const satisfies Record<string, { status: number; retryable?: true }>;
+
+/** The error codes the API answers with. */
+export type ApiErrorCode = keyof typeof ERROR_STATUS;
+
+/** No route of the API has this path. */
+export class RouteNotFoundError extends CairnError {
+  override readonly name = 'RouteNotFoundError';
+  override readonly code = 'RouteNotFound';
+}
+
+/** The path exists, but not for this HTTP method. */
+export class MethodNotAllowedError extends CairnError {
+  override readonly name = 'MethodNotAllowedError';
+  override readonly code = 'MethodNotAllowed';
+  constructor(
+    message: string,
+    readonly allow: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** One problem found while validating a request, e.g. `{ path: 'body.workflowId', message: 'is required' }`. */
+export interface RequestIssue {
+  path: string;
+  message: string;
+}
+
+/** A request that failed schema validation; `issues` lists every problem, not just the first. */
+export class InvalidRequestError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    readonly issues: readonly RequestIssue[],
+  ) {
+    super(message);
+  }
+}
+
+function isApiErrorCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(ERROR_STATUS, code);
+}
+
+/** The fields beyond `code` and `message` that let a client rebuild the error or act on it. */
+function detailsOf(error: CairnError): Record<string, unknown> {
+  if (error instanceof WorkflowNotFoundError) return { workflowId: error.workflowId, runId: error.runId };
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return { workflowId: error.workflowId, workflowType: error.workflowType };
+  }
+  if (error instanceof InvalidRequestError) return { issues: error.issues };
+  if (error instanceof MethodNotAllowedError) return { allow: error.allow };
+  return {};
+}
+
+function headersOf(error: CairnError, retryable: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
+  if (retryable) headers['retry-after'] = '1';
+  return headers;
+}
+
+/** Where an error response is produced: for the generic 500 message and the log line. */
+export interface ErrorContext {
+  logger: Logger;
+  requestId: string | undefined;
+  method: string;
+  path: string;
+}
+
+/**
+ * Turns anything thrown while serving a request into `{ "error": { "code", "message", ...details } }`
+ * with the status of {@link ERROR_STATUS}. Errors outside the table become a 500 with a generic
+ * message: their text and stack may hold internals, so they go to the log, never to the caller.
+ */
+export function errorResponse(error: unknown, context: ErrorContext): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof CairnError && error.code !== 'Internal' && isApiErrorCode(error.code)) {
+    const entry: { status: number; retryable?: true } = ERROR_STATUS[error.code];
+    const retryable = entry.retryable === true;
+    const body = {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...detailsOf(error),
+        ...(retryable && { retryable }),
+      },
+    };
+    return {
+      statusCode: entry.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headersOf(error, retryable) },
+      body: JSON.stringify(body),
+    };
+  }
+  context.logger('error', 'API request failed', {
+    requestId: context.requestId,
+    method: context.method,
+    path: context.path,
+    error:
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
+  });
+  const reference = context.requestId ? ` (request id ${context.requestId})` : '';
+  return {
+    statusCode: ERROR_STATUS.Internal.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({
+      error: { code: 'Internal', message: `Internal error${reference}; the API's logs have the details` },
+    }),
+  };
+}

@@ -1,0 +1,215 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { handler as apiHandler } from '../functions/api.ts';
+import { handler as routerHandler } from '../functions/router.ts';
+import { handler as sweeperHandler } from '../functions/sweeper.ts';
+import { handler as systemHandler } from '../functions/system.ts';
+import { MAPPINGS } from '../sdk/backend/definitions.ts';
+import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
+import { createWorker } from '../sdk/worker/create-worker.ts';
+import { createQueues, type LocalQueue } from './create-queues.ts';
+import { createResources } from './create-resources.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startFauxqs } from './fauxqs.ts';
+import { LocalFunction } from './function-host.ts';
+import { startHttpGateway } from './http-gateway.ts';
+import { startInvokeServer } from './invoke-server.ts';
+import { SqsMapping } from './sqs-mapping.ts';
+import { StreamMapping } from './stream-mapping.ts';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** The workers to host, each as its own function (the same `createWorker` handler as in the cloud). */
+  workers: WorkerDefinition[];
+  /** @default 'cairn-local' */
+  prefix?: string;
+  /** Port of the HTTP API on 127.0.0.1. @default a free port */
+  port?: number;
+  /** Function timeout; queue visibility timeouts are six times this, as in the cloud. @default 30 */
+  functionTimeoutSeconds?: number;
+  /** Reserved concurrency of each function. @default 8 */
+  concurrency?: number;
+  /** How often the router polls an idle shard. @default 50 (Lambda: ~250) */
+  streamPollIntervalMs?: number;
+  /** How often the sweeper runs. @default 60_000, as the cloud schedule */
+  sweepIntervalMs?: number;
+  /** @default 'warn' */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** A running embedded stack. */
+export interface LocalStack {
+  /** Base URL of the HTTP API. */
+  endpoint: string;
+  runtime: CloudRuntime;
+  functions: Map<string, LocalFunction<unknown, unknown>>;
+  queues: {
+    system: LocalQueue;
+    perTaskQueue: { taskQueue: string; workflow: LocalQueue; activity: LocalQueue }[];
+  };
+  /** Stream records the router gave up on (the mapping's failure destination). */
+  discardedStreamRecords: DynamoDBRecord[];
+  stop(): Promise<void>;
+}
+
+let running: LocalStack | undefined;
+
+/**
+ * Starts the embedded AWS stack on 127.0.0.1: DynamoDB Local, the SQS/S3 emulator, the tables,
+ * bucket and queues from the same definitions the CDK deploys, and a local Lambda host that runs
+ * the real handlers (API, router, system, sweeper, one worker per task queue) with the event source
+ * mappings' semantics. One stack per process: the handlers read their configuration from the
+ * process environment, as Lambda functions do.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  if (running) throw new Error('A local stack is already running in this process; stop it first');
+  const prefix = options.prefix ?? 'cairn-local';
+  const timeoutSeconds = options.functionTimeoutSeconds ?? 30;
+  const concurrency = options.concurrency ?? 8;
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const dynamo = await startDynamoDbLocal();
+    cleanups.push(() => dynamo.stop());
+    const fauxqs = await startFauxqs();
+    cleanups.push(() => fauxqs.stop());
+    const region = 'us-east-1';
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamodb = new DynamoDBClient({ region, endpoint: dynamo.endpoint, credentials });
+    const s3 = new S3Client({ region, endpoint: fauxqs.endpoint, credentials, forcePathStyle: true });
+    const sqs = new SQSClient({
+      region,
+      endpoint: fauxqs.endpoint,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
+    const streams = new DynamoDBStreamsClient({ region, endpoint: dynamo.endpoint, credentials });
+    const resources = await createResources({ dynamodb, s3 }, prefix);
+    const taskQueues = options.workers.map((worker) => worker.taskQueue);
+    const queues = await createQueues(sqs, prefix, taskQueues, timeoutSeconds);
+
+    const functions = new Map<string, LocalFunction<unknown, unknown>>();
+    const host = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
+      const fn = new LocalFunction<E, R>(name, handler, { timeoutMs: timeoutSeconds * 1000, concurrency });
+      functions.set(name, fn as LocalFunction<unknown, unknown>);
+      return fn;
+    };
+    const workerFunctions: Record<string, string> = {};
+    const workers = options.workers.map((definition) => {
+      const name = `${prefix}-worker-${definition.taskQueue}`;
+      workerFunctions[definition.taskQueue] = name;
+      return { definition, fn: host(name, createWorker(definition)) };
+    });
+    const invokeServer = await startInvokeServer(functions);
+    cleanups.push(() => invokeServer.stop());
+
+    Object.assign(process.env, {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: invokeServer.endpoint,
+      CAIRN_PREFIX: prefix,
+      CAIRN_HISTORY_TABLE: resources.historyTable,
+      CAIRN_EXECUTIONS_TABLE: resources.executionsTable,
+      CAIRN_PAYLOAD_BUCKET: resources.payloadBucket,
+      CAIRN_WORKER_FUNCTIONS: JSON.stringify(workerFunctions),
+      CAIRN_LOG_LEVEL: options.logLevel ?? 'warn',
+    });
+    const runtime = runtimeFromEnvironment();
+
+    const api = host(`${prefix}-api`, apiHandler);
+    const router = host(`${prefix}-router`, routerHandler);
+    const system = host(`${prefix}-system`, systemHandler);
+    const sweeper = host(`${prefix}-sweeper`, sweeperHandler);
+
+    const discardedStreamRecords: DynamoDBRecord[] = [];
+    const table = await dynamodb.send(new DescribeTableCommand({ TableName: resources.historyTable }));
+    const streamMapping = new StreamMapping({
+      streams,
+      streamArn: table.Table!.LatestStreamArn!,
+      fn: router,
+      batchSize: MAPPINGS.router.batchSize,
+      maximumRetryAttempts: MAPPINGS.router.maximumRetryAttempts,
+      bisectBatchOnError: MAPPINGS.router.bisectBatchOnError,
+      pollIntervalMs: options.streamPollIntervalMs ?? 50,
+      onDiscard: (records, error) => {
+        discardedStreamRecords.push(...records);
+        runtime.deps.logger('error', 'router gave up on stream records', { count: records.length, error });
+      },
+    });
+    const sqsMappings = [
+      new SqsMapping({
+        sqs,
+        queueUrl: queues.system.url,
+        queueArn: queues.system.arn,
+        fn: system,
+        batchSize: MAPPINGS.systemTasks.batchSize,
+        visibilityTimeoutSeconds: queues.system.definition.visibilityTimeoutSeconds,
+        pollers: 2,
+      }),
+      ...workers.flatMap(({ definition, fn }) => {
+        const own = queues.perTaskQueue.find((q) => q.taskQueue === definition.taskQueue)!;
+        return [
+          new SqsMapping({
+            sqs,
+            queueUrl: own.workflow.url,
+            queueArn: own.workflow.arn,
+            fn,
+            batchSize: MAPPINGS.workflowTasks.batchSize,
+            visibilityTimeoutSeconds: own.workflow.definition.visibilityTimeoutSeconds,
+            pollers: 2,
+          }),
+          new SqsMapping({
+            sqs,
+            queueUrl: own.activity.url,
+            queueArn: own.activity.arn,
+            fn,
+            batchSize: MAPPINGS.activityTasks.batchSize,
+            visibilityTimeoutSeconds: own.activity.definition.visibilityTimeoutSeconds,
+            pollers: 2,
+          }),
+        ];
+      }),
+    ];
+    streamMapping.start();
+    for (const mapping of sqsMappings) mapping.start();
+    cleanups.push(async () => {
+      await Promise.all([streamMapping.stop(), ...sqsMappings.map((mapping) => mapping.stop())]);
+    });
+    const sweep = setInterval(
+      () => void sweeper.invoke({}).catch(() => undefined),
+      options.sweepIntervalMs ?? 60_000,
+    );
+    cleanups.push(async () => clearInterval(sweep));
+
+    const gateway = await startHttpGateway({ handler: (event) => api.invoke(event), port: options.port });
+    cleanups.push(() => gateway.stop());
+
+    const stack: LocalStack = {
+      endpoint: gateway.url,
+      runtime,
+      functions,
+      queues,
+      discardedStreamRecords,
+      stop: async () => {
+        await stopAll();
+        running = undefined;
+      },
+    };
+    running = stack;
+    return stack;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  type _Record,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { LocalFunction } from './function-host.ts';
+
+export interface StreamMappingOptions {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  fn: LocalFunction<DynamoDBStreamEvent, DynamoDBBatchResponse | unknown>;
+  batchSize: number;
+  maximumRetryAttempts: number;
+  bisectBatchOnError: boolean;
+  /** How often an idle shard is polled; Lambda polls about four times a second. */
+  pollIntervalMs: number;
+  onDiscard?: (records: DynamoDBRecord[], error: string) => void;
+}
+
+function toRecord(record: _Record): DynamoDBRecord {
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventSource: 'aws:dynamodb',
+    eventVersion: record.eventVersion,
+    awsRegion: record.awsRegion ?? 'us-east-1',
+    dynamodb: record.dynamodb as DynamoDBRecord['dynamodb'],
+  };
+}
+
+/**
+ * Emulates a DynamoDB stream event source mapping: each shard is read in order from its start;
+ * a batch is retried until it succeeds, bisected on error if configured, and after the retry limit
+ * discarded (reported to `onDiscard`, the failure destination). A partial failure resumes from
+ * the reported sequence number.
+ */
+export class StreamMapping {
+  private stopped = false;
+  private readonly shards = new Map<string, Promise<void>>();
+  private discovery: Promise<void> | undefined;
+  private readonly done = new Set<string>();
+
+  constructor(private readonly options: StreamMappingOptions) {}
+
+  start(): void {
+    this.discovery = this.discover();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.discovery;
+    await Promise.allSettled(this.shards.values());
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Finds shards (new ones appear as DynamoDB Local rolls them) and reads each once its parent is done. */
+  private async discover(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const out = await this.options.streams.send(
+          new DescribeStreamCommand({ StreamArn: this.options.streamArn }),
+        );
+        for (const shard of out.StreamDescription?.Shards ?? []) {
+          const id = shard.ShardId!;
+          if (this.shards.has(id)) continue;
+          if (
+            shard.ParentShardId &&
+            this.shards.has(shard.ParentShardId) &&
+            !this.done.has(shard.ParentShardId)
+          )
+            continue;
+          this.shards.set(id, this.readShard(id));
+        }
+      } catch {
+        // Retried on the next round.
+      }
+      await this.sleep(1000);
+    }
+  }
+
+  private async readShard(shardId: string): Promise<void> {
+    const { streams, streamArn } = this.options;
+    let lastSequence: string | undefined;
+    // An iterator taken on an empty shard goes stale in DynamoDB Local (TrimmedDataAccess); a fresh
+    // one, after the last record delivered, resumes exactly where reading stopped.
+    const freshIterator = async () =>
+      (
+        await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ...(lastSequence
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+    let iterator: string | undefined;
+    while (!this.stopped) {
+      let out: { Records?: _Record[]; NextShardIterator?: string };
+      try {
+        iterator ??= await freshIterator();
+        if (!iterator) break;
+        out = await streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
+        );
+      } catch {
+        iterator = undefined;
+        await this.sleep(this.options.pollIntervalMs);
+        continue;
+      }
+      const records = (out.Records ?? []).map(toRecord);
+      if (records.length) {
+        await this.deliver(records);
+        lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
+      } else await this.sleep(this.options.pollIntervalMs);
+      iterator = out.NextShardIterator;
+      if (!iterator) break;
+    }
+    this.done.add(shardId);
+  }
+
+  /** Delivers records in order, with retries, bisection and partial-failure resumption. */
+  private async deliver(records: DynamoDBRecord[]): Promise<void> {
+    let pending = records;
+    let attempts = 0;
+    while (pending.length && !this.stopped) {
+      let failedAt: number;
+      let error = 'function error';
+      try {
+        const response = (await this.options.fn.invoke({ Records: pending })) as
+          | DynamoDBBatchResponse
+          | undefined;
+        const first = response?.batchItemFailures?.[0]?.itemIdentifier;
+        failedAt = first === undefined ? -1 : pending.findIndex((r) => r.dynamodb?.SequenceNumber === first);
+      } catch (thrown) {
+        failedAt = 0;
+        error = String(thrown);
+      }
+      if (failedAt < 0) return;
+      pending = pending.slice(failedAt);
+      attempts++;
+      if (attempts > this.options.maximumRetryAttempts) {
+        this.options.onDiscard?.(pending, error);
+        return;
+      }
+      if (this.options.bisectBatchOnError && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await this.deliver(pending.slice(0, half));
+        pending = pending.slice(half);
+        attempts = 0;
+        continue;
+      }
+      await this.sleep(Math.min(100 * 2 ** attempts, 2000));
+    }
+  }
+}
