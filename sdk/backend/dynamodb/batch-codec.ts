@@ -1,0 +1,130 @@
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PayloadTooLargeError } from '../../common/errors.ts';
+import type { HistoryEvent } from '../../engine/events.ts';
+import type { RunState } from '../../engine/run-state.ts';
+import { MAX_CHUNKS } from './keys.ts';
+
+const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
+
+/**
+ * How one committed batch is laid out in DynamoDB (DESIGN.md, "Data and limits").
+ *
+ * The head item holds the batch's events and the run state after it, each as JSON text (`events`,
+ * `state`) or, above {@link COMPRESS_ABOVE_BYTES}, gzipped (`eventsGz`, `stateGz`). Write units are
+ * billed per KB, and run state is very repetitive (1,000 pending activities share their options,
+ * type and task queue), so gzip makes a fan-out's state ~10-20x smaller — far cheaper than chunking
+ * it on every later append, which would rewrite hundreds of KB per step.
+ *
+ * When the head would still pass {@link HEAD_BODY_LIMIT} (the item limit is 400 KB), the events —
+ * and, if that is not enough, the state too — move to overflow chunk items, written before the head.
+ * Their bytes (events first, then state) are concatenated and cut into {@link CHUNK_BYTES} pieces;
+ * the head names the chunk slot, the count and each part's length. Readers trust only chunks a
+ * committed head names.
+ */
+
+/** Fields smaller than this stay plain JSON: below one write unit, gzip saves nothing. */
+export const COMPRESS_ABOVE_BYTES = 1024;
+/** Budget for a head item's events and state, leaving room under 400 KB for keys and attributes. */
+export const HEAD_BODY_LIMIT = 300 * 1024;
+/** Bytes per overflow chunk item. */
+export const CHUNK_BYTES = 300 * 1024;
+
+export type Attributes = Record<string, AttributeValue>;
+
+/** A batch ready to write: the head's body attributes, and the overflow chunks to write first. */
+export interface EncodedBatch {
+  fields: Attributes;
+  chunks: Uint8Array[];
+}
+
+interface EncodedField {
+  name: 'events' | 'state';
+  json: string;
+  gz?: Uint8Array;
+}
+
+async function encodeField(name: EncodedField['name'], value: unknown): Promise<EncodedField> {
+  const json = JSON.stringify(value);
+  const bytes = Buffer.byteLength(json);
+  return { name, json, gz: bytes > COMPRESS_ABOVE_BYTES ? await gzip(json) : undefined };
+}
+
+const sizeOf = (field: EncodedField) => field.gz?.length ?? Buffer.byteLength(field.json);
+
+/** Encodes a batch's events and resulting state into head attributes and overflow chunks. */
+export async function encodeBatch(events: HistoryEvent[], state: RunState): Promise<EncodedBatch> {
+  const [eventsField, stateField] = await Promise.all([
+    encodeField('events', events),
+    encodeField('state', state),
+  ]);
+  const inline = [eventsField, stateField];
+  const moved: EncodedField[] = [];
+  while (inline.reduce((sum, field) => sum + sizeOf(field), 0) > HEAD_BODY_LIMIT) moved.push(inline.shift()!);
+
+  const fields: Attributes = {};
+  for (const field of inline) {
+    if (field.gz) fields[`${field.name}Gz`] = { B: field.gz };
+    else fields[field.name] = { S: field.json };
+  }
+  if (moved.length === 0) return { fields, chunks: [] };
+
+  const parts = await Promise.all(moved.map(async (field) => field.gz ?? (await gzip(field.json))));
+  const blob = Buffer.concat(parts);
+  const count = Math.ceil(blob.length / CHUNK_BYTES);
+  if (count > MAX_CHUNKS) {
+    throw new PayloadTooLargeError(
+      `A batch of ${events.length} events is ${blob.length} bytes compressed, over the ${MAX_CHUNKS * CHUNK_BYTES} ` +
+        'bytes one commit can hold. Schedule fewer activities per workflow task (e.g. in waves) or shrink their inputs.',
+    );
+  }
+  for (const [i, field] of moved.entries())
+    fields[`${field.name}ChunkBytes`] = { N: String(parts[i]!.length) };
+  fields.chunks = { N: String(count) };
+  const chunks = Array.from({ length: count }, (_, i) =>
+    blob.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
+  );
+  return { fields, chunks };
+}
+
+/** A head item's attribute, from the SDK (bytes) or a Lambda stream event (base64 text). */
+export type ImageValue = { S?: string; N?: string; B?: Uint8Array | string };
+export type Image = Record<string, ImageValue | undefined>;
+
+function bytesOf(value: ImageValue | undefined): Buffer | undefined {
+  if (value?.B === undefined) return undefined;
+  return typeof value.B === 'string' ? Buffer.from(value.B, 'base64') : Buffer.from(value.B);
+}
+
+/** The number of overflow chunks a head names (0 when everything is inline). */
+export function chunkCount(head: Image): number {
+  return head.chunks?.N ? Number(head.chunks.N) : 0;
+}
+
+/**
+ * Decodes the events or the state of a head item. `loadChunks` fetches the overflow chunks the head
+ * names, and is called only when the field is in them.
+ */
+export async function decodeField<K extends 'events' | 'state'>(
+  head: Image,
+  name: K,
+  loadChunks: () => Promise<Uint8Array[]>,
+): Promise<K extends 'events' ? HistoryEvent[] : RunState> {
+  const plain = head[name]?.S;
+  if (plain !== undefined) return JSON.parse(plain);
+  const gz = bytesOf(head[`${name}Gz`]);
+  if (gz) return JSON.parse((await gunzip(gz)).toString());
+  const eventsBytes = Number(head.eventsChunkBytes?.N ?? 0);
+  const ownBytes = Number(head[`${name}ChunkBytes`]?.N ?? Number.NaN);
+  if (!Number.isInteger(ownBytes)) throw new Error(`History item ${head.pk?.S}/${head.sk?.N} has no ${name}`);
+  const blob = Buffer.concat(await loadChunks());
+  const start = name === 'events' ? 0 : eventsBytes;
+  if (blob.length < start + ownBytes) {
+    throw new Error(
+      `History item ${head.pk?.S}/${head.sk?.N}: overflow chunks hold ${blob.length} bytes, expected more`,
+    );
+  }
+  return JSON.parse((await gunzip(blob.subarray(start, start + ownBytes))).toString());
+}

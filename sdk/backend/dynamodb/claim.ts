@@ -1,0 +1,79 @@
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import { mayReuseWorkflowId } from '../../engine/id-reuse.ts';
+import type { ExecutionStatus, RunState } from '../../engine/run-state.ts';
+import { claimKey } from './keys.ts';
+
+/** Every status, as a record so that a new status fails compilation here. */
+const STATUSES: Record<ExecutionStatus, true> = {
+  Running: true,
+  Completed: true,
+  Failed: true,
+  Canceled: true,
+  Terminated: true,
+  TimedOut: true,
+  ContinuedAsNew: true,
+};
+
+/**
+ * Claims a workflow id for `state`'s run. The reuse policy becomes the put's condition on the claim
+ * item — the id is free, or its holder's status is one the policy accepts, or (TERMINATE_IF_RUNNING,
+ * continue-as-new) the holder is `closing`, the run this very transaction closes — so two concurrent
+ * starts can never both win, and no read precedes the write (DESIGN.md, "Components", step 1).
+ * The statuses come from `mayReuseWorkflowId`, the same rule the memory store applies.
+ */
+export function claimPut(
+  table: string,
+  state: RunState,
+  policy: WorkflowIdReusePolicyName,
+  closing?: { runId: string; status: ExecutionStatus },
+): TransactWriteItem {
+  // A running holder blocks every start except one that closes it in the same write.
+  const reusable = (Object.keys(STATUSES) as ExecutionStatus[]).filter(
+    (status) => status !== 'Running' && mayReuseWorkflowId(policy, status),
+  );
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const clauses = ['attribute_not_exists(pk)'];
+  if (reusable.length > 0) {
+    names['#status'] = 'status';
+    for (const [i, status] of reusable.entries()) values[`:s${i}`] = { S: status };
+    clauses.push(`#status IN (${reusable.map((_, i) => `:s${i}`).join(', ')})`);
+  }
+  if (closing && mayReuseWorkflowId(policy, closing.status)) {
+    names['#runId'] = 'runId';
+    values[':closing'] = { S: closing.runId };
+    clauses.push('#runId = :closing');
+  }
+  const hasValues = Object.keys(values).length > 0;
+  return {
+    Put: {
+      TableName: table,
+      Item: {
+        ...claimKey(state.namespace, state.workflowId),
+        runId: { S: state.runId },
+        status: { S: state.status },
+        workflowType: { S: state.workflowType },
+      },
+      ConditionExpression: clauses.join(' OR '),
+      ExpressionAttributeNames: hasValues ? names : undefined,
+      ExpressionAttributeValues: hasValues ? values : undefined,
+      // The holder's status, for the error message when the policy refuses the start.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** Records a run's close on its claim, if the run still holds it (the condition says so). */
+export function claimClose(table: string, state: RunState): TransactWriteItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: claimKey(state.namespace, state.workflowId),
+      UpdateExpression: 'SET #status = :status',
+      ConditionExpression: '#runId = :runId',
+      ExpressionAttributeNames: { '#status': 'status', '#runId': 'runId' },
+      ExpressionAttributeValues: { ':status': { S: state.status }, ':runId': { S: state.runId } },
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  type ConsumedCapacity,
+  DeleteItemCommand,
+  type DeleteItemCommandInput,
+  type DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandInput,
+  PutItemCommand,
+  type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+
+export type Item = Record<string, AttributeValue>;
+
+/** Capacity units DynamoDB reported as consumed (`ReturnConsumedCapacity: 'TOTAL'`). */
+export interface ConsumedUnits {
+  readUnits: number;
+  writeUnits: number;
+}
+
+/**
+ * The DynamoDB calls the adapters make, each asking for its consumed capacity and adding it to
+ * `units`, so benchmarks can count read and write units per workflow step.
+ */
+export class MeteredDynamo {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly units: ConsumedUnits,
+  ) {}
+
+  private track(
+    kind: keyof ConsumedUnits,
+    consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
+  ): void {
+    for (const entry of [consumed ?? []].flat()) this.units[kind] += entry.CapacityUnits ?? 0;
+  }
+
+  async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    const output = await this.client.send(new QueryCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+    this.track('readUnits', output.ConsumedCapacity);
+    return output;
+  }
+
+  /** Queries up to `limit` items, following LastEvaluatedKey, stopping early once `enough` says so. */
+  async queryAll(
+    input: QueryCommandInput,
+    limit: number,
+    enough: (item: Item) => boolean = () => false,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.query({ ...input, Limit: limit - items.length, ExclusiveStartKey: startKey });
+      for (const item of page.Items ?? []) {
+        items.push(item);
+        if (enough(item)) return items;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items;
+  }
+
+  /** A strongly consistent read of one item. */
+  async getItem(input: GetItemCommandInput): Promise<Item | undefined> {
+    const output = await this.client.send(
+      new GetItemCommand({ ...input, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.track('readUnits', output.ConsumedCapacity);
+    return output.Item;
+  }
+
+  async putItem(input: PutItemCommandInput): Promise<void> {
+    const output = await this.client.send(new PutItemCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+    this.track('writeUnits', output.ConsumedCapacity);
+  }
+
+  async deleteItem(input: DeleteItemCommandInput): Promise<void> {
+    const output = await this.client.send(
+      new DeleteItemCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.track('writeUnits', output.ConsumedCapacity);
+  }
+
+  async transact(items: TransactWriteItem[]): Promise<void> {
+    const output = await this.client.send(
+      // An explicit token makes the SDK's own retries of this transaction idempotent (for 10 minutes).
+      new TransactWriteItemsCommand({
+        TransactItems: items,
+        ClientRequestToken: randomUUID(),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.track('writeUnits', output.ConsumedCapacity);
+  }
+}
