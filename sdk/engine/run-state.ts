@@ -177,9 +177,12 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       const activity = state.activities[event.scheduledEventId];
       if (!activity) return;
       if (event.retryState === 'InProgress') {
-        activity.attempt = event.attempt + 1;
-        activity.lastFailure = event.failure;
-        activity.nextAttemptTime = event.nextAttemptTime;
+        state.activities[event.scheduledEventId] = {
+          ...activity,
+          attempt: event.attempt + 1,
+          lastFailure: event.failure,
+          nextAttemptTime: event.nextAttemptTime,
+        };
       } else {
         delete state.activities[event.scheduledEventId];
       }
@@ -191,7 +194,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       return;
     case 'ActivityTaskCancelRequested': {
       const activity = state.activities[event.scheduledEventId];
-      if (activity) activity.cancelRequested = true;
+      if (activity) state.activities[event.scheduledEventId] = { ...activity, cancelRequested: true };
       return;
     }
     case 'TimerStarted':
@@ -228,7 +231,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       return;
     case 'ChildWorkflowExecutionStarted': {
       const child = state.children[event.initiatedEventId];
-      if (child) child.runId = event.runId;
+      if (child) state.children[event.initiatedEventId] = { ...child, runId: event.runId };
       return;
     }
     case 'StartChildWorkflowExecutionFailed':
@@ -286,14 +289,11 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
 
 /** Copies the parts of a state that {@link applyEvent} mutates, so the input stays untouched. */
 function copyState(state: RunState): RunState {
-  const activities: Record<string, PendingActivity> = {};
-  for (const [id, activity] of Object.entries(state.activities)) activities[id] = { ...activity };
-  const children: Record<string, PendingChild> = {};
-  for (const [id, child] of Object.entries(state.children)) children[id] = { ...child };
+  // Shallow copies: applyEvent replaces (never mutates) the entries it changes.
   return {
     ...state,
-    activities,
-    children,
+    activities: { ...state.activities },
+    children: { ...state.children },
     timers: { ...state.timers },
     externals: { ...state.externals },
     updates: { ...state.updates },

@@ -11,8 +11,8 @@ import {
 } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import { nextRetry } from '../engine/retry-policy.ts';
-import type { PendingActivity, RunState } from '../engine/run-state.ts';
-import { commitToRun, type PendingEvent, readEvent } from './commit.ts';
+import { applyEvents, type PendingActivity, type RunState } from '../engine/run-state.ts';
+import { commitToRun, numberEvents, type PendingEvent, readEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 import { processWorkflowTask } from './workflow-task.ts';
@@ -117,34 +117,99 @@ export function outcomeEvents(
   }
 }
 
+interface PendingOutcome {
+  attemptRef: ActivityAttemptRef;
+  outcome: ActivityOutcome;
+  attemptStartTime?: number;
+  settle: (error?: unknown) => void;
+}
+
+/** Outcomes waiting to be committed, per worker and run. */
+const pendingOutcomes = new WeakMap<WorkerRegistry, Map<string, PendingOutcome[]>>();
+
+/** The events of several outcomes of one run, each planned on the state the previous ones leave. */
+function outcomesEvents(state: RunState, items: readonly PendingOutcome[], now: number): PendingEvent[] | undefined {
+  let running = state;
+  const events: PendingEvent[] = [];
+  for (const item of items) {
+    const planned = outcomeEvents(running, item.attemptRef, item.outcome, now, item.attemptStartTime);
+    if (!planned) continue;
+    running = applyEvents(running, numberEvents(planned, running.nextEventId, now));
+    events.push(...planned);
+  }
+  return events.length ? events : undefined;
+}
+
 /**
- * Commits an attempt's outcome. When the result wakes the workflow and this worker hosts its code,
- * the next workflow task runs right here and both go into one write (the fast path); otherwise the
- * router dispatches the workflow task from the stream.
+ * Commits an attempt's outcome. Outcomes of one run that finish while a commit for that run is in
+ * flight are coalesced into the next one, so a fan-out of many activities does not turn into as
+ * many writers racing for the run's head. When the outcomes wake the workflow and this worker hosts
+ * its code, the next workflow task runs right here and everything goes into one write (the fast
+ * path); otherwise the router dispatches the workflow task from the stream.
  */
-export async function commitActivityOutcome(
+export function commitActivityOutcome(
   deps: RuntimeDeps,
   worker: WorkerRegistry | undefined,
   attemptRef: ActivityAttemptRef,
   outcome: ActivityOutcome,
   attemptStartTime?: number,
 ): Promise<void> {
-  const leading = (state: RunState, now: number) =>
-    outcomeEvents(state, attemptRef, outcome, now, attemptStartTime);
-  const workflowType = worker
-    ? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType
-    : undefined;
-  if (worker && workflowType && worker.workflows.has(workflowType)) {
-    await processWorkflowTask(deps, worker, attemptRef, { leading });
-    return;
+  if (!worker) {
+    // Async completions and engine timeouts: payloads are already in their stored form.
+    return commitToRun(deps, attemptRef, (state, now) => {
+      const events = outcomeEvents(state, attemptRef, outcome, now, attemptStartTime);
+      return events ? { events } : undefined;
+    }).then(() => undefined);
   }
-  // Outcomes from a worker carry plain payloads: encode them for storage. (Async completions
-  // arrive from a client that has already encoded them.)
-  const stored = worker ? await worker.codec.encode(outcome) : outcome;
-  await commitToRun(deps, attemptRef, (state, now) => {
-    const events = outcomeEvents(state, attemptRef, stored, now, attemptStartTime);
-    return events ? { events } : undefined;
+  let byRun = pendingOutcomes.get(worker);
+  if (!byRun) pendingOutcomes.set(worker, (byRun = new Map()));
+  const key = `${attemptRef.namespace}/${attemptRef.runId}`;
+  const queue = byRun.get(key);
+  return new Promise<void>((resolve, reject) => {
+    const item: PendingOutcome = {
+      attemptRef,
+      outcome,
+      attemptStartTime,
+      settle: (error) => (error === undefined ? resolve() : reject(error)),
+    };
+    if (queue) {
+      queue.push(item);
+      return;
+    }
+    const fresh = [item];
+    byRun.set(key, fresh);
+    void drainOutcomes(deps, worker, attemptRef, byRun, key, fresh);
   });
+}
+
+async function drainOutcomes(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  ref: RunRef,
+  byRun: Map<string, PendingOutcome[]>,
+  key: string,
+  queue: PendingOutcome[],
+): Promise<void> {
+  while (queue.length) {
+    const items = queue.splice(0);
+    try {
+      const state = await deps.store.getRun(ref.namespace, ref.runId);
+      if (state && worker.workflows.has(state.workflowType)) {
+        await processWorkflowTask(deps, worker, ref, { leading: (current, now) => outcomesEvents(current, items, now) });
+      } else {
+        // Outcomes from a worker carry plain payloads: encode them for storage.
+        const stored = await Promise.all(items.map(async (item) => ({ ...item, outcome: await worker.codec.encode(item.outcome) })));
+        await commitToRun(deps, ref, (current, now) => {
+          const events = outcomesEvents(current, stored, now);
+          return events ? { events } : undefined;
+        });
+      }
+      for (const item of items) item.settle();
+    } catch (error) {
+      for (const item of items) item.settle(error);
+    }
+  }
+  byRun.delete(key);
 }
 
 /** A task of the activity queue: one attempt of one activity. */
@@ -232,6 +297,9 @@ async function scheduleWatchdogs(
   }
   if (items.length) await deps.dispatch.dispatch(items);
 }
+
+/** The reason watchdogs are stopped with (a shared value: an abort without one builds a DOMException each time). */
+const ATTEMPT_OVER = new Error('Activity attempt is over');
 
 /** Why an attempt was aborted locally. */
 class AttemptAborted extends Error {
@@ -326,7 +394,7 @@ async function runAttempt(
   let heartbeatWatch: AbortController | undefined;
   const resetHeartbeatWatch = () => {
     if (options.heartbeatMs === undefined) return;
-    heartbeatWatch?.abort();
+    heartbeatWatch?.abort(ATTEMPT_OVER);
     heartbeatWatch = new AbortController();
     const signal = AbortSignal.any([heartbeatWatch.signal, watchdogs.signal]);
     deps.clock.sleep(options.heartbeatMs, { signal }).then(
@@ -391,8 +459,8 @@ async function runAttempt(
     if (error instanceof CompleteAsyncError) return undefined;
     return { type: 'failed', failure: toFailureInfo(error, converter) };
   } finally {
-    watchdogs.abort();
-    heartbeatWatch?.abort();
+    watchdogs.abort(ATTEMPT_OVER);
+    heartbeatWatch?.abort(ATTEMPT_OVER);
     await heartbeatChain;
   }
 }

@@ -31,7 +31,16 @@ export interface Committed {
 }
 
 /** Conflicts tolerated before a commit gives up and lets its task be redelivered. */
-export const MAX_COMMIT_ATTEMPTS = 8;
+export const MAX_COMMIT_ATTEMPTS = 12;
+
+/**
+ * A short random pause after a lost race, growing with the attempt, so writers contending for one
+ * run's head spread out instead of colliding again in lockstep.
+ */
+export function conflictBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(5 * 2 ** attempt, 500);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Builds the append request for `events` on top of `state`. */
 export function appendRequest(state: RunState, events: HistoryEvent[], newRun?: NewRun): AppendRequest {

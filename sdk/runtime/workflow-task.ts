@@ -13,6 +13,7 @@ import { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
 import {
   appendRequest,
+  conflictBackoff,
   MAX_COMMIT_ATTEMPTS,
   numberEvents,
   type PendingEvent,
@@ -61,6 +62,7 @@ export async function processWorkflowTask(
       const result = await attemptWorkflowTask(deps, worker, ref, options);
       if (result !== 'conflict') return result;
       worker.cache.delete(key);
+      await conflictBackoff(attempt);
     }
     throw new HistoryConflictError(
       `Workflow task of run ${ref.runId} kept losing races; it will be redelivered`,

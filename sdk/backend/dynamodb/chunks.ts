@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { HistoryConflictError } from '../../common/errors.ts';
 import { chunkCount, type Image } from './batch-codec.ts';
-import { CHUNK_SLOTS, chunkSlotBase } from './keys.ts';
+import { CHUNK_SLOTS, chunkPkOf, chunkSlotBase } from './keys.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /**
@@ -13,7 +13,7 @@ import type { Item, MeteredDynamo } from './metered-client.ts';
 /** Slots a large batch tries before its writer gives up (slots are taken only by orphans and racers). */
 const SLOT_ATTEMPTS = 5;
 
-const chunkPartition = (head: Image) => `${head.pk?.S}#chunk`;
+const chunkPartition = (head: Image) => chunkPkOf(head.pk?.S ?? '');
 
 function sortKeys(head: Image, slot: number, count: number): number[] {
   const base = chunkSlotBase(Number(head.sk?.N), slot);

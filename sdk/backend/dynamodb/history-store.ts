@@ -2,15 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  TransactionCanceledException,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  HistoryConflictError,
-  InvalidArgumentError,
-  WorkflowExecutionAlreadyStartedError,
-} from '../../common/errors.ts';
+import { InvalidArgumentError } from '../../common/errors.ts';
 import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import type { RunState } from '../../engine/run-state.ts';
 import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts';
@@ -28,9 +23,17 @@ import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, encodeBatch, type Image } from './batch-codec.ts';
 import { discardChunks, loadChunks, writeChunks } from './chunks.ts';
 import { claimClose, claimPut } from './claim.ts';
+import { pageItems, parsePageToken } from './history-pages.ts';
 import { batchKey, claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
 import { type Item, MeteredDynamo } from './metered-client.ts';
-import { decodeListToken, decodeSummary, encodeListToken, visibilityPut } from './visibility.ts';
+import { commitTransaction, conflict, type Op } from './transaction.ts';
+import {
+  listVisibility,
+  summaryOf,
+  VISIBILITY_INLINE_BYTES,
+  VISIBILITY_MEMO_OFFLOAD_BYTES,
+  visibilityPut,
+} from './visibility.ts';
 
 export interface DynamoHistoryStoreOptions {
   dynamodb: DynamoDBClient;
@@ -55,19 +58,14 @@ export interface StoreCapacity {
   s3Gets: number;
 }
 
-/** Events a history page aims at, as the memory store pages them. */
-const PAGE_SIZE = 1000;
-
 /** A batch encoded and with its payloads offloaded: the head item, and the chunks to write first. */
 interface PreparedBatch {
   state: RunState;
+  /** What the run's visibility record shows after this batch. */
+  summary: RunSummary;
   head: Item;
   chunkCount: number;
 }
-
-/** Which part of a transaction an item is, to tell from its cancellation reasons what went wrong. */
-type Role = 'head' | 'visibility' | 'claim' | 'claimClose' | 'newHead' | 'newVisibility';
-type Op = { role: Role; item: TransactWriteItem };
 
 function checkContinues(events: HistoryEvent[], firstEventId: number, state: RunState, what: string): void {
   if (events.length === 0) throw new InvalidArgumentError(`${what} has no events`);
@@ -83,17 +81,6 @@ function checkContinues(events: HistoryEvent[], firstEventId: number, state: Run
       `${what}: state.nextEventId ${state.nextEventId} does not follow its events`,
     );
   }
-}
-
-function conflict(head: Item): HistoryConflictError {
-  return new HistoryConflictError(
-    `History ${head.pk!.S} already has event ${head.sk!.N}: another writer appended first; reload and retry`,
-  );
-}
-
-function cancellationCodes(error: unknown): string[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
 }
 
 /**
@@ -137,13 +124,10 @@ export class DynamoHistoryStore implements HistoryStore {
     terminate?: AppendRequest,
   ): Promise<void> {
     checkContinues(run.events, 1, run.state, `New run ${run.state.runId}`);
-    if (terminate)
-      checkContinues(
-        terminate.events,
-        terminate.expectedNextEventId,
-        terminate.state,
-        `Run ${terminate.runId}`,
-      );
+    if (terminate) {
+      const { events, expectedNextEventId, state, runId } = terminate;
+      checkContinues(events, expectedNextEventId, state, `Run ${runId}`);
+    }
     await this.payloads.assertWithinCap([run, terminate]);
     const commitId = randomUUID();
     const [created, closing] = await Promise.all([
@@ -161,7 +145,7 @@ export class DynamoHistoryStore implements HistoryStore {
         ),
       },
       { role: 'newHead', item: this.headPut(created) },
-      { role: 'newVisibility', item: visibilityPut(this.executions, created.state, true) },
+      { role: 'newVisibility', item: visibilityPut(this.executions, created.summary, true) },
     ];
     if (closing) ops.push(...this.closingOps(closing, created.state));
     await this.commit(ops, [created, closing], reusePolicy);
@@ -194,7 +178,7 @@ export class DynamoHistoryStore implements HistoryStore {
           item: claimPut(this.executions, next.state, 'ALLOW_DUPLICATE', { runId, status: state.status }),
         },
         { role: 'newHead', item: this.headPut(next) },
-        { role: 'newVisibility', item: visibilityPut(this.executions, next.state, true) },
+        { role: 'newVisibility', item: visibilityPut(this.executions, next.summary, true) },
       );
     }
     ops.push(...(closes || next ? this.closingOps(batch, next?.state) : this.upsertOps(batch)));
@@ -213,9 +197,8 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   /**
-   * Pages hold whole batches (no batch is read twice across pages), about {@link PAGE_SIZE} events:
-   * a page stops at the first batch boundary at or past it. The page token is the next page's first
-   * event id, always a batch boundary.
+   * Pages hold whole batches, about 1,000 events each (see `pageItems`); the page token is the next
+   * page's first event id.
    */
   async readHistory(
     namespace: string,
@@ -223,59 +206,15 @@ export class DynamoHistoryStore implements HistoryStore {
     fromEventId: number,
     pageToken?: string,
   ): Promise<HistoryPage> {
-    const start = pageToken
-      ? /^[1-9]\d{0,14}$/.test(pageToken)
-        ? Number(pageToken)
-        : Number.NaN
-      : fromEventId;
-    if (!Number.isInteger(start) || start < 1) throw new InvalidArgumentError('Malformed history page token');
+    const start = parsePageToken(pageToken, fromEventId);
     const pk = historyPk(namespace, runId);
-    const items: Item[] = [];
-    let count = 0;
-    const take = (item: Item) => {
-      items.push(item);
-      count += Number(item.lastEventId?.N) - Math.max(start, Number(item.sk?.N)) + 1;
-    };
-    const atBoundary = Boolean(pageToken) || start === 1;
-    if (!atBoundary) {
-      // The batch holding `start` is the last one keyed at or before it.
-      const [holder] = await this.db.queryAll(
-        {
-          TableName: this.history,
-          KeyConditionExpression: 'pk = :pk AND sk <= :start',
-          ExpressionAttributeValues: { ':pk': { S: pk }, ':start': { N: String(start) } },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-        },
-        1,
-      );
-      if (!holder || Number(holder.lastEventId?.N) < start) return { events: [] };
-      take(holder);
-    }
-    // Whether another page may follow: unknown (so yes) if the holder alone fills this one.
-    let more = count >= PAGE_SIZE;
-    const from = items.length > 0 ? Number(items[0]!.sk?.N) + 1 : start;
-    let startKey: Item | undefined;
-    while (count < PAGE_SIZE) {
-      const page = await this.db.query({
-        TableName: this.history,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': { S: pk }, ':from': { N: String(from) } },
-        ConsistentRead: true,
-        // Every batch holds at least one event, so no more batches than this can be needed.
-        Limit: PAGE_SIZE - count,
-        ExclusiveStartKey: startKey,
-      });
-      const found = page.Items ?? [];
-      let used = 0;
-      while (used < found.length && count < PAGE_SIZE) take(found[used++]!);
-      startKey = page.LastEvaluatedKey;
-      more = used < found.length || Boolean(startKey);
-      if (!startKey) break;
-    }
-    if (atBoundary && items.length > 0 && Number(items[0]!.sk?.N) !== start) {
-      throw new InvalidArgumentError('Malformed history page token: it does not start a batch');
-    }
+    const { items, more } = await pageItems(
+      this.db,
+      this.history,
+      pk,
+      start,
+      Boolean(pageToken) || start === 1,
+    );
     const batches = await Promise.all(
       items.map((item) => decodeField(item, 'events', () => this.loadChunks(item))),
     );
@@ -294,38 +233,26 @@ export class DynamoHistoryStore implements HistoryStore {
     pageSize: number,
     pageToken?: string,
   ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
-    if (!Number.isInteger(pageSize) || pageSize < 1)
-      throw new InvalidArgumentError('List page size must be a positive integer');
-    let startKey = pageToken ? decodeListToken(namespace, pageToken) : undefined;
-    const runs: RunSummary[] = [];
-    let nextPageToken: string | undefined;
-    do {
-      const page = await this.db.query({
-        TableName: this.executions,
-        IndexName: 'byStart',
-        KeyConditionExpression: 'gsi1pk = :ns',
-        ExpressionAttributeValues: { ':ns': { S: namespace } },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-        Limit: Math.min(pageSize + 1, 1000),
-      });
-      const items = page.Items ?? [];
-      for (const [i, item] of items.entries()) {
-        const summary = await this.payloads.resolve(decodeSummary(item));
-        if (!matches(summary)) continue;
-        runs.push(summary);
-        if (runs.length === pageSize) {
-          if (i < items.length - 1 || page.LastEvaluatedKey) nextPageToken = encodeListToken(item);
-          break;
-        }
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (runs.length < pageSize && startKey);
+    const { runs, nextPageToken } = await listVisibility(
+      this.db,
+      this.executions,
+      namespace,
+      pageSize,
+      pageToken,
+      async (stored) => {
+        const summary = await this.payloads.resolve(stored);
+        return matches(summary) ? summary : undefined;
+      },
+    );
     await Promise.all(
       runs
         .filter((run) => run.status === 'Running')
         .map(async (run) => {
-          const head = await this.head(namespace, run.runId, 'lastEventId');
+          // Visibility is eventually consistent anyway (the index is), so half-price reads do.
+          const head = await this.head(namespace, run.runId, {
+            projection: 'lastEventId',
+            consistent: false,
+          });
           if (head?.lastEventId?.N) run.historyLength = Number(head.lastEventId.N);
         }),
     );
@@ -398,7 +325,13 @@ export class DynamoHistoryStore implements HistoryStore {
       ...fields,
     };
     await writeChunks(this.db, this.history, head, chunks);
-    return { state: offloaded.state, head, chunkCount: chunks.length };
+    let summary = summaryOf(offloaded.state);
+    if (Buffer.byteLength(JSON.stringify(summary)) > VISIBILITY_INLINE_BYTES) {
+      const { namespace, runId } = state;
+      const memo = await this.payloads.offload(summary.memo, namespace, runId, VISIBILITY_MEMO_OFFLOAD_BYTES);
+      summary = { ...summary, memo };
+    }
+    return { state: offloaded.state, summary, head, chunkCount: chunks.length };
   }
 
   private discard(batch: PreparedBatch | undefined): Promise<void> {
@@ -427,7 +360,7 @@ export class DynamoHistoryStore implements HistoryStore {
   private closingOps(batch: PreparedBatch, successor?: RunState): Op[] {
     const ops: Op[] = [
       { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: visibilityPut(this.executions, batch.state, false) },
+      { role: 'visibility', item: visibilityPut(this.executions, batch.summary, false) },
     ];
     // A successor under the same workflow id replaces the claim itself (one item per transaction).
     if (successor?.workflowId !== batch.state.workflowId) {
@@ -439,65 +372,24 @@ export class DynamoHistoryStore implements HistoryStore {
   private upsertOps(batch: PreparedBatch): Op[] {
     return [
       { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: visibilityPut(this.executions, batch.state, false) },
+      { role: 'visibility', item: visibilityPut(this.executions, batch.summary, false) },
     ];
   }
 
-  /**
-   * Commits a transaction and maps its cancellation reasons: a moved head or a taken run id is a
-   * conflict, a refused claim is `WorkflowExecutionAlreadyStartedError`. A claim that another run
-   * holds by now is not this run's to close: the transaction is retried without that update.
-   */
-  private async commit(
-    ops: Op[],
-    batches: (PreparedBatch | undefined)[],
-    policy: WorkflowIdReusePolicyName,
-  ): Promise<void> {
-    try {
-      await this.db.transact(ops.map((op) => op.item));
-      return;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      const failed = (role: Role) =>
-        ops.some((op, i) => op.role === role && codes[i] === 'ConditionalCheckFailed');
-      if (
-        failed('claimClose') &&
-        !failed('head') &&
-        !failed('claim') &&
-        !failed('newHead') &&
-        !codes.includes('TransactionConflict')
-      ) {
-        return this.commit(
-          ops.filter((op) => op.role !== 'claimClose'),
-          batches,
-          policy,
-        );
-      }
+  private commit(ops: Op[], batches: (PreparedBatch | undefined)[], policy: WorkflowIdReusePolicyName) {
+    return commitTransaction(this.db, ops, policy, async () => {
       await Promise.all(batches.map((batch) => this.discard(batch)));
-      if (failed('head')) throw conflict(ops.find((op) => op.role === 'head')!.item.Put!.Item!);
-      if (failed('claim')) {
-        const index = ops.findIndex((op) => op.role === 'claim');
-        const claim = ops[index]!.item.Put!.Item!;
-        const holder = (error as TransactionCanceledException).CancellationReasons?.[index]?.Item;
-        const status = holder?.status?.S;
-        const workflowId = claim.pk!.S!.slice(claim.pk!.S!.indexOf('#wf#') + 4);
-        throw new WorkflowExecutionAlreadyStartedError(
-          `Workflow '${workflowId}' ${status === 'Running' ? 'is already running' : `exists (last run ${status?.toLowerCase()}) and the reuse policy ${policy} forbids a new run`}`,
-          workflowId,
-          claim.workflowType!.S!,
-        );
-      }
-      throw new HistoryConflictError(`Transaction cancelled (${codes.join(', ')}); reload and retry`, {
-        cause: error,
-      });
-    }
+    });
   }
 
   // --- reading ---------------------------------------------------------------------------------
 
   /** The run's newest batch item: its head. */
-  private async head(namespace: string, runId: string, projection?: string): Promise<Image | undefined> {
+  private async head(
+    namespace: string,
+    runId: string,
+    { projection, consistent = true }: { projection?: string; consistent?: boolean } = {},
+  ): Promise<Image | undefined> {
     const [item] = await this.db.queryAll(
       {
         TableName: this.history,
@@ -505,8 +397,7 @@ export class DynamoHistoryStore implements HistoryStore {
         ExpressionAttributeValues: { ':pk': { S: historyPk(namespace, runId) } },
         ProjectionExpression: projection,
         ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       },
       1,
     );

@@ -31,8 +31,13 @@ export function batchKey(namespace: string, runId: string, firstEventId: number)
   return { pk: { S: historyPk(namespace, runId) }, sk: { N: String(firstEventId) } };
 }
 
+/** The partition of a run's overflow chunks, given its history partition key. */
+export function chunkPkOf(historyPartition: string): string {
+  return `${historyPartition}#chunk`;
+}
+
 export function chunkPk(namespace: string, runId: string): string {
-  return `${historyPk(namespace, runId)}#chunk`;
+  return chunkPkOf(historyPk(namespace, runId));
 }
 
 /** First sort key of a chunk slot; chunk `i` of the slot is at `+ i`. */

@@ -1,8 +1,9 @@
-import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { RunState } from '../../engine/run-state.ts';
 import type { RunSummary } from '../ports.ts';
 import { startSortKey, visibilityKey } from './keys.ts';
+import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /**
  * Visibility records: one item per run on the executions table, listed newest first by the
@@ -28,33 +29,42 @@ export function summaryOf(state: RunState): RunSummary {
   };
 }
 
+/**
+ * A visibility record whose summary is larger than this keeps its memo payloads in S3: the index
+ * copies every byte (billed again), and many memo fields just under the offload threshold could
+ * otherwise push the record past DynamoDB's 400 KB item limit.
+ */
+export const VISIBILITY_INLINE_BYTES = 8 * 1024;
+/** Memo payloads above this many bytes move to S3 when a summary is over {@link VISIBILITY_INLINE_BYTES}. */
+export const VISIBILITY_MEMO_OFFLOAD_BYTES = 256;
+
 /** Writes a run's visibility record; `create` makes it conditional on the run being new. */
-export function visibilityPut(table: string, state: RunState, create: boolean): TransactWriteItem {
+export function visibilityPut(table: string, summary: RunSummary, create: boolean): TransactWriteItem {
   return {
     Put: {
       TableName: table,
       Item: {
-        ...visibilityKey(state.namespace, state.runId),
-        gsi1pk: { S: state.namespace },
-        gsi1sk: { S: startSortKey(state.startTime, state.runId) },
-        summary: { S: JSON.stringify(summaryOf(state)) },
+        ...visibilityKey(summary.namespace, summary.runId),
+        gsi1pk: { S: summary.namespace },
+        gsi1sk: { S: startSortKey(summary.startTime, summary.runId) },
+        summary: { S: JSON.stringify(summary) },
       },
       ConditionExpression: create ? 'attribute_not_exists(pk)' : undefined,
     },
   };
 }
 
-export function decodeSummary(item: Record<string, AttributeValue>): RunSummary {
+function decodeSummary(item: Item): RunSummary {
   return JSON.parse(item.summary?.S ?? 'null') as RunSummary;
 }
 
 /** The list page token names the last run examined; it is opaque to callers. */
-export function encodeListToken(item: Record<string, AttributeValue>): string {
+function encodeListToken(item: Item): string {
   return Buffer.from(JSON.stringify({ v: 1, s: item.gsi1sk?.S, p: item.pk?.S })).toString('base64url');
 }
 
 /** The `ExclusiveStartKey` a list page token stands for; a token that is not one of ours is refused. */
-export function decodeListToken(namespace: string, token: string): Record<string, AttributeValue> {
+function decodeListToken(namespace: string, token: string): Item {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
@@ -68,4 +78,48 @@ export function decodeListToken(namespace: string, token: string): Record<string
     );
   }
   return { gsi1pk: { S: namespace }, gsi1sk: { S: s }, pk: { S: p }, sk: { S: 'run' } };
+}
+
+/**
+ * Lists a namespace's visibility records newest first through the `byStart` index, keeping those
+ * `accept` turns into a summary (it resolves payloads and applies the caller's predicate), until a
+ * page is full. The token names the last record examined.
+ */
+export async function listVisibility(
+  db: MeteredDynamo,
+  table: string,
+  namespace: string,
+  pageSize: number,
+  pageToken: string | undefined,
+  accept: (summary: RunSummary) => Promise<RunSummary | undefined>,
+): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new InvalidArgumentError('List page size must be a positive integer');
+  }
+  let startKey = pageToken ? decodeListToken(namespace, pageToken) : undefined;
+  const runs: RunSummary[] = [];
+  do {
+    const page = await db.query({
+      TableName: table,
+      IndexName: 'byStart',
+      KeyConditionExpression: 'gsi1pk = :ns',
+      ExpressionAttributeValues: { ':ns': { S: namespace } },
+      ScanIndexForward: false,
+      ExclusiveStartKey: startKey,
+      // A predicate may skip many runs: read enough per call to fill a page in few round trips.
+      Limit: Math.min(Math.max(pageSize + 1, 100), 1000),
+    });
+    const items = page.Items ?? [];
+    for (const [i, item] of items.entries()) {
+      const summary = await accept(decodeSummary(item));
+      if (!summary) continue;
+      runs.push(summary);
+      if (runs.length === pageSize) {
+        const more = i < items.length - 1 || page.LastEvaluatedKey !== undefined;
+        return { runs, nextPageToken: more ? encodeListToken(item) : undefined };
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { runs };
 }

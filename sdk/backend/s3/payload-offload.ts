@@ -53,32 +53,47 @@ export class PayloadOffloader {
     });
   }
 
-  /** A copy of `value` with every payload above the threshold stored in S3 and replaced by a reference. */
-  async offload<T>(value: T, namespace: string, runId: string): Promise<T> {
+  /**
+   * A copy of `value` with every payload above the threshold (by default `offloadBytes`) stored in S3
+   * and replaced by a reference.
+   * An object this process already stored or read is not put again: run state carries its memo into
+   * every append, and re-putting it each time would cost a request per step.
+   */
+  async offload<T>(
+    value: T,
+    namespace: string,
+    runId: string,
+    thresholdBytes = this.options.offloadBytes,
+  ): Promise<T> {
+    const puts = new Map<string, Promise<void>>();
     return mapPayloads(value, (payloads) =>
       Promise.all(
         payloads.map(async (payload) => {
           const bytes = Buffer.byteLength(payload.data);
-          if (bytes <= this.options.offloadBytes || payload.metadata.encoding === S3_REF_ENCODING)
-            return payload;
+          if (bytes <= thresholdBytes || payload.metadata.encoding === S3_REF_ENCODING) return payload;
           const body = JSON.stringify(payload);
           const hash = createHash('sha256').update(body).digest('hex');
           const key = `payloads/${encodeURIComponent(namespace)}/${runId}/${hash}`;
-          await this.options.s3.send(
-            new PutObjectCommand({
-              Bucket: this.options.bucket,
-              Key: key,
-              Body: body,
-              ContentType: 'application/json',
-            }),
-          );
-          this.options.usage.s3Puts++;
-          this.remember(key, payload);
+          if (!this.cache.has(key) && !puts.has(key)) puts.set(key, this.put(key, body, payload));
+          await puts.get(key);
           const ref: Payload = { metadata: { encoding: S3_REF_ENCODING, size: String(bytes) }, data: key };
           return ref;
         }),
       ),
     );
+  }
+
+  private async put(key: string, body: string, payload: Payload): Promise<void> {
+    await this.options.s3.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/json',
+      }),
+    );
+    this.options.usage.s3Puts++;
+    this.remember(key, payload);
   }
 
   /** A copy of `value` with every reference replaced by the payload it names. */

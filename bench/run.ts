@@ -1,0 +1,67 @@
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchDeterminismOverhead } from './determinism-overhead.ts';
+import { benchFanOut } from './fan-out.ts';
+import { recordSequentialHistory } from './histories.ts';
+import { nowMs } from './measure.ts';
+import { benchReplayTime } from './replay-time.ts';
+import { type BenchResult, meets, mergeResults, printTable } from './results.ts';
+import { benchTaskCpu } from './task-cpu.ts';
+import { benchThroughput } from './throughput.ts';
+
+/**
+ * `npm run bench`: the engine's performance figures (DESIGN.md, "Performance and cost are
+ * features"). Prints a table and merges the figures into bench/results.json by name. Each benchmark
+ * bounds its own loops in count and time; the whole run takes well under a minute.
+ */
+
+/** Activities of the recorded run: 6 events each, so a little over the 10,000 events replay needs. */
+const HISTORY_ACTIVITIES = 1_700;
+const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+/** Every stage bounds its own loops; this is the backstop should the engine hang. */
+const HARD_LIMIT_MS = 120_000;
+
+async function main(): Promise<void> {
+  const started = nowMs();
+  const log = (message: string) =>
+    process.stderr.write(`[bench ${((nowMs() - started) / 1000).toFixed(1)}s] ${message}\n`);
+  const machine = `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`;
+  const loadAtStart = loadavg()[0]!;
+  log(`${machine}, load average ${loadAtStart.toFixed(2)}`);
+
+  log(`recording a history of ${HISTORY_ACTIVITIES} sequential activities`);
+  const history = await recordSequentialHistory(HISTORY_ACTIVITIES);
+  const results: BenchResult[] = [];
+  const stages: [string, () => Promise<BenchResult[]>][] = [
+    ['replay time by history length', () => benchReplayTime(history)],
+    ['engine CPU per workflow task', () => benchTaskCpu(history)],
+    ['determinism mechanism overhead (child processes)', () => benchDeterminismOverhead(history)],
+    ['1,000-activity fan-out', () => benchFanOut()],
+    ['throughput of 32 concurrent workflows', () => benchThroughput()],
+  ];
+  for (const [label, stage] of stages) {
+    log(label);
+    results.push(...(await stage()));
+  }
+
+  log(`done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+  printTable(results);
+  // Wall-clock figures suffer when other processes compete for the same cores: say so beside them.
+  const loadAtEnd = loadavg()[0]!;
+  console.log(
+    `\nMachine: ${machine}; 1-minute load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end` +
+      (Math.max(loadAtStart, loadAtEnd) > cpus().length * 0.75
+        ? ' - other processes competed for the CPUs, so wall-clock figures are pessimistic (see the *_per_cpu_s and p10 figures).'
+        : '.'),
+  );
+  mergeResults(RESULTS_PATH, results);
+  const missed = results.filter((result) => meets(result) === false).map((result) => result.name);
+  console.log(`\nWrote ${RESULTS_PATH}. Targets not met: ${missed.length ? missed.join(', ') : 'none'}.`);
+}
+
+const backstop = setTimeout(() => {
+  process.stderr.write(`bench: gave up after ${HARD_LIMIT_MS / 1000} s; a stage did not finish\n`);
+  process.exit(1);
+}, HARD_LIMIT_MS);
+await main();
+clearTimeout(backstop);

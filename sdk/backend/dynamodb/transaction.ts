@@ -1,0 +1,68 @@
+import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../../common/errors.ts';
+import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import type { Item, MeteredDynamo } from './metered-client.ts';
+
+/** Which part of a transaction an item is, to tell from its cancellation reasons what went wrong. */
+export type Role = 'head' | 'visibility' | 'claim' | 'claimClose' | 'newHead' | 'newVisibility';
+export interface Op {
+  role: Role;
+  item: TransactWriteItem;
+}
+
+/** The error of an append whose head item already exists: another writer got there first. */
+export function conflict(head: Item): HistoryConflictError {
+  return new HistoryConflictError(
+    `History ${head.pk!.S} already has event ${head.sk!.N}: another writer appended first; reload and retry`,
+  );
+}
+
+function alreadyStarted(claim: Item, holder: Item | undefined, policy: WorkflowIdReusePolicyName) {
+  const status = holder?.status?.S;
+  const workflowId = claim.pk!.S!.slice(claim.pk!.S!.indexOf('#wf#') + '#wf#'.length);
+  return new WorkflowExecutionAlreadyStartedError(
+    `Workflow '${workflowId}' ${status === 'Running' ? 'is already running' : `exists (last run ${status?.toLowerCase()}) and the reuse policy ${policy} forbids a new run`}`,
+    workflowId,
+    claim.workflowType!.S!,
+  );
+}
+
+/**
+ * Commits a multi-item write and maps its cancellation reasons to the port's errors, in the memory
+ * store's order: a moved head is a conflict, then a refused claim is
+ * `WorkflowExecutionAlreadyStartedError`, anything else (a taken run id, a concurrent transaction)
+ * a conflict. A claim another run holds by now is not this run's to close: the write is retried
+ * without that update. `onFailed` runs before a failure is thrown (to discard overflow chunks).
+ */
+export async function commitTransaction(
+  db: MeteredDynamo,
+  ops: Op[],
+  policy: WorkflowIdReusePolicyName,
+  onFailed: () => Promise<void>,
+): Promise<void> {
+  try {
+    await db.transact(ops.map((op) => op.item));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    const failedAt = (role: Role) =>
+      ops.findIndex((op, i) => op.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
+    const failed = (role: Role) => failedAt(role) >= 0;
+    const concurrent = reasons.some((reason) => reason.Code === 'TransactionConflict');
+    if (failed('claimClose') && !failed('head') && !failed('claim') && !failed('newHead') && !concurrent) {
+      return commitTransaction(
+        db,
+        ops.filter((op) => op.role !== 'claimClose'),
+        policy,
+        onFailed,
+      );
+    }
+    await onFailed();
+    if (failed('head')) throw conflict(ops[failedAt('head')]!.item.Put!.Item!);
+    if (failed('claim')) {
+      throw alreadyStarted(ops[failedAt('claim')]!.item.Put!.Item!, reasons[failedAt('claim')]?.Item, policy);
+    }
+    const codes = reasons.map((reason) => reason.Code ?? 'None').join(', ');
+    throw new HistoryConflictError(`Transaction cancelled (${codes}); reload and retry`, { cause: error });
+  }
+}
