@@ -19,10 +19,10 @@ export interface Fauxqs {
  */
 export async function startFauxqs(): Promise<Fauxqs> {
   const app = buildApp({ logger: false });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const endpoint = await app.listen({ host: '127.0.0.1', port: 0 });
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: address.replace('localhost', '127.0.0.1'),
+    endpoint,
     stop: () => (stopped ??= app.close().then(() => undefined)),
   };
 }

@@ -149,7 +149,15 @@ export type SystemOp =
 /** A unit of work on a queue. */
 export type Task =
   | { kind: 'workflow'; ref: RunRef; taskQueue: string; scheduledEventId: number; attempt?: number }
-  | { kind: 'activity'; ref: RunRef; taskQueue: string; scheduledEventId: number; attempt: number }
+  | {
+      kind: 'activity';
+      ref: RunRef;
+      taskQueue: string;
+      scheduledEventId: number;
+      attempt: number;
+      /** The activity's input, carried in the message when small, so the worker need not read it from history. */
+      input?: Payload[];
+    }
   | { kind: 'system'; ref: RunRef; op: SystemOp };
 
 /** A task and when it is due (epoch ms; absent = now). */

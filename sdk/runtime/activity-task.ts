@@ -128,7 +128,11 @@ interface PendingOutcome {
 const pendingOutcomes = new WeakMap<WorkerRegistry, Map<string, PendingOutcome[]>>();
 
 /** The events of several outcomes of one run, each planned on the state the previous ones leave. */
-function outcomesEvents(state: RunState, items: readonly PendingOutcome[], now: number): PendingEvent[] | undefined {
+function outcomesEvents(
+  state: RunState,
+  items: readonly PendingOutcome[],
+  now: number,
+): PendingEvent[] | undefined {
   let running = state;
   const events: PendingEvent[] = [];
   for (const item of items) {
@@ -195,10 +199,14 @@ async function drainOutcomes(
     try {
       const state = await deps.store.getRun(ref.namespace, ref.runId);
       if (state && worker.workflows.has(state.workflowType)) {
-        await processWorkflowTask(deps, worker, ref, { leading: (current, now) => outcomesEvents(current, items, now) });
+        await processWorkflowTask(deps, worker, ref, {
+          leading: (current, now) => outcomesEvents(current, items, now),
+        });
       } else {
         // Outcomes from a worker carry plain payloads: encode them for storage.
-        const stored = await Promise.all(items.map(async (item) => ({ ...item, outcome: await worker.codec.encode(item.outcome) })));
+        const stored = await Promise.all(
+          items.map(async (item) => ({ ...item, outcome: await worker.codec.encode(item.outcome) })),
+        );
         await commitToRun(deps, ref, (current, now) => {
           const events = outcomesEvents(current, stored, now);
           return events ? { events } : undefined;
@@ -217,6 +225,7 @@ export interface ActivityTask {
   ref: RunRef;
   scheduledEventId: number;
   attempt: number;
+  input?: Payload[];
 }
 
 /**
@@ -262,7 +271,7 @@ export async function processActivityTask(
     await deps.store.recordHeartbeat(ref.namespace, ref.runId, scheduledEventId, { attempt, time: now });
   }
   await scheduleWatchdogs(deps, task, activity, now);
-  const outcome = await runAttempt(deps, worker, state, activity, attemptRef, now);
+  const outcome = await runAttempt(deps, worker, state, activity, attemptRef, now, task.input);
   if (outcome) await commitActivityOutcome(deps, worker, attemptRef, outcome, now);
 }
 
@@ -308,6 +317,20 @@ class AttemptAborted extends Error {
   }
 }
 
+/** Reads an activity's input from its scheduling event. */
+async function scheduledInput(deps: RuntimeDeps, attemptRef: ActivityAttemptRef) {
+  const scheduled = await readEvent(
+    deps,
+    attemptRef.namespace,
+    attemptRef.runId,
+    attemptRef.scheduledEventId,
+  );
+  if (scheduled.type !== 'ActivityTaskScheduled') {
+    throw new RangeError(`Event ${attemptRef.scheduledEventId} is not ActivityTaskScheduled`);
+  }
+  return scheduled.input;
+}
+
 async function runAttempt(
   deps: RuntimeDeps,
   worker: WorkerRegistry,
@@ -315,6 +338,7 @@ async function runAttempt(
   activity: PendingActivity,
   attemptRef: ActivityAttemptRef,
   startTime: number,
+  inlineInput: Payload[] | undefined,
 ): Promise<ActivityOutcome | undefined> {
   const { options } = activity;
   const converter = worker.converter;

@@ -1,6 +1,9 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
 import type { RuntimeDeps } from './deps.ts';
 
+/** Largest activity input carried in a task message (SQS messages hold 256 KB). */
+const INLINE_INPUT_BYTES = 32 * 1024;
+
 /**
  * The router's decision for one committed batch: which tasks its events call for. Pure, and
  * idempotent on (run, event id): the same batch always yields the same tasks, so a stream batch

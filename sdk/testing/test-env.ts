@@ -1,3 +1,4 @@
+import type { LocalStack } from '../../local/stack.ts';
 import type { HistoryStore } from '../backend/ports.ts';
 import { Client } from '../client/client.ts';
 import { Connection, type WorkflowServiceApi } from '../client/connection.ts';
@@ -8,8 +9,11 @@ import type { HistoryEvent } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
 import { readFullHistory } from '../runtime/commit.ts';
 import type { Logger } from '../runtime/deps.ts';
-import { createWorkerRegistry, type WorkerDefinition, type WorkerRegistry } from '../runtime/worker-registry.ts';
-import type { LocalStack } from '../../local/stack.ts';
+import {
+  createWorkerRegistry,
+  type WorkerDefinition,
+  type WorkerRegistry,
+} from '../runtime/worker-registry.ts';
 import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
 import { replayHistory } from './replay.ts';
@@ -123,14 +127,19 @@ export class TestWorkflowEnvironment {
     if (!options?.workers?.length) throw new InvalidArgumentError('createLocal needs at least one worker');
     // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
     const { startLocalStack } = await import('../../local/stack.ts');
-    const definitions = options.workers.map((definition) => ({ dataConverter: options.dataConverter, ...definition }));
+    const definitions = options.workers.map((definition) => ({
+      dataConverter: options.dataConverter,
+      ...definition,
+    }));
     const stack = await startLocalStack({
       workers: definitions,
       port: options.port,
       functionTimeoutSeconds: options.functionTimeoutSeconds,
       logLevel: options.logLevel,
     });
-    const registries = new Map(definitions.map((definition) => [definition.taskQueue, createWorkerRegistry(definition)]));
+    const registries = new Map(
+      definitions.map((definition) => [definition.taskQueue, createWorkerRegistry(definition)]),
+    );
     const backend: Backend = {
       store: stack.runtime.store,
       workers: () => registries,
@@ -138,7 +147,13 @@ export class TestWorkflowEnvironment {
       now: () => Date.now(),
       teardown: () => stack.stop(),
     };
-    return new TestWorkflowEnvironment(backend, Connection.lazy({ address: stack.endpoint }), options, undefined, stack);
+    return new TestWorkflowEnvironment(
+      backend,
+      Connection.lazy({ address: stack.endpoint }),
+      options,
+      undefined,
+      stack,
+    );
   }
 
   /** Base URL of the HTTP API (local-stack environments). */
@@ -149,14 +164,17 @@ export class TestWorkflowEnvironment {
 
   /** The in-memory engine (time-skipping environments only). */
   get engine(): MemoryEngine {
-    if (!this.memory) throw new InvalidArgumentError('This environment runs on the local stack, not in memory');
+    if (!this.memory)
+      throw new InvalidArgumentError('This environment runs on the local stack, not in memory');
     return this.memory;
   }
 
   /** The connection `Worker.create` attaches in-process workers to (time-skipping environments). */
   get nativeConnection(): InProcessConnection {
     if (!(this.connection instanceof InProcessConnection)) {
-      throw new InvalidArgumentError('nativeConnection exists on time-skipping environments; give createLocal its workers instead');
+      throw new InvalidArgumentError(
+        'nativeConnection exists on time-skipping environments; give createLocal its workers instead',
+      );
     }
     return this.connection;
   }
@@ -207,7 +225,11 @@ export class TestWorkflowEnvironment {
       const decoded = await worker.codec.decode(events);
       try {
         await replayHistory(
-          { workflows: Object.fromEntries(worker.workflows), converter: worker.converter, runId: state.runId },
+          {
+            workflows: Object.fromEntries(worker.workflows),
+            converter: worker.converter,
+            runId: state.runId,
+          },
           decoded,
         );
       } catch (error) {

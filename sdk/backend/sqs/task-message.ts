@@ -43,6 +43,7 @@ export const taskMessageSchema = z.object({
       taskQueue: z.string().min(1),
       scheduledEventId: z.number().int(),
       attempt: z.number().int().min(1),
+      input: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })).optional(),
     }),
     z.object({ kind: z.literal('system'), ref, op: systemOp }),
   ]),

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createResources, type LocalResources } from '../../local/create-resources.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { type Fauxqs, startFauxqs } from '../../local/fauxqs.ts';
+import { PAYLOAD_HARD_CAP_BYTES } from '../../sdk/backend/definitions.ts';
+import { DynamoHistoryStore } from '../../sdk/backend/dynamodb/history-store.ts';
+import { chunkPk, historyPk } from '../../sdk/backend/dynamodb/keys.ts';
+import { HistoryConflictError, PayloadTooLargeError } from '../../sdk/common/errors.ts';
+import type { Payload } from '../../sdk/common/payload.ts';
+import type { RunState } from '../../sdk/engine/run-state.ts';
+import { type PendingEvent, readFullHistory } from '../../sdk/runtime/commit.ts';
+import {
+  append,
+  freshNamespace,
+  historyStoreConformance,
+  json,
+  request,
+  signal,
+  startRun,
+} from './history-store.conformance.ts';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+let dynamoDbLocal: DynamoDbLocal | undefined;
+let fauxqs: Fauxqs | undefined;
+let dynamodb: DynamoDBClient;
+let s3: S3Client;
+let resources: LocalResources;
+
+beforeAll(async () => {
+  [dynamoDbLocal, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
+  dynamodb = new DynamoDBClient({ endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials });
+  s3 = new S3Client({ endpoint: fauxqs.endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
+  resources = await createResources({ dynamodb, s3 }, 'cairn-test');
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  s3?.destroy();
+  await Promise.all([dynamoDbLocal?.stop(), fauxqs?.stop()]);
+});
+
+function storeWith(client: DynamoDBClient = dynamodb): DynamoHistoryStore {
+  return new DynamoHistoryStore({ dynamodb: client, s3, ...resources });
+}
+
+historyStoreConformance('dynamodb', async () => ({ store: storeWith(), close: async () => {} }));
+
+/** Every item of a history-table partition, as DynamoDB holds it (and as the stream carries it). */
+async function rawItems(pk: string): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: resources.historyTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** A workflow task that schedules `count` activities, each with ~1 KB of incompressible input. */
+function fanOut(state: RunState, count: number): PendingEvent[] {
+  const scheduledEventId = state.workflowTask?.scheduledEventId ?? 0;
+  return [
+    { type: 'WorkflowTaskStarted', scheduledEventId, attempt: 1 },
+    { type: 'WorkflowTaskCompleted', scheduledEventId },
+    ...Array.from(
+      { length: count },
+      (_, i): PendingEvent => ({
+        type: 'ActivityTaskScheduled',
+        seq: i + 1,
+        activityId: String(i + 1),
+        activityType: 'chargeCard',
+        taskQueue: 'orders',
+        input: [json({ item: i, blob: randomBytes(768).toString('base64') })],
+        options: {
+          startToCloseMs: 60_000,
+          retry: {
+            initialIntervalMs: 1000,
+            backoffCoefficient: 2,
+            maximumIntervalMs: 100_000,
+            maximumAttempts: 0,
+            nonRetryableErrorTypes: [],
+          },
+          cancellationType: 'TRY_CANCEL',
+        },
+      }),
+    ),
+  ];
+}
+
+/** A DynamoDB client that dies just before writing a batch's head item, as a crashed Lambda would. */
+function crashingBeforeHead(): DynamoDBClient {
+  return new Proxy(dynamodb, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: { input?: unknown }) => {
+        const input = command.input as { Item?: Record<string, AttributeValue> } | undefined;
+        if (command instanceof PutItemCommand && input?.Item?.kind?.S === 'batch') {
+          return Promise.reject(new Error('simulated crash before the head write'));
+        }
+        return target.send(command as PutItemCommand);
+      };
+    },
+  });
+}
+
+const megabytePayload = (): Payload => json(randomBytes(768 * 1024).toString('base64'));
+
+describe('DynamoHistoryStore on DynamoDB Local', () => {
+  it('commits a workflow task scheduling 1,000 activities atomically, in overflow chunks, and reads it back in order', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'fan-out');
+    const req = request(started, fanOut(started, 1000));
+    await store.append(req);
+
+    const heads = (await rawItems(historyPk(ns, started.runId))).filter((item) => item.sk?.N === '3');
+    expect(Number(heads[0]?.chunks?.N)).toBeGreaterThan(1);
+    expect((await rawItems(chunkPk(ns, started.runId))).length).toBe(Number(heads[0]?.chunks?.N));
+
+    const history = await readFullHistory({ store }, ns, started.runId);
+    expect(history.map((event) => event.eventId)).toEqual(Array.from({ length: 1004 }, (_, i) => i + 1));
+    expect(history.slice(2)).toEqual(req.events);
+    const state = await store.getRun(ns, started.runId);
+    expect(state).toEqual(req.state);
+    expect(Object.keys(state?.activities ?? {})).toHaveLength(1000);
+
+    // The next, small commit on top of 1,000 pending activities is an ordinary append.
+    const writes = store.capacity.writeUnits;
+    const next = await append(store, req.state, [
+      { type: 'ActivityTaskStarted', scheduledEventId: 5, attempt: 1 },
+      { type: 'ActivityTaskCompleted', scheduledEventId: 5, attempt: 1, result: json('ok') },
+    ]);
+    expect(store.capacity.writeUnits - writes).toBeLessThan(100);
+    expect(await store.getRun(ns, started.runId)).toEqual(next);
+  });
+
+  it('keeps a run state too large for the head item in overflow chunks', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    // Eight memo fields just under the offload threshold: ~480 KB of state that gzip cannot shrink much.
+    const memo = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [`field${i}`, json(randomBytes(45 * 1024).toString('base64'))]),
+    );
+    const started = await startRun(store, ns, 'big-memo', { memo });
+    const next = await append(store, started, [signal(1)]);
+
+    const [, head] = await rawItems(historyPk(ns, started.runId));
+    expect(head?.events?.S).toBeDefined();
+    expect(Number(head?.stateChunkBytes?.N)).toBeGreaterThan(300 * 1024);
+    expect(await store.getRun(ns, started.runId)).toEqual(next);
+    expect((await readFullHistory({ store }, ns, started.runId)).at(-1)).toMatchObject(signal(1));
+    // The visibility record must stay small too: it keeps those memo fields in S3.
+    expect(store.capacity.s3Puts).toBe(8);
+    expect((await storeWith().listRuns(ns, () => true, 10)).runs[0]?.memo).toEqual(memo);
+  });
+
+  it('a small append is a single conditional put of about one write unit', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const state = await startRun(store, ns, 'order-1');
+    const before = { ...store.capacity };
+    await append(store, state, [signal(1)]);
+    expect(store.capacity.writeUnits - before.writeUnits).toBeLessThanOrEqual(2);
+    expect(store.capacity.readUnits).toBe(before.readUnits);
+  });
+
+  it('lets one of two racing large batches commit; the loser conflicts and its chunks are invisible', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'fan-out');
+    const [a, b] = [request(started, fanOut(started, 600)), request(started, fanOut(started, 600))];
+    const results = await Promise.allSettled([store.append(a), storeWith().append(b)]);
+
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const loser = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toBeInstanceOf(HistoryConflictError);
+    const winner = results[0]!.status === 'fulfilled' ? a : b;
+    expect((await readFullHistory({ store }, ns, started.runId)).slice(2)).toEqual(winner.events);
+    expect(await store.getRun(ns, started.runId)).toEqual(winner.state);
+  });
+
+  it('a head write that never happens leaves its chunks orphaned and invisible; the next writer commits', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'fan-out');
+    await expect(
+      storeWith(crashingBeforeHead()).append(request(started, fanOut(started, 1000))),
+    ).rejects.toThrow('simulated crash');
+
+    const orphans = await rawItems(chunkPk(ns, started.runId));
+    expect(orphans.length).toBeGreaterThan(1);
+    expect(await store.getRun(ns, started.runId)).toEqual(started);
+    expect(await readFullHistory({ store }, ns, started.runId)).toHaveLength(2);
+
+    const retry = request(started, fanOut(started, 1000));
+    await store.append(retry);
+    expect((await readFullHistory({ store }, ns, started.runId)).slice(2)).toEqual(retry.events);
+    expect(await store.getRun(ns, started.runId)).toEqual(retry.state);
+    expect((await rawItems(chunkPk(ns, started.runId))).length).toBeGreaterThan(orphans.length);
+  });
+
+  it('offloads a 1 MB payload to S3 and resolves it transparently on read', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const input = megabytePayload();
+    const started = await startRun(store, ns, 'big-input', { input: [input] });
+    expect(store.capacity.s3Puts).toBe(1);
+
+    const [firstBatch] = await rawItems(historyPk(ns, started.runId));
+    const stored = JSON.stringify(firstBatch);
+    expect(stored).not.toContain(input.data.slice(0, 1000));
+    expect(stored.length).toBeLessThan(10_000);
+
+    const result = megabytePayload();
+    const completed = await append(store, started, [
+      { type: 'WorkflowTaskStarted', scheduledEventId: 2, attempt: 1 },
+      { type: 'WorkflowTaskCompleted', scheduledEventId: 2 },
+      { type: 'WorkflowExecutionCompleted', result },
+    ]);
+    const cold = storeWith();
+    const history = await readFullHistory({ store: cold }, ns, started.runId);
+    expect(history[0]).toMatchObject({ type: 'WorkflowExecutionStarted', input: [input] });
+    expect(history.at(-1)).toMatchObject({ type: 'WorkflowExecutionCompleted', result });
+    expect(cold.capacity.s3Gets).toBe(2);
+    expect(await cold.getRun(ns, started.runId)).toEqual(completed);
+  });
+
+  it('refuses a payload over the hard cap with PayloadTooLargeError before writing anything', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const huge: Payload = {
+      metadata: { encoding: 'binary/plain' },
+      data: 'x'.repeat(PAYLOAD_HARD_CAP_BYTES + 1),
+    };
+    const state = await startRun(store, ns, 'order-1');
+    const before = { ...store.capacity };
+
+    await expect(startRun(store, ns, 'order-2', { input: [huge] })).rejects.toThrow(PayloadTooLargeError);
+    await expect(
+      append(store, state, [{ type: 'WorkflowExecutionSignaled', signalName: 's', input: [huge] }]),
+    ).rejects.toThrow(PayloadTooLargeError);
+    expect(store.capacity.writeUnits).toBe(before.writeUnits);
+    expect(store.capacity.s3Puts).toBe(before.s3Puts);
+    expect(await store.getCurrentRunId(ns, 'order-2')).toBeUndefined();
+    expect(await store.getRun(ns, state.runId)).toEqual(state);
+  });
+
+  it('turns history stream records (SDK or Lambda shaped) into committed batches, skipping chunk items', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'fan-out', { input: [megabytePayload()] });
+    const fanned = request(started, fanOut(started, 1000));
+    await store.append(fanned);
+
+    const [first, second] = await rawItems(historyPk(ns, started.runId));
+    const expected = {
+      namespace: ns,
+      workflowId: 'fan-out',
+      runId: started.runId,
+      taskQueue: 'orders',
+    };
+    const cold = storeWith();
+    expect(await cold.batchFromStreamRecord(first!)).toEqual({
+      ...expected,
+      events: (await readFullHistory({ store }, ns, started.runId)).slice(0, 2),
+      state: started,
+    });
+    expect(await cold.batchFromStreamRecord(second!)).toEqual({
+      ...expected,
+      events: fanned.events,
+      state: fanned.state,
+    });
+
+    // A Lambda event carries binary attributes as base64 text.
+    const lambdaShaped = Object.fromEntries(
+      Object.entries(second!).map(([name, value]) => [
+        name,
+        value.B ? { B: Buffer.from(value.B).toString('base64') } : value,
+      ]),
+    );
+    expect((await cold.batchFromStreamRecord(lambdaShaped))?.events).toEqual(fanned.events);
+
+    const [chunk] = await rawItems(chunkPk(ns, started.runId));
+    expect(chunk).toBeDefined();
+    expect(await cold.batchFromStreamRecord(chunk!)).toBeUndefined();
+  });
+});
