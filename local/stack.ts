@@ -176,7 +176,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             fn,
             batchSize: MAPPINGS.activityTasks.batchSize,
             visibilityTimeoutSeconds: own.activity.definition.visibilityTimeoutSeconds,
-            pollers: 2,
+            // Lambda scales standard-queue pollers up to the function's concurrency.
+            pollers: concurrency,
           }),
         ];
       }),
