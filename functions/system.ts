@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { recordDeadLetter } from '../sdk/runtime/dead-letter.ts';
 import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import { processSystemTask } from '../sdk/runtime/system-task.ts';
 import { processSqsBatch } from '../sdk/worker/sqs-batch.ts';
@@ -14,5 +15,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       else await deps.dispatch.dispatch([{ task }]);
     },
     deps.logger,
+    (item, error) => recordDeadLetter(deps, item, error),
   );
 }

@@ -11,9 +11,14 @@ export class LocalFunction<E, R> {
 
   constructor(
     readonly name: string,
-    private readonly handler: (event: E) => Promise<R>,
+    private handler: (event: E) => Promise<R>,
     private readonly options: { timeoutMs: number; concurrency: number },
   ) {}
+
+  /** Fault injection for chaos tests: wraps the handler (e.g. to crash after it committed). */
+  intercept(wrap: (handler: (event: E) => Promise<R>) => (event: E) => Promise<R>): void {
+    this.handler = wrap(this.handler);
+  }
 
   async invoke(event: E): Promise<R> {
     while (this.running >= this.options.concurrency)

@@ -315,7 +315,7 @@ export const describeWorkflowResponse = named(
         attempt: z.number().int(),
         time: epochMs,
         eventId: z.number().int(),
-        cause: z.enum(['WorkflowError', 'NonDeterminism', 'UnknownWorkflowType']),
+        cause: z.enum(['WorkflowError', 'NonDeterminism', 'UnknownWorkflowType', 'DeadLettered']),
         failure: failureInfoSchema,
       })
       .optional()

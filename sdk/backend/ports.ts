@@ -66,7 +66,8 @@ export interface WorkflowTaskFailureRecord {
   attempt: number;
   time: number;
   eventId: number;
-  cause: 'WorkflowError' | 'NonDeterminism' | 'UnknownWorkflowType';
+  /** DeadLettered: a task of the run kept failing and its message moved to the dead-letter queue. */
+  cause: 'WorkflowError' | 'NonDeterminism' | 'UnknownWorkflowType' | 'DeadLettered';
   failure: FailureInfo;
 }
 

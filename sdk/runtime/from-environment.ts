@@ -29,6 +29,7 @@ export type CairnEnvironment = z.infer<typeof environmentSchema>;
 /** A cloud runtime: the ports over DynamoDB, SQS, S3 and Lambda, and the typed handles to them. */
 export interface CloudRuntime {
   deps: RuntimeDeps;
+  dynamodb: DynamoDBClient;
   store: DynamoHistoryStore;
   dispatch: SqsTaskDispatch;
   environment: CairnEnvironment;
@@ -123,7 +124,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     newId: randomUUID,
     logger: jsonLogger(environment.CAIRN_LOG_LEVEL),
   };
-  const runtime = { deps, store, dispatch, environment };
+  const runtime = { deps, dynamodb, store, dispatch, environment };
   cached = { key, runtime };
   return runtime;
 }

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { CairnError } from '../common/errors.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
+import { recordDeadLetter } from '../runtime/dead-letter.ts';
 import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
 import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
@@ -47,6 +48,7 @@ export function createWorker(definition: WorkerDefinition): (event: WorkerEvent)
         }
       },
       deps.logger,
+      (item, error) => recordDeadLetter(deps, item, error),
     );
   };
 }

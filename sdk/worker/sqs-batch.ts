@@ -1,7 +1,11 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SYSTEM_QUEUE } from '../backend/definitions.ts';
 import type { DispatchItem } from '../backend/ports.ts';
 import { parseTaskMessage } from '../backend/sqs/task-message.ts';
 import type { Logger } from '../runtime/deps.ts';
+
+/** Receives before a queue's redrive policy dead-letters a message (the same for every queue). */
+const MAX_RECEIVE_COUNT = SYSTEM_QUEUE.maxReceiveCount;
 
 /**
  * Runs an SQS batch the way the event source mapping expects: each message parsed and handled,
@@ -14,6 +18,7 @@ export async function processSqsBatch(
   event: SQSEvent,
   handle: (item: DispatchItem, record: SQSRecord) => Promise<void>,
   logger: Logger,
+  onLastReceive?: (item: DispatchItem, error: unknown) => Promise<void>,
 ): Promise<SQSBatchResponse> {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of event.Records) {
@@ -25,9 +30,15 @@ export async function processSqsBatch(
     [...groups.values()].map(async (records) => {
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
+        let item: DispatchItem | undefined;
         try {
-          await handle(parseTaskMessage(record.body), record);
+          item = parseTaskMessage(record.body);
+          await handle(item, record);
         } catch (error) {
+          // The queue's redrive policy moves the message to its DLQ after this receive: say why on the run.
+          if (item && Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVE_COUNT) {
+            await onLastReceive?.(item, error).catch(() => undefined);
+          }
           logger('warn', 'task failed; it will be redelivered', {
             messageId: record.messageId,
             receiveCount: record.attributes.ApproximateReceiveCount,
