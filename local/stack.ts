@@ -58,6 +58,8 @@ export interface LocalStack {
 
 let running: LocalStack | undefined;
 
+const API_TIMEOUT_SECONDS = 29;
+
 /**
  * Starts the embedded AWS stack on 127.0.0.1: DynamoDB Local, the SQS/S3 emulator, the tables,
  * bucket and queues from the same definitions the CDK deploys, and a local Lambda host that runs
@@ -96,8 +98,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queues = await createQueues(sqs, prefix, taskQueues, timeoutSeconds);
 
     const functions = new Map<string, LocalFunction<unknown, unknown>>();
-    const host = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
-      const fn = new LocalFunction<E, R>(name, handler, { timeoutMs: timeoutSeconds * 1000, concurrency });
+    const host = <E, R>(
+      name: string,
+      handler: (event: E) => Promise<R>,
+      functionTimeout = timeoutSeconds,
+    ) => {
+      const fn = new LocalFunction<E, R>(name, handler, { timeoutMs: functionTimeout * 1000, concurrency });
       functions.set(name, fn as LocalFunction<unknown, unknown>);
       return fn;
     };
@@ -127,7 +133,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const runtime = runtimeFromEnvironment();
 
-    const api = host(`${prefix}-api`, apiHandler);
+    // The API answers long polls for up to 20 s: its timeout is API Gateway's 29 s, not the workers'.
+    const api = host(`${prefix}-api`, apiHandler, API_TIMEOUT_SECONDS);
     const router = host(`${prefix}-router`, routerHandler);
     const system = host(`${prefix}-system`, systemHandler);
     const sweeper = host(`${prefix}-sweeper`, sweeperHandler);

@@ -137,9 +137,12 @@ export class WorkflowService {
         nextAttemptTime: activity.nextAttemptTime,
       })),
       pendingWorkflowTask: state.workflowTask !== null,
-      // Only a failure of the task that is still pending is news; a later success supersedes it.
+      // Only a failure of the task that is still pending is news (a later success supersedes it);
+      // a dead-lettered task stays news until an operator redrives it.
       workflowTaskFailure:
-        failure && !isClosed(state) && failure.eventId === state.workflowTask?.scheduledEventId
+        failure &&
+        !isClosed(state) &&
+        (failure.cause === 'DeadLettered' || failure.eventId === state.workflowTask?.scheduledEventId)
           ? failure
           : undefined,
       continuedAsNewRunId: state.continuedAsNewRunId,

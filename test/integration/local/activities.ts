@@ -11,3 +11,7 @@ export async function checksum(text: string): Promise<number> {
   for (let i = 0; i < text.length; i += 997) sum = (sum + text.charCodeAt(i)) % 65_521;
   return sum + text.length;
 }
+
+export async function echo(text: string): Promise<string> {
+  return `${text}-result`;
+}

@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError } from 'cairn/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+} from 'cairn/client';
 import { ActivityFailure } from 'cairn/common';
 import type { TestWorkflowEnvironment } from 'cairn/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +21,16 @@ beforeAll(async () => {
   env = await localEnv({
     workers: [
       { taskQueue: 'local', workflows, activities },
-      { taskQueue: 'loans', workflows: loanWorkflows, activities: createLoanActivities({ scores: { ada: 720, bob: 600 }, flakyCalls: 1 }) },
-      { taskQueue: 'orders', workflows: sagaWorkflows, activities: createOrderActivities({ stock: { lamp: 5 }, declineCardsOver: 500, journal }) },
+      {
+        taskQueue: 'loans',
+        workflows: loanWorkflows,
+        activities: createLoanActivities({ scores: { ada: 720, bob: 600 }, flakyCalls: 1 }),
+      },
+      {
+        taskQueue: 'orders',
+        workflows: sagaWorkflows,
+        activities: createOrderActivities({ stock: { lamp: 5 }, declineCardsOver: 500, journal }),
+      },
     ],
   });
 }, 60_000);
@@ -28,7 +40,10 @@ afterEach(async () => {
   // and no task left visible or in flight in any queue.
   expect(await env.verifyHistories()).toEqual([]);
   const stack = env.localStack!;
-  const urls = [stack.queues.system.url, ...stack.queues.perTaskQueue.flatMap((q) => [q.workflow.url, q.activity.url])];
+  const urls = [
+    stack.queues.system.url,
+    ...stack.queues.perTaskQueue.flatMap((q) => [q.workflow.url, q.activity.url]),
+  ];
   await eventually(async () => (await messagesInFlight(urls)) === 0, 15_000);
   expect(stack.discardedStreamRecords).toEqual([]);
 });
@@ -71,18 +86,34 @@ describe('the seed scenarios on the local stack', () => {
 
 describe('signals, queries and updates over HTTP', () => {
   it('accumulates signals, answers queries, validates updates, and lists by search attribute', async () => {
-    const handle = await env.client.workflow.start(workflows.accumulator, { taskQueue: 'local', workflowId: 'acc-1', args: ['blue'] });
-    await env.client.workflow.start(workflows.accumulator, { taskQueue: 'local', workflowId: 'acc-2', args: ['green'] });
+    const handle = await env.client.workflow.start(workflows.accumulator, {
+      taskQueue: 'local',
+      workflowId: 'acc-1',
+      args: ['blue'],
+    });
+    await env.client.workflow.start(workflows.accumulator, {
+      taskQueue: 'local',
+      workflowId: 'acc-2',
+      args: ['green'],
+    });
     await expect(
-      env.client.workflow.start(workflows.accumulator, { taskQueue: 'local', workflowId: 'acc-1', args: ['again'] }),
+      env.client.workflow.start(workflows.accumulator, {
+        taskQueue: 'local',
+        workflowId: 'acc-1',
+        args: ['again'],
+      }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     await handle.signal(workflows.add, 30);
     await handle.signal(workflows.add, 50);
     expect(await eventually(async () => (await handle.query(workflows.total)) === 80 && 80)).toBe(80);
-    await expect(handle.executeUpdate(workflows.setLimit, { args: [-1] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(workflows.setLimit, { args: [-1] })).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
     expect(await handle.executeUpdate(workflows.setLimit, { args: [60] })).toBe(60);
     const blue: string[] = [];
-    for await (const run of env.client.workflow.list({ query: "Tag = 'blue' AND ExecutionStatus = 'Running'" })) {
+    for await (const run of env.client.workflow.list({
+      query: "Tag = 'blue' AND ExecutionStatus = 'Running'",
+    })) {
       blue.push(run.workflowId);
     }
     expect(blue).toEqual(['acc-1']);
@@ -94,11 +125,21 @@ describe('signals, queries and updates over HTTP', () => {
 
 describe('children and continue-as-new', () => {
   it('composes a parent result from a child workflow', async () => {
-    expect(await env.client.workflow.execute(workflows.parentOfSquares, { taskQueue: 'local', workflowId: 'parent-sq', args: [4] })).toBe(30);
+    expect(
+      await env.client.workflow.execute(workflows.parentOfSquares, {
+        taskQueue: 'local',
+        workflowId: 'parent-sq',
+        args: [4],
+      }),
+    ).toBe(30);
   });
 
   it('continues as new three times and the client follows the chain', async () => {
-    const handle = await env.client.workflow.start(workflows.countdown, { taskQueue: 'local', workflowId: 'countdown', args: [3] });
+    const handle = await env.client.workflow.start(workflows.countdown, {
+      taskQueue: 'local',
+      workflowId: 'countdown',
+      args: [3],
+    });
     expect(await handle.result()).toBe('liftoff');
     const runs = (await env.histories()).filter((h) => h.state.workflowId === 'countdown');
     expect(runs).toHaveLength(4);
@@ -109,19 +150,29 @@ describe('scale', () => {
   it('runs 100 concurrent workflows to completion', async () => {
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        env.client.workflow.execute(workflows.squares, { taskQueue: 'local', workflowId: `many-${i}`, args: [3] }),
+        env.client.workflow.execute(workflows.squares, {
+          taskQueue: 'local',
+          workflowId: `many-${i}`,
+          args: [3],
+        }),
       ),
     );
     expect(results.every((r) => JSON.stringify(r) === '[1,4,9]')).toBe(true);
   }, 120_000);
 
   it('schedules 1,000 activities in one workflow task and returns every result in order', async () => {
-    const handle = await env.client.workflow.start(workflows.fanOut, { taskQueue: 'local', workflowId: 'fan-out', args: [1000] });
+    const handle = await env.client.workflow.start(workflows.fanOut, {
+      taskQueue: 'local',
+      workflowId: 'fan-out',
+      args: [1000],
+    });
     const result = await handle.result();
     expect(result).toEqual(Array.from({ length: 1000 }, (_, i) => i * i));
     const { events } = await handle.fetchHistory();
     const firstTask = events.findIndex((e) => e.type === 'WorkflowTaskCompleted');
-    expect(events.slice(firstTask + 1, firstTask + 1001).every((e) => e.type === 'ActivityTaskScheduled')).toBe(true);
+    expect(
+      events.slice(firstTask + 1, firstTask + 1001).every((e) => e.type === 'ActivityTaskScheduled'),
+    ).toBe(true);
   }, 120_000);
 
   it('round-trips a 1 MB activity result through S3 offload', async () => {

@@ -16,9 +16,13 @@ export interface LocalActivities {
   square(n: number): Promise<number>;
   blob(bytes: number): Promise<string>;
   checksum(text: string): Promise<number>;
+  echo(text: string): Promise<string>;
 }
 
-const acts = proxyActivities<LocalActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumAttempts: 5 } });
+const acts = proxyActivities<LocalActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', maximumAttempts: 5 },
+});
 
 export const add = defineSignal<[n: number]>('add');
 export const finish = defineSignal('finish');
@@ -81,4 +85,9 @@ export async function countdown(n: number): Promise<string> {
 export async function bigPayload(bytes: number): Promise<{ length: number; checksum: number }> {
   const text = await acts.blob(bytes);
   return { length: text.length, checksum: await acts.checksum(text) };
+}
+
+/** Returns what an activity makes of its input (`${text}-result`). */
+export async function echoActivity(text: string): Promise<string> {
+  return acts.echo(text);
 }

@@ -1,0 +1,109 @@
+/**
+ * KNOWN ENGINE BUG — minimal reproduction, found while building test/property/engine.property.test.ts.
+ *
+ * An update that was accepted but has not completed when its run closes (the workflow returns
+ * without waiting for its handlers, or the run is terminated) is never resolved: `executeUpdate`
+ * waits forever. `WorkflowService.update` polls `updateOutcome`, which returns nothing while the
+ * update is still listed in `state.updates`, closed run or not, so each long poll runs its full
+ * 20 s and `WorkflowHandle.executeUpdate` starts the next one, without end.
+ *
+ * Temporal fails such an update with `WorkflowUpdateFailedError` whose cause is an
+ * `ApplicationFailure` of type `AcceptedUpdateCompletedWorkflow` (temporalio/temporal#6630).
+ *
+ * The tests below pin the CURRENT, WRONG behaviour, so they pass while the bug is present and
+ * fail once it is fixed: then replace each `BUG` expectation with the commented expected one.
+ *
+ * Suggested fix: in `WorkflowService.update` (sdk/runtime/workflow-service.ts), end the wait once
+ * the run is closed (`done` also true for `isClosed(state)`) and, when the update has no
+ * `WorkflowExecutionUpdateCompleted` event by then, answer with a failure outcome such as
+ * `{ failure: { kind: 'application', type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true,
+ * message: 'Workflow closed before the update completed' } }`; `executeUpdate` then throws
+ * `WorkflowUpdateFailedError` as for any failed update. The same holds after continue-as-new.
+ */
+import { TestWorkflowEnvironment } from 'cairn/testing';
+import { condition, defineUpdate, setHandler } from 'cairn/workflow';
+import { afterEach, expect, it } from 'vitest';
+
+const block = defineUpdate<string>('block');
+
+/** Returns as soon as its update handler has started, leaving the handler running. */
+async function returnsWhileUpdateRuns(): Promise<string> {
+  let handlerStarted = false;
+  setHandler(block, async () => {
+    handlerStarted = true;
+    await condition(() => false);
+    return 'unreachable';
+  });
+  await condition(() => handlerStarted);
+  return 'returned with the update still running';
+}
+
+/** Never finishes on its own, nor does its update handler. */
+async function waitsForever(): Promise<void> {
+  setHandler(block, async () => {
+    await condition(() => false);
+    return 'unreachable';
+  });
+  await condition(() => false);
+}
+
+const workflows = { returnsWhileUpdateRuns, waitsForever };
+const envs: TestWorkflowEnvironment[] = [];
+
+async function setup() {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    workers: [{ taskQueue: 'repro', workflows }],
+  });
+  envs.push(env);
+  return env;
+}
+
+afterEach(async () => {
+  await Promise.all(envs.splice(0).map((env) => env.teardown()));
+});
+
+/** What `work` settled to within one second of real time, or that it had not settled by then. */
+async function settledWithinASecond(work: Promise<unknown>): Promise<unknown> {
+  const outcome = work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('still waiting after 1 s'), 1_000));
+  return Promise.race([outcome, timeout]);
+}
+
+it('BUG: never resolves an accepted update whose workflow completes before the handler finishes', async () => {
+  const env = await setup();
+  const handle = await env.client.workflow.start(returnsWhileUpdateRuns, {
+    taskQueue: 'repro',
+    workflowId: 'a',
+  });
+  const update = handle.executeUpdate(block);
+  const outcome = await settledWithinASecond(update);
+  // The run did complete, with the update accepted and never completed:
+  expect((await handle.describe()).status).toBe('Completed');
+  const types = (await handle.fetchHistory()).events.map((event) => event.type);
+  expect(types).toContain('WorkflowExecutionUpdateAccepted');
+  expect(types).not.toContain('WorkflowExecutionUpdateCompleted');
+  // Expected: expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
+  expect(outcome, 'BUG: executeUpdate waits forever').toBe('still waiting after 1 s');
+});
+
+it('BUG: never resolves an accepted update whose workflow is terminated before the handler finishes', async () => {
+  const env = await setup();
+  const handle = await env.client.workflow.start(waitsForever, { taskQueue: 'repro', workflowId: 'b' });
+  const update = handle.executeUpdate(block);
+  update.catch(() => {});
+  let accepted = false;
+  for (const deadline = Date.now() + 1_000; !accepted && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const { events } = await handle.fetchHistory();
+    accepted = events.some((event) => event.type === 'WorkflowExecutionUpdateAccepted');
+  }
+  expect(accepted, 'the update was accepted').toBe(true);
+  await handle.terminate('the update is left running');
+  const outcome = await settledWithinASecond(update);
+  expect((await handle.describe()).status).toBe('Terminated');
+  // Expected: expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
+  expect(outcome, 'BUG: executeUpdate waits forever').toBe('still waiting after 1 s');
+});
