@@ -351,15 +351,7 @@ async function runAttempt(
     });
     return { type: 'failed', failure: toFailureInfo(failure, converter) };
   }
-  const scheduled = await readEvent(
-    deps,
-    attemptRef.namespace,
-    attemptRef.runId,
-    attemptRef.scheduledEventId,
-  );
-  if (scheduled.type !== 'ActivityTaskScheduled')
-    throw new RangeError(`Event ${attemptRef.scheduledEventId} is not ActivityTaskScheduled`);
-  const input = await worker.codec.decode(scheduled.input);
+  const input = await worker.codec.decode(inlineInput ?? (await scheduledInput(deps, attemptRef)));
   const args = input.map((payload) => converter.fromPayload(payload));
   const lastHeartbeat = await deps.store.getHeartbeat(
     attemptRef.namespace,

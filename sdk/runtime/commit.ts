@@ -31,14 +31,14 @@ export interface Committed {
 }
 
 /** Conflicts tolerated before a commit gives up and lets its task be redelivered. */
-export const MAX_COMMIT_ATTEMPTS = 12;
+export const MAX_COMMIT_ATTEMPTS = 30;
 
 /**
  * A short random pause after a lost race, growing with the attempt, so writers contending for one
  * run's head spread out instead of colliding again in lockstep.
  */
 export function conflictBackoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(5 * 2 ** attempt, 500);
+  const ms = Math.random() * Math.min(5 * 2 ** attempt, 250);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -84,6 +84,7 @@ export async function commitToRun(
       return { events, state: request.state, previous: state };
     } catch (error) {
       if (!(error instanceof HistoryConflictError)) throw error;
+      await conflictBackoff(attempt);
     }
   }
   throw new HistoryConflictError(

@@ -87,6 +87,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     env.AWS_ENDPOINT_URL_DYNAMODB,
     env.AWS_ENDPOINT_URL_SQS,
     env.AWS_ENDPOINT_URL_S3,
+    env.AWS_ENDPOINT_URL_LAMBDA,
   ]);
   if (cached?.key === key) return cached.runtime;
   const region = environment.AWS_REGION;

@@ -36,6 +36,8 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
         }
         break;
       case 'ActivityTaskScheduled': {
+        // Small inputs ride in the message; large ones are read from history by the worker.
+        const inline = JSON.stringify(event.input).length <= INLINE_INPUT_BYTES ? event.input : undefined;
         items.push({
           task: {
             kind: 'activity',
@@ -43,6 +45,7 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
             taskQueue: event.taskQueue,
             scheduledEventId: event.eventId,
             attempt: 1,
+            input: inline,
           },
         });
         const { scheduleToCloseMs, scheduleToStartMs } = event.options;

@@ -291,7 +291,20 @@ async function notifyParent(deps: RuntimeDeps, ref: RunRef) {
     const pending = parent.children[parentRef.initiatedEventId];
     if (!pending || isClosed(parent)) return undefined;
     const event = childClosedEvent(close, parentRef.initiatedEventId, pending.seq);
-    return event ? { events: [event, ...wakeIfIdle(parent)] } : undefined;
+    if (!event) return undefined;
+    // A child can close before its start was recorded on the parent: record both, in order.
+    const started: PendingEvent[] =
+      pending.runId === undefined
+        ? [
+            {
+              type: 'ChildWorkflowExecutionStarted',
+              initiatedEventId: parentRef.initiatedEventId,
+              seq: pending.seq,
+              runId: child.firstRunId,
+            },
+          ]
+        : [];
+    return { events: [...started, event, ...wakeIfIdle(parent)] };
   });
 }
 

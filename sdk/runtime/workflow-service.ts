@@ -1,5 +1,5 @@
 import type { HistoryPage, RunSummary, WorkflowTaskFailureRecord } from '../backend/ports.ts';
-import { InvalidArgumentError, QueryRejectedError, WorkflowUpdateFailedError } from '../common/errors.ts';
+import { InvalidArgumentError, QueryRejectedError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import type { HistoryEvent } from '../engine/events.ts';
@@ -248,12 +248,9 @@ export class WorkflowService {
         updateName,
         input,
       });
-      if (response.kind === 'update' && !response.accepted) {
-        throw new WorkflowUpdateFailedError(
-          `Update '${updateName}' was rejected: ${response.failure.message}`,
-          undefined,
-        );
-      }
+      // A rejection is an outcome: the client raises WorkflowUpdateFailedError with it as the cause.
+      if (response.kind === 'update' && !response.accepted)
+        return { updateId, outcome: { failure: response.failure } };
     }
     let outcome: { result: Payload } | { failure: FailureInfo } | undefined;
     await this.waiter(
@@ -266,14 +263,31 @@ export class WorkflowService {
     return { updateId, outcome };
   }
 
-  private async updateOutcome(namespace: string, runId: string, updateId: string) {
+  private async updateOutcome(
+    namespace: string,
+    runId: string,
+    updateId: string,
+  ): Promise<{ result: Payload } | { failure: FailureInfo } | undefined> {
     const state = await this.deps.store.getRun(namespace, runId);
     const acceptedEventId = state?.completedUpdates[updateId];
-    if (!state || acceptedEventId === undefined || state.updates[updateId] !== undefined) return undefined;
-    const events = await readFullHistory(this.deps, namespace, runId, acceptedEventId);
-    for (const event of events) {
-      if (event.type === 'WorkflowExecutionUpdateCompleted' && event.updateId === updateId)
-        return event.outcome;
+    if (!state || acceptedEventId === undefined) return undefined;
+    if (state.updates[updateId] === undefined) {
+      const events = await readFullHistory(this.deps, namespace, runId, acceptedEventId);
+      for (const event of events) {
+        if (event.type === 'WorkflowExecutionUpdateCompleted' && event.updateId === updateId)
+          return event.outcome;
+      }
+    }
+    // Accepted, but the run closed before the handler finished: it never will (as Temporal answers).
+    if (isClosed(state)) {
+      return {
+        failure: {
+          kind: 'application',
+          type: 'AcceptedUpdateCompletedWorkflow',
+          nonRetryable: true,
+          message: `Workflow ${state.status.toLowerCase()} before the update completed`,
+        },
+      };
     }
     return undefined;
   }

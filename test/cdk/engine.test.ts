@@ -308,6 +308,33 @@ describe('Engine with default props', () => {
     });
   });
 
+  it('lets grantFullAccess call every route of the stage', () => {
+    const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    engine.grantFullAccess(role);
+    const rendered = JSON.stringify(
+      stack.resolve((role.node.findChild('DefaultPolicy') as iam.Policy).document),
+    );
+    expect(rendered).toContain('/$default/*/*"');
+  });
+
+  it('offers the router lag, system backlog and API error metrics', () => {
+    const config = (metric: { toMetricConfig(): { metricStat?: unknown } }) =>
+      stack.resolve(metric.toMetricConfig().metricStat);
+    expect(config(engine.metricRouterIteratorAge())).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      statistic: 'Maximum',
+    });
+    expect(config(engine.metricSystemBacklog())).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+    });
+    expect(config(engine.metricApiServerErrors())).toMatchObject({
+      namespace: 'AWS/ApiGateway',
+      metricName: '5xx',
+    });
+  });
+
   describe('alarms and dashboard', () => {
     it('alarms on dead letters, function errors and throttles, and stream iterator age', () => {
       // 2 dead-letter alarms + 4 functions × 2 + iterator age; the worker: 2 + 2.

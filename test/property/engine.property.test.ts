@@ -502,7 +502,7 @@ async function applyStep(run: Run, step: Step, settled = true): Promise<void> {
             (e: unknown) => e,
           );
           expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-          expect((error as Error).message).toMatch(/was rejected/);
+          expect((error as Error).message).toMatch(/Update 'reserve' failed/);
           covered.add('the validator rejected an update');
           return;
         }

@@ -3,7 +3,7 @@ export async function square(n: number): Promise<number> {
 }
 
 export async function blob(bytes: number): Promise<string> {
-  return 'x'.repeat(bytes - 7) + 'the-end';
+  return `${'x'.repeat(bytes - 7)}the-end`;
 }
 
 export async function checksum(text: string): Promise<number> {

@@ -1,25 +1,11 @@
 /**
- * KNOWN ENGINE BUG — minimal reproduction, found while building test/property/engine.property.test.ts.
- *
- * An update that was accepted but has not completed when its run closes (the workflow returns
- * without waiting for its handlers, or the run is terminated) is never resolved: `executeUpdate`
- * waits forever. `WorkflowService.update` polls `updateOutcome`, which returns nothing while the
- * update is still listed in `state.updates`, closed run or not, so each long poll runs its full
- * 20 s and `WorkflowHandle.executeUpdate` starts the next one, without end.
- *
- * Temporal fails such an update with `WorkflowUpdateFailedError` whose cause is an
- * `ApplicationFailure` of type `AcceptedUpdateCompletedWorkflow` (temporalio/temporal#6630).
- *
- * The tests below pin the CURRENT, WRONG behaviour, so they pass while the bug is present and
- * fail once it is fixed: then replace each `BUG` expectation with the commented expected one.
- *
- * Suggested fix: in `WorkflowService.update` (sdk/runtime/workflow-service.ts), end the wait once
- * the run is closed (`done` also true for `isClosed(state)`) and, when the update has no
- * `WorkflowExecutionUpdateCompleted` event by then, answer with a failure outcome such as
- * `{ failure: { kind: 'application', type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true,
- * message: 'Workflow closed before the update completed' } }`; `executeUpdate` then throws
- * `WorkflowUpdateFailedError` as for any failed update. The same holds after continue-as-new.
+ * An update accepted but not completed when its run closes (the workflow returns without waiting
+ * for its handlers, or is terminated) fails with `WorkflowUpdateFailedError` whose cause is an
+ * `ApplicationFailure` of type `AcceptedUpdateCompletedWorkflow`, as Temporal answers; it must not
+ * leave `executeUpdate` waiting forever. Found by the property test.
  */
+import { WorkflowUpdateFailedError } from 'cairn/client';
+import { ApplicationFailure } from 'cairn/common';
 import { TestWorkflowEnvironment } from 'cairn/testing';
 import { condition, defineUpdate, setHandler } from 'cairn/workflow';
 import { afterEach, expect, it } from 'vitest';
@@ -72,7 +58,7 @@ async function settledWithinASecond(work: Promise<unknown>): Promise<unknown> {
   return Promise.race([outcome, timeout]);
 }
 
-it('BUG: never resolves an accepted update whose workflow completes before the handler finishes', async () => {
+it('fails an accepted update whose workflow completes before the handler finishes', async () => {
   const env = await setup();
   const handle = await env.client.workflow.start(returnsWhileUpdateRuns, {
     taskQueue: 'repro',
@@ -85,11 +71,13 @@ it('BUG: never resolves an accepted update whose workflow completes before the h
   const types = (await handle.fetchHistory()).events.map((event) => event.type);
   expect(types).toContain('WorkflowExecutionUpdateAccepted');
   expect(types).not.toContain('WorkflowExecutionUpdateCompleted');
-  // Expected: expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
-  expect(outcome, 'BUG: executeUpdate waits forever').toBe('still waiting after 1 s');
+  expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
+  const cause = (outcome as { error: WorkflowUpdateFailedError }).error.cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause.type).toBe('AcceptedUpdateCompletedWorkflow');
 });
 
-it('BUG: never resolves an accepted update whose workflow is terminated before the handler finishes', async () => {
+it('fails an accepted update whose workflow is terminated before the handler finishes', async () => {
   const env = await setup();
   const handle = await env.client.workflow.start(waitsForever, { taskQueue: 'repro', workflowId: 'b' });
   const update = handle.executeUpdate(block);
@@ -104,6 +92,8 @@ it('BUG: never resolves an accepted update whose workflow is terminated before t
   await handle.terminate('the update is left running');
   const outcome = await settledWithinASecond(update);
   expect((await handle.describe()).status).toBe('Terminated');
-  // Expected: expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
-  expect(outcome, 'BUG: executeUpdate waits forever').toBe('still waiting after 1 s');
+  expect(outcome).toMatchObject({ error: expect.any(WorkflowUpdateFailedError) });
+  const cause = (outcome as { error: WorkflowUpdateFailedError }).error.cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause.type).toBe('AcceptedUpdateCompletedWorkflow');
 });

@@ -1,0 +1,77 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from './acknowledgements.ts';
+import { type CairnBundlingProps, cairnBundlingOptions } from './bundling.ts';
+import { LOG_WRITE_ACTIONS } from './perms.ts';
+
+/** How one of Cairn's functions is built; every field is decided by the Engine or the Worker. */
+export interface CairnFunctionProps {
+  entry: string;
+  handler?: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+  bundling?: CairnBundlingProps;
+  reservedConcurrentExecutions?: number;
+  /** Retries of asynchronous invocations (the sweeper's schedule). */
+  retryAttempts?: number;
+}
+
+/**
+ * A Lambda function as every Cairn function is deployed: `nodejs22.x` on arm64, bundled by local
+ * esbuild, with a role of its own (no managed policy; each grant is added where it is needed) and
+ * a log group with a retention period, which the role alone may write.
+ */
+export class CairnFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CairnFunctionProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...LOG_WRITE_ACTIONS], resources: [this.logGroup.logGroupArn] }),
+    );
+    this.function = new NodejsFunction(this, 'Resource', {
+      entry: props.entry,
+      handler: props.handler,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      // The bundles are minified; source maps keep failures' stack traces readable.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      role: this.role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      retryAttempts: props.retryAttempts,
+      projectRoot: props.bundling?.projectRoot,
+      depsLockFilePath: props.bundling?.depsLockFilePath,
+      bundling: cairnBundlingOptions(props.bundling),
+    });
+    acknowledge(
+      this,
+      'AwsSolutions-L1',
+      'Cairn pins nodejs22.x on purpose: package.json engines, the esbuild target and the replay ' +
+        'determinism guards are built and tested for Node 22. A newer runtime is an engine upgrade ' +
+        'made deliberately (with its tests), not a drift to follow automatically.',
+    );
+  }
+
+  /** Adds a statement to this function's role. */
+  addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}

@@ -1,0 +1,549 @@
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EXECUTIONS_TABLE, HISTORY_TABLE, MAPPINGS, SYSTEM_QUEUE } from '../sdk/backend/definitions.ts';
+import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
+import { ApiAuthorization } from './api-authorization.ts';
+import type { CairnBundlingProps } from './bundling.ts';
+import { engineEntry } from './bundling.ts';
+import { CairnFunction } from './cairn-function.ts';
+import { EngineDashboard } from './dashboard.ts';
+import { type EngineProps, validateEngineProps } from './engine-props.ts';
+import {
+  batchingWindow,
+  failureDestination,
+  failureDestinationQueue,
+  queueFromDefinition,
+  tableFromDefinition,
+} from './from-definitions.ts';
+import { keyStatement, TABLE_READ_WRITE_ACTIONS, tableStatement } from './grants.ts';
+import { deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from './monitoring.ts';
+import {
+  API_INVOKE_ACTIONS,
+  DUE_INDEX_ACTIONS,
+  INDEX_QUERY_ACTIONS,
+  PAYLOAD_READ_ACTIONS,
+  PAYLOAD_WRITE_ACTIONS,
+  QUEUE_SEND_ACTIONS,
+  TABLE_READ_ACTIONS,
+  WORKER_INVOKE_ACTIONS,
+} from './perms.ts';
+import { CairnPropsError } from './props-error.ts';
+import { NAMESPACE_PATTERN, Worker, type WorkerOptions } from './worker.ts';
+
+/** What an API caller may do, as execute-api resource paths (see `functions/api/router.ts`). */
+type ApiRoute = readonly [method: string, path: string];
+
+/** HTTP API access log fields (HTTP API context variables, not REST API ones). */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    caller: '$context.identity.caller',
+    principal: '$context.identity.userArn',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * Cairn on AWS: the history and executions tables, the payload bucket, the router that turns the
+ * history stream into task messages, the engine's system queue and function, the every-minute
+ * sweeper of the due-time index, the HTTP API, alarms and a dashboard (DESIGN.md, "Components").
+ * Add one {@link Worker} per task queue with {@link Engine.addWorker}.
+ *
+ * @example
+ * const engine = new Engine(stack, 'Engine');
+ * engine.addWorker('Loans', { taskQueue: 'loans', entry: 'src/loans/worker.ts' });
+ * engine.grantStart(orderService.role);
+ */
+export class Engine extends Construct {
+  /** Prefix of every queue name. */
+  readonly prefix: string;
+  /** Committed history batches; its stream is the router's outbox. */
+  readonly historyTable: dynamodb.Table;
+  /** Workflow-id claims, visibility records, heartbeats and the due-time index. */
+  readonly executionsTable: dynamodb.Table;
+  /** Payloads above the offload threshold (`payloads/<namespace>/<run>/<hash>`). */
+  readonly payloadBucket: s3.Bucket;
+  /** Timers, timeouts, child starts and delayed workflow tasks. */
+  readonly systemQueue: sqs.Queue;
+  readonly systemDeadLetterQueue: sqs.Queue;
+  /** Where the router's stream batches go after its retries are spent. */
+  readonly routerFailureQueue: sqs.Queue;
+  readonly apiFunction: NodejsFunction;
+  readonly routerFunction: NodejsFunction;
+  readonly systemFunction: NodejsFunction;
+  readonly sweeperFunction: NodejsFunction;
+  /** Runs the sweeper every minute. */
+  readonly sweeperSchedule: events.Rule;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+  /** The API's base URL (`https://<id>.execute-api.<region>.amazonaws.com/`), for `--endpoint`. */
+  readonly apiUrl: string;
+  readonly accessLogGroup: logs.LogGroup;
+  /** The dashboard, unless `dashboard: false`. */
+  readonly dashboard?: cloudwatch.Dashboard;
+  readonly encryptionKey?: kms.IKey;
+  /** The `CAIRN_*` environment every Cairn function gets. */
+  readonly environment: Readonly<Record<string, string>>;
+
+  /** @internal What workers inherit. */
+  readonly _workerDefaults: {
+    readonly logRetention: logs.RetentionDays;
+    readonly bundling?: CairnBundlingProps;
+    readonly alarmActions: readonly cloudwatch.IAlarmAction[];
+  };
+
+  private readonly authorizesWithIam: boolean;
+  private readonly registered: Worker[] = [];
+  private readonly allAlarms: cloudwatch.Alarm[] = [];
+  private readonly workerFunctionNames: Record<string, string> = {};
+  private readonly apiRole: iam.IRole;
+  private readonly dispatchStatements: iam.PolicyStatement[] = [];
+  private workerInvokeStatement?: iam.PolicyStatement;
+  private readonly engineDashboard?: EngineDashboard;
+
+  constructor(scope: Construct, id: string, props: EngineProps = {}) {
+    super(scope, id);
+    const settings = validateEngineProps(this, props);
+    this.prefix = settings.prefix;
+    this.encryptionKey = props.encryptionKey;
+    const key = props.encryptionKey;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const alarmActions = props.alarmActions ?? [];
+    this._workerDefaults = { logRetention, bundling: props.bundling, alarmActions };
+
+    // --- state: tables and payload bucket --------------------------------------------------------
+    const tableOptions = {
+      encryptionKey: key,
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy,
+    };
+    this.historyTable = tableFromDefinition(this, 'HistoryTable', HISTORY_TABLE, tableOptions);
+    this.executionsTable = tableFromDefinition(this, 'ExecutionsTable', EXECUTIONS_TABLE, tableOptions);
+    this.payloadBucket = new s3.Bucket(this, 'PayloadBucket', {
+      encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: key,
+      bucketKeyEnabled: key ? true : undefined,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          id: 'ExpirePayloadsAfterRetention',
+          prefix: 'payloads/',
+          expiration: settings.payloadExpiration,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: settings.removalPolicy,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'cairn-payloads/' : undefined,
+    });
+    if (!props.serverAccessLogsBucket) {
+      acknowledge(
+        this.payloadBucket,
+        'AwsSolutions-S1',
+        'Only Cairn functions read or write this bucket, through their roles; enable CloudTrail S3 data ' +
+          'events for an audit trail, or pass serverAccessLogsBucket to have server access logs.',
+      );
+    }
+
+    // --- queues ----------------------------------------------------------------------------------
+    const system = queueFromDefinition(this, 'SystemQueue', this.prefix, SYSTEM_QUEUE, key);
+    this.systemQueue = system.queue;
+    this.systemDeadLetterQueue = system.deadLetterQueue;
+    this.routerFailureQueue = failureDestinationQueue(this, 'RouterFailures', key);
+    acknowledge(
+      this.routerFailureQueue,
+      'AwsSolutions-SQS3',
+      "This queue is the router's on-failure destination: it already is the dead-letter queue of the " +
+        'history stream (records of batches that failed every retry), so a queue behind it would only move them.',
+    );
+
+    this.environment = {
+      CAIRN_PREFIX: this.prefix,
+      CAIRN_HISTORY_TABLE: this.historyTable.tableName,
+      CAIRN_EXECUTIONS_TABLE: this.executionsTable.tableName,
+      CAIRN_PAYLOAD_BUCKET: this.payloadBucket.bucketName,
+      CAIRN_LOG_LEVEL: props.logLevel ?? 'info',
+      CAIRN_RETENTION_DAYS: String(settings.retentionDays),
+    };
+    const fn = (
+      fnId: string,
+      entry: Parameters<typeof engineEntry>[0],
+      { environment, ...shape }: FunctionShape,
+    ) =>
+      new CairnFunction(this, fnId, {
+        ...shape,
+        entry: engineEntry(entry),
+        environment: { ...this.environment, ...environment },
+        logRetention,
+        bundling: props.bundling,
+      });
+    const allPayloads = this.payloadBucket.arnForObjects('payloads/*');
+    const payloadReason =
+      'Payload object keys are content hashes under payloads/<namespace>/<run>/, unknown until a run ' +
+      'writes them; the grant is confined to the payloads/ prefix.';
+
+    // --- API function ----------------------------------------------------------------------------
+    const api = fn('ApiFunction', 'api', {
+      description: 'Cairn HTTP API: starts, signals, queries and describes workflows',
+      memorySize: 1024,
+      // API Gateway gives an integration 30 s; answer (or fail) before it does.
+      timeout: Duration.seconds(29),
+      environment: {
+        CAIRN_WORKER_FUNCTIONS: Lazy.string({
+          produce: () => Stack.of(this).toJsonString(this.workerFunctionNames),
+        }),
+      },
+    });
+    this.apiFunction = api.function;
+    this.apiRole = api.role;
+    api.addToRolePolicy(tableStatement(this.historyTable, TABLE_READ_WRITE_ACTIONS));
+    api.addToRolePolicy(tableStatement(this.executionsTable, TABLE_READ_WRITE_ACTIONS));
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...INDEX_QUERY_ACTIONS],
+        resources: EXECUTIONS_TABLE.globalSecondaryIndexes.map(
+          (index) => `${this.executionsTable.tableArn}/index/${index.indexName}`,
+        ),
+      }),
+    );
+    api.addToRolePolicy(payloadStatement(allPayloads, true));
+    acknowledgeWildcardResource(api.role, allPayloads, payloadReason);
+
+    // --- router: history stream → task queues ----------------------------------------------------
+    const router = fn('RouterFunction', 'router', {
+      description: 'Cairn router: turns committed history batches into task messages',
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+    });
+    this.routerFunction = router.function;
+    router.function.addEventSource(
+      new DynamoEventSource(this.historyTable, {
+        startingPosition: lambda.StartingPosition[MAPPINGS.router.startingPosition],
+        batchSize: MAPPINGS.router.batchSize,
+        maxBatchingWindow: batchingWindow(MAPPINGS.router.maximumBatchingWindowSeconds),
+        bisectBatchOnError: MAPPINGS.router.bisectBatchOnError,
+        retryAttempts: MAPPINGS.router.maximumRetryAttempts,
+        parallelizationFactor: MAPPINGS.router.parallelizationFactor,
+        reportBatchItemFailures: MAPPINGS.router.reportBatchItemFailures,
+        onFailure: failureDestination(this.routerFailureQueue),
+      }),
+    );
+    acknowledge(
+      router.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level ' +
+        'permissions (IAM accepts only *); it lists stream ARNs and reads no data.',
+    );
+    // Overflow chunks of large batches are read from the table, not from the stream record.
+    router.addToRolePolicy(tableStatement(this.historyTable, TABLE_READ_ACTIONS));
+    // Tasks due beyond SQS's 15-minute delay are parked in the due-time index.
+    router.addToRolePolicy(tableStatement(this.executionsTable, ['dynamodb:PutItem'], ['due#*']));
+    router.addToRolePolicy(payloadStatement(allPayloads, false));
+    acknowledgeWildcardResource(router.role, allPayloads, payloadReason);
+
+    // --- system queue consumer -------------------------------------------------------------------
+    const systemFn = fn('SystemFunction', 'system', {
+      description: 'Cairn system tasks: timers, timeouts, child starts, external signals and cancels',
+      memorySize: 512,
+      // SQS guidance: a queue's visibility timeout is six times its consumer's timeout.
+      timeout: Duration.seconds(SYSTEM_QUEUE.visibilityTimeoutSeconds / 6),
+    });
+    this.systemFunction = systemFn.function;
+    systemFn.function.addEventSource(
+      new SqsEventSource(this.systemQueue, {
+        batchSize: MAPPINGS.systemTasks.batchSize,
+        maxBatchingWindow: batchingWindow(MAPPINGS.systemTasks.maximumBatchingWindowSeconds),
+        reportBatchItemFailures: MAPPINGS.systemTasks.reportBatchItemFailures,
+      }),
+    );
+    systemFn.addToRolePolicy(tableStatement(this.historyTable, TABLE_READ_WRITE_ACTIONS));
+    systemFn.addToRolePolicy(tableStatement(this.executionsTable, TABLE_READ_WRITE_ACTIONS));
+    systemFn.addToRolePolicy(payloadStatement(allPayloads, true));
+    acknowledgeWildcardResource(systemFn.role, allPayloads, payloadReason);
+
+    // --- sweeper: due-time index → queues, every minute ------------------------------------------
+    const sweeper = fn('SweeperFunction', 'sweeper', {
+      description: 'Cairn sweeper: hands tasks parked in the due-time index to their queues',
+      memorySize: 256,
+      // Finish before the next minute's run starts.
+      timeout: Duration.seconds(50),
+      // The next minute's sweep resumes from the cursor, so a failed sweep needs no retry.
+      retryAttempts: 0,
+    });
+    this.sweeperFunction = sweeper.function;
+    sweeper.addToRolePolicy(tableStatement(this.executionsTable, DUE_INDEX_ACTIONS, ['due#*']));
+    this.sweeperSchedule = new events.Rule(this, 'SweeperSchedule', {
+      description: 'Runs the Cairn sweeper every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(sweeper.function, { retryAttempts: 0 })],
+    });
+
+    // Every function that dispatches may send to the system queue and, as workers register, to
+    // their task queues (a child workflow or a timer can target any task queue).
+    for (const dispatcher of [router, systemFn, sweeper]) {
+      const statement = new iam.PolicyStatement({
+        actions: [...QUEUE_SEND_ACTIONS],
+        resources: [this.systemQueue.queueArn],
+      });
+      dispatcher.addToRolePolicy(statement);
+      this.dispatchStatements.push(statement);
+    }
+    if (key) {
+      api.addToRolePolicy(keyStatement(key, true));
+      router.addToRolePolicy(keyStatement(key, true));
+      systemFn.addToRolePolicy(keyStatement(key, true));
+      sweeper.addToRolePolicy(keyStatement(key, true));
+    }
+
+    // --- HTTP API --------------------------------------------------------------------------------
+    const authorization = (props.authorization ?? ApiAuthorization.iam()).bind();
+    this.authorizesWithIam = authorization.iam;
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: `Cairn workflow API (${this.prefix})`,
+      createDefaultStage: false,
+      // One catch-all route: the API function routes requests itself (functions/api/router.ts).
+      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', api.function, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+      defaultAuthorizer: authorization.authorizer,
+      defaultAuthorizationScopes: authorization.scopes,
+    });
+    this.accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
+    this.apiStage = new apigwv2.HttpStage(this, 'ApiStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: settings.apiThrottle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+    this.apiUrl = this.apiStage.url;
+
+    // --- alarms and dashboard --------------------------------------------------------------------
+    this.allAlarms.push(
+      deadLetterAlarm(
+        this,
+        'SystemDeadLettersAlarm',
+        this.systemDeadLetterQueue,
+        'The system DLQ',
+        alarmActions,
+      ),
+      deadLetterAlarm(
+        this,
+        'RouterFailuresAlarm',
+        this.routerFailureQueue,
+        "The router's failure destination",
+        alarmActions,
+      ),
+      iteratorAgeAlarm(
+        this,
+        'RouterIteratorAgeAlarm',
+        router.function,
+        settings.iteratorAgeAlarmThreshold,
+        alarmActions,
+      ),
+      ...functionAlarms(this, 'ApiFunction', api.function, 'The API function', alarmActions),
+      ...functionAlarms(this, 'RouterFunction', router.function, 'The router', alarmActions),
+      ...functionAlarms(this, 'SystemFunction', systemFn.function, 'The system function', alarmActions),
+      ...functionAlarms(this, 'SweeperFunction', sweeper.function, 'The sweeper', alarmActions),
+    );
+    if (props.dashboard ?? true) {
+      this.engineDashboard = new EngineDashboard(this, 'Dashboard', {
+        api: this.httpApi,
+        router: router.function,
+        functions: {
+          api: api.function,
+          router: router.function,
+          system: systemFn.function,
+          sweeper: sweeper.function,
+        },
+        queues: { system: this.systemQueue },
+        deadLetterQueues: {
+          'system DLQ': this.systemDeadLetterQueue,
+          'router failures': this.routerFailureQueue,
+        },
+      });
+      this.dashboard = this.engineDashboard.dashboard;
+    }
+  }
+
+  /** Every alarm: the engine's and its workers'. */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return this.allAlarms;
+  }
+
+  /** The workers registered with this engine. */
+  get workers(): readonly Worker[] {
+    return this.registered;
+  }
+
+  /**
+   * Adds the worker of one task queue: a function bundling `entry` (which exports
+   * `handler = createWorker({ taskQueue, workflows, activities })`) and its queues.
+   *
+   * @example
+   * engine.addWorker('Loans', { taskQueue: 'loans', entry: 'src/loans/worker.ts', memorySize: 2048 });
+   */
+  addWorker(id: string, options: WorkerOptions): Worker {
+    return new Worker(this, id, { ...options, engine: this });
+  }
+
+  /**
+   * Lets `grantee` start workflows in `namespace` (SigV4 calls to `POST /v1/namespaces/<ns>/workflows`).
+   *
+   * @example
+   * engine.grantStart(checkoutFunction, 'shop');
+   */
+  grantStart(grantee: iam.IGrantable, namespace = 'default'): iam.Grant {
+    this.checkNamespace('grantStart', namespace);
+    return this.grantRoutes('grantStart', grantee, [['POST', `/v1/namespaces/${namespace}/workflows`]]);
+  }
+
+  /**
+   * Lets `grantee` read workflows in `namespace`: list, describe, history, result and queries.
+   *
+   * @example
+   * engine.grantRead(dashboardRole);
+   */
+  grantRead(grantee: iam.IGrantable, namespace = 'default'): iam.Grant {
+    this.checkNamespace('grantRead', namespace);
+    const workflows = `/v1/namespaces/${namespace}/workflows`;
+    return this.grantRoutes('grantRead', grantee, [
+      ['GET', workflows],
+      ['GET', `${workflows}/*`],
+      ['POST', `${workflows}/*/queries/*`],
+      ['GET', '/v1/openapi.json'],
+    ]);
+  }
+
+  /**
+   * Lets `grantee` call every route in every namespace (operators, the `cairn` CLI, the web UI).
+   *
+   * @example
+   * engine.grantFullAccess(iam.Role.fromRoleName(stack, 'Ops', 'cairn-operators'));
+   */
+  grantFullAccess(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes('grantFullAccess', grantee, [['*', '/*']]);
+  }
+
+  /** The router's lag behind the history stream (IteratorAge, maximum). */
+  metricRouterIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.routerFunction.metric('IteratorAge', { statistic: 'Maximum', ...props });
+  }
+
+  /** Messages waiting in the system queue (timers and timeouts due now). */
+  metricSystemBacklog(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.systemQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** API requests answered with a 5xx. */
+  metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.httpApi.metricServerError(props);
+  }
+
+  /**
+   * @internal Called by each Worker's constructor: lets the API invoke it, lets the dispatching
+   * functions send to its queues, and adds it to the dashboard and the alarms.
+   */
+  _registerWorker(worker: Worker): void {
+    this.registered.push(worker);
+    this.workerFunctionNames[worker.taskQueue] = worker.function.functionName;
+    if (!this.workerInvokeStatement) {
+      this.workerInvokeStatement = new iam.PolicyStatement({ actions: [...WORKER_INVOKE_ACTIONS] });
+      this.apiRole.addToPrincipalPolicy(this.workerInvokeStatement);
+    }
+    this.workerInvokeStatement.addResources(worker.function.functionArn);
+    for (const statement of this.dispatchStatements) {
+      statement.addResources(worker.workflowQueue.queueArn, worker.activityQueue.queueArn);
+    }
+    this.allAlarms.push(...worker.alarms);
+    const dashboard = this.engineDashboard;
+    if (dashboard) {
+      dashboard.addFunction(`worker ${worker.taskQueue}`, worker.function);
+      dashboard.addQueue(`workflow tasks ${worker.taskQueue}`, worker.workflowQueue);
+      dashboard.addQueue(`activity tasks ${worker.taskQueue}`, worker.activityQueue);
+      dashboard.addDeadLetterQueue(`workflow DLQ ${worker.taskQueue}`, worker.workflowDeadLetterQueue);
+      dashboard.addDeadLetterQueue(`activity DLQ ${worker.taskQueue}`, worker.activityDeadLetterQueue);
+    }
+  }
+
+  private checkNamespace(method: string, namespace: string): void {
+    if (!NAMESPACE_PATTERN.test(namespace)) {
+      throw new CairnPropsError(
+        this,
+        'Engine',
+        `${method}: namespace '${namespace}' must match ${NAMESPACE_PATTERN} (no '#', '*' or '/')`,
+      );
+    }
+  }
+
+  private grantRoutes(method: string, grantee: iam.IGrantable, routes: readonly ApiRoute[]): iam.Grant {
+    if (!this.authorizesWithIam) {
+      throw new CairnPropsError(
+        this,
+        'Engine',
+        `${method} needs IAM authorization on the API; with a JWT authorizer the token's scopes decide access`,
+      );
+    }
+    const stack = Stack.of(this);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...API_INVOKE_ACTIONS],
+      resourceArns: routes.map(([httpMethod, path]) =>
+        stack.formatArn({
+          service: 'execute-api',
+          resource: this.httpApi.apiId,
+          resourceName: `${this.apiStage.stageName}/${httpMethod}${path}`,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ),
+    });
+  }
+}
+
+/** What differs between the engine's four functions. */
+interface FunctionShape {
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  environment?: Record<string, string>;
+  retryAttempts?: number;
+}
+
+function payloadStatement(resource: string, write: boolean): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [...PAYLOAD_READ_ACTIONS, ...(write ? PAYLOAD_WRITE_ACTIONS : [])],
+    resources: [resource],
+  });
+}
