@@ -1,0 +1,155 @@
+import { Client, sigv4Signer } from 'cairn/client';
+import type { Command } from 'commander';
+import { formatTimeline } from './timeline.ts';
+
+/** Where `cairn dev` serves the HTTP API by default, and where the workflow commands look. */
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4680';
+
+interface GlobalOptions {
+  endpoint: string;
+  namespace: string;
+  sigv4?: boolean;
+  region?: string;
+}
+
+function parseJson(text: string | undefined, what: string): unknown[] {
+  if (text === undefined) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value : [value];
+  } catch {
+    throw new Error(`${what} must be JSON (an array of arguments, or one value): got ${text}`);
+  }
+}
+
+function print(value: unknown): void {
+  console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+}
+
+/** Adds `cairn workflow …`: every client operation, against any endpoint. */
+export function addWorkflowCommands(program: Command): void {
+  const workflow = program
+    .command('workflow')
+    .description('start and manage workflows over the HTTP API')
+    .option(
+      '-e, --endpoint <url>',
+      'base URL of the HTTP API',
+      process.env.CAIRN_ENDPOINT ?? DEFAULT_ENDPOINT,
+    )
+    .option('-n, --namespace <namespace>', 'namespace', 'default')
+    .option('--sigv4', 'sign requests with AWS SigV4 (credentials from the usual AWS chain)')
+    .option('--region <region>', 'AWS region for SigV4', process.env.AWS_REGION ?? 'us-east-1');
+
+  const client = () => {
+    const options = workflow.opts<GlobalOptions>();
+    return new Client({
+      endpoint: options.endpoint,
+      namespace: options.namespace,
+      signer: options.sigv4 ? sigv4Signer({ region: options.region ?? 'us-east-1' }) : undefined,
+    });
+  };
+  const startOptions = (cmd: Command) =>
+    cmd
+      .requiredOption('-t, --type <workflowType>', 'workflow type (the exported function name)')
+      .requiredOption('-q, --task-queue <taskQueue>', 'task queue')
+      .requiredOption('-w, --workflow-id <workflowId>', 'workflow id')
+      .option('-a, --args <json>', 'arguments as a JSON array');
+  type StartFlags = { type: string; taskQueue: string; workflowId: string; args?: string };
+
+  startOptions(workflow.command('start').description('start a workflow and print its run id')).action(
+    async (flags: StartFlags) => {
+      const handle = await client().workflow.start(flags.type, {
+        taskQueue: flags.taskQueue,
+        workflowId: flags.workflowId,
+        args: parseJson(flags.args, '--args'),
+      });
+      print({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+    },
+  );
+  startOptions(workflow.command('execute').description('start a workflow and wait for its result')).action(
+    async (flags: StartFlags) => {
+      print(
+        await client().workflow.execute(flags.type, {
+          taskQueue: flags.taskQueue,
+          workflowId: flags.workflowId,
+          args: parseJson(flags.args, '--args'),
+        }),
+      );
+    },
+  );
+  workflow
+    .command('describe <workflowId>')
+    .option('-r, --run-id <runId>')
+    .description('show status, pending activities and search attributes')
+    .action(async (id: string, flags: { runId?: string }) =>
+      print(await client().workflow.getHandle(id, flags.runId).describe()),
+    );
+  workflow
+    .command('show <workflowId>')
+    .option('-r, --run-id <runId>')
+    .description('draw the history as a timeline')
+    .action(async (id: string, flags: { runId?: string }) => {
+      const { events } = await client().workflow.getHandle(id, flags.runId).fetchHistory();
+      console.log(formatTimeline(events));
+    });
+  workflow
+    .command('result <workflowId>')
+    .option('-r, --run-id <runId>')
+    .description('wait for the result (following continue-as-new)')
+    .action(async (id: string, flags: { runId?: string }) =>
+      print(await client().workflow.getHandle(id, flags.runId).result()),
+    );
+  workflow
+    .command('signal <workflowId> <signal>')
+    .option('-a, --args <json>', 'arguments as a JSON array')
+    .action(async (id: string, name: string, flags: { args?: string }) => {
+      await client()
+        .workflow.getHandle(id)
+        .signal(name, ...parseJson(flags.args, '--args'));
+      print('signalled');
+    });
+  workflow
+    .command('query <workflowId> <query>')
+    .option('-a, --args <json>', 'arguments as a JSON array')
+    .action(async (id: string, name: string, flags: { args?: string }) =>
+      print(
+        await client()
+          .workflow.getHandle(id)
+          .query(name, ...parseJson(flags.args, '--args')),
+      ),
+    );
+  workflow
+    .command('update <workflowId> <update>')
+    .option('-a, --args <json>', 'arguments as a JSON array')
+    .action(async (id: string, name: string, flags: { args?: string }) =>
+      print(
+        await client()
+          .workflow.getHandle(id)
+          .executeUpdate(name, { args: parseJson(flags.args, '--args') }),
+      ),
+    );
+  workflow.command('cancel <workflowId>').action(async (id: string) => {
+    await client().workflow.getHandle(id).cancel();
+    print('cancel requested');
+  });
+  workflow
+    .command('terminate <workflowId>')
+    .option('--reason <reason>')
+    .action(async (id: string, flags: { reason?: string }) => {
+      await client().workflow.getHandle(id).terminate(flags.reason);
+      print('terminated');
+    });
+  workflow
+    .command('list')
+    .option('--query <query>', 'visibility query, e.g. "ExecutionStatus = \'Running\'"')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (flags: { query?: string; limit: string }) => {
+      let shown = 0;
+      for await (const run of client().workflow.list({ query: flags.query })) {
+        console.log(
+          `${run.workflowId.padEnd(28)} ${run.type.padEnd(20)} ${run.status.padEnd(14)} ${run.startTime.toISOString()}`,
+        );
+        if (++shown >= Number(flags.limit)) break;
+      }
+    });
+}
