@@ -1,0 +1,110 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+let dev: ChildProcess;
+let endpoint: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function cairn(...args: string[]) {
+  return run('npx', ['tsx', 'bin/cairn.ts', 'workflow', '--endpoint', endpoint, ...args], {
+    timeout: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  dev = spawn('npx', ['tsx', 'bin/cairn.ts', 'dev', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('cairn dev did not start within 60 s')), 60_000);
+    dev.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Cairn is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    dev.once('exit', (code) => reject(new Error(`cairn dev exited with ${code}`)));
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (dev?.pid) {
+    const exited = new Promise((resolve) => dev.once('exit', resolve));
+    process.kill(-dev.pid, 'SIGINT');
+    await exited;
+  }
+});
+
+describe('the cairn CLI against cairn dev', () => {
+  it('executes, shows, describes and lists a workflow', async () => {
+    const args = JSON.stringify([
+      { applicationId: 'cli-1', applicant: { name: 'grace', ssn: '123-45-6789', email: 'g@x' }, amount: 10 },
+    ]);
+    const executed = await cairn(
+      'execute',
+      '-t',
+      'loanApplication',
+      '-q',
+      'loans',
+      '-w',
+      'cli-loan',
+      '-a',
+      args,
+    );
+    expect(JSON.parse(executed.stdout)).toMatchObject({ approved: true, creditScore: 801 });
+    const shown = await cairn('show', 'cli-loan');
+    expect(shown.stdout).toMatch(/WorkflowExecutionStarted\s+loanApplication/);
+    expect(shown.stdout).toMatch(/ActivityTaskFailed\s+attempt 1: Credit bureau unavailable/);
+    expect(shown.stdout).toMatch(/WorkflowExecutionCompleted/);
+    expect(JSON.parse((await cairn('describe', 'cli-loan')).stdout)).toMatchObject({
+      status: 'Completed',
+      type: 'loanApplication',
+    });
+    expect((await cairn('list', '--query', "WorkflowType = 'loanApplication'")).stdout).toMatch(
+      /cli-loan\s+loanApplication\s+Completed/,
+    );
+  }, 90_000);
+
+  it('signals and queries a waiting workflow, and reports a missing one clearly', async () => {
+    await cairn(
+      'start',
+      '-t',
+      'approval',
+      '-q',
+      'approvals',
+      '-w',
+      'cli-approval',
+      '-a',
+      '[{"requestId":"R","description":"d","approvers":["carol"]}]',
+    );
+    expect(JSON.parse((await cairn('query', 'cli-approval', 'status')).stdout)).toMatchObject({
+      state: 'waiting',
+    });
+    await cairn('signal', 'cli-approval', 'decide', '-a', '[{"approve":false,"by":"carol"}]');
+    expect(JSON.parse((await cairn('result', 'cli-approval')).stdout)).toEqual({
+      state: 'rejected',
+      by: 'carol',
+    });
+    const missing = await cairn('describe', 'no-such-workflow').catch(
+      (error: { stderr: string; code: number }) => error,
+    );
+    expect((missing as { code: number }).code).toBe(1);
+    expect((missing as { stderr: string }).stderr).toMatch(
+      /WorkflowNotFoundError: Workflow 'no-such-workflow' not found/,
+    );
+  }, 90_000);
+});
