@@ -49,7 +49,8 @@ export const pollingWaiter: Waiter = async (done, waitMs) => {
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(1, deadline - Date.now()))),
     );
-    interval = Math.min(interval * 2, 500);
+    // Capped low: a client waiting on a result should learn of the close within ~0.1 s.
+    interval = Math.min(interval * 2, 100);
   }
 };
 

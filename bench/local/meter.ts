@@ -1,0 +1,221 @@
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { LocalStack } from '../../local/stack.ts';
+import type { DispatchItem } from '../../sdk/backend/ports.ts';
+import { nowMs } from '../measure.ts';
+
+/** DynamoDB operations that write (billed in write request units) and that read. */
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'TransactWriteItemsCommand',
+  'BatchWriteItemCommand',
+]);
+const READ_COMMANDS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
+
+/** SQS's DeleteMessageBatch takes at most 10 receipt handles. */
+const SQS_BATCH = 10;
+
+/** Running totals of everything a step costs, as one snapshot. */
+export interface Counters {
+  /** DynamoDB requests through the runtime's client (the one every handler shares). */
+  ddbWriteRequests: number;
+  ddbReadRequests: number;
+  /** Capacity DynamoDB reported (`ReturnConsumedCapacity`), through the history store. */
+  writeUnits: number;
+  readUnits: number;
+  s3Puts: number;
+  s3Gets: number;
+  /** SendMessageBatch requests (each ≤ 10 messages, all well under 64 KB here) and their messages. */
+  sqsSends: number;
+  messages: number;
+  /** Messages by what they carry: `activity`, `workflow`, `system:<op>`; `(delayed)` if due later. */
+  messagesByKind: Record<string, number>;
+  /** Non-empty ReceiveMessage calls: one per SQS-triggered invocation (see {@link StackMeter}). */
+  sqsReceives: number;
+  /** DeleteMessageBatch calls: one per started 10 messages an invocation handled successfully. */
+  sqsDeletes: number;
+  /** Invocations and billed milliseconds (each invocation rounded up to 1 ms), by function name. */
+  invocations: Record<string, number>;
+  billedMs: Record<string, number>;
+}
+
+/** One entry of the recorded timeline, for the hop analysis. */
+export interface TimelineEntry {
+  t: number;
+  kind: 'invokeStart' | 'invokeEnd' | 'writeDone';
+  fn?: string;
+}
+
+/** What a window costs: `after - before`, field by field. */
+export function diff(after: Counters, before: Counters): Counters {
+  const subtract = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(Object.keys(a).map((key) => [key, a[key]! - (b[key] ?? 0)]));
+  return {
+    ddbWriteRequests: after.ddbWriteRequests - before.ddbWriteRequests,
+    ddbReadRequests: after.ddbReadRequests - before.ddbReadRequests,
+    writeUnits: after.writeUnits - before.writeUnits,
+    readUnits: after.readUnits - before.readUnits,
+    s3Puts: after.s3Puts - before.s3Puts,
+    s3Gets: after.s3Gets - before.s3Gets,
+    sqsSends: after.sqsSends - before.sqsSends,
+    messages: after.messages - before.messages,
+    messagesByKind: subtract(after.messagesByKind, before.messagesByKind),
+    sqsReceives: after.sqsReceives - before.sqsReceives,
+    sqsDeletes: after.sqsDeletes - before.sqsDeletes,
+    invocations: subtract(after.invocations, before.invocations),
+    billedMs: subtract(after.billedMs, before.billedMs),
+  };
+}
+
+export function totalInvocations(counters: Counters, exclude: (fn: string) => boolean = () => false): number {
+  return Object.entries(counters.invocations)
+    .filter(([fn]) => !exclude(fn))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+/** "activity 1 + system:activityTimeout (delayed) 1", scaled by `per`; kinds that did not occur left out. */
+export function describeKinds(byKind: Record<string, number>, per = 1, digits = 0): string {
+  return (
+    Object.entries(byKind)
+      .filter(([, count]) => count > 0)
+      .map(([kind, count]) => `${kind} ${(count / per).toFixed(digits)}`)
+      .join(' + ') || 'none'
+  );
+}
+
+export function sqsRequests(counters: Counters): number {
+  return counters.sqsSends + counters.sqsReceives + counters.sqsDeletes;
+}
+
+interface SqsLikeEvent {
+  Records?: { eventSource?: string; attributes?: { SentTimestamp?: string } }[];
+}
+
+/**
+ * Meters a running local stack without touching it: wraps each hosted function (`LocalFunction.
+ * intercept`) to count invocations and time them, and adds a middleware to the runtime's DynamoDB
+ * client (the one every handler shares) to count requests by kind. Capacity units, S3 requests and
+ * SQS sends come from the runtime's own counters (`store.capacity`, `dispatch.requests`).
+ *
+ * SQS receives and deletes are made by the local event source mapping (`local/sqs-mapping.ts`),
+ * which counts nothing, so they are derived from what the mapping hands the function, exactly as
+ * it works: each SQS-triggered invocation follows one ReceiveMessage that returned its records, and
+ * is followed by one DeleteMessageBatch per started 10 records that did not fail. Receives that
+ * return nothing (pollers idling) are not per-step costs and are not counted; in the cloud Lambda's
+ * pollers make them at a fixed rate per queue whatever the load.
+ */
+export class StackMeter {
+  private ddbWriteRequests = 0;
+  private ddbReadRequests = 0;
+  private sqsReceives = 0;
+  private sqsDeletes = 0;
+  private readonly messagesByKind: Record<string, number> = {};
+  private readonly invocations: Record<string, number> = {};
+  private readonly billedMs: Record<string, number> = {};
+  /** Per function: ms from a message's send to the start of the invocation handling it. */
+  private readonly dwell: Record<string, number[]> = {};
+  private running = 0;
+  private lastActivity = nowMs();
+  /** Set to an array to record a timeline; unset to stop. */
+  timeline: TimelineEntry[] | undefined;
+
+  constructor(private readonly stack: LocalStack) {
+    for (const [name, fn] of stack.functions) {
+      this.invocations[name] = 0;
+      this.billedMs[name] = 0;
+      fn.intercept((handler) => async (event) => {
+        const started = nowMs();
+        this.running++;
+        this.invocations[name]!++;
+        const records = (event as SqsLikeEvent).Records;
+        const fromSqs = records?.[0]?.eventSource === 'aws:sqs';
+        if (fromSqs) {
+          this.sqsReceives++;
+          const now = Date.now();
+          const dwell = (this.dwell[name] ??= []);
+          for (const record of records!) dwell.push(now - Number(record.attributes?.SentTimestamp ?? now));
+        }
+        this.timeline?.push({ t: started, kind: 'invokeStart', fn: name });
+        let failed = records?.length ?? 0;
+        try {
+          const response = await handler(event);
+          failed = (response as SQSBatchResponse | undefined)?.batchItemFailures?.length ?? 0;
+          return response;
+        } finally {
+          const ended = nowMs();
+          this.running--;
+          this.lastActivity = ended;
+          this.billedMs[name]! += Math.max(1, Math.ceil(ended - started));
+          if (fromSqs) this.sqsDeletes += Math.ceil((records!.length - failed) / SQS_BATCH);
+          this.timeline?.push({ t: ended, kind: 'invokeEnd', fn: name });
+        }
+      });
+    }
+    // Classifies what is dispatched, then hands it on unchanged (the adapter counts the requests).
+    const { dispatch } = stack.runtime;
+    const send = dispatch.dispatch.bind(dispatch);
+    dispatch.dispatch = (items: DispatchItem[]) => {
+      const now = Date.now();
+      for (const { task, dueTime } of items) {
+        const kind = `${task.kind === 'system' ? `system:${task.op.type}` : task.kind}${(dueTime ?? 0) > now ? ' (delayed)' : ''}`;
+        this.messagesByKind[kind] = (this.messagesByKind[kind] ?? 0) + 1;
+      }
+      return send(items);
+    };
+    stack.runtime.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = context.commandName ?? '';
+        const writes = WRITE_COMMANDS.has(command);
+        if (writes) this.ddbWriteRequests++;
+        else if (READ_COMMANDS.has(command)) this.ddbReadRequests++;
+        const output = await next(args);
+        if (writes) this.timeline?.push({ t: nowMs(), kind: 'writeDone' });
+        return output;
+      },
+      { step: 'initialize', name: 'benchRequestCounter' },
+    );
+  }
+
+  snapshot(): Counters {
+    const { capacity } = this.stack.runtime.store;
+    const { requests } = this.stack.runtime.dispatch;
+    return {
+      ddbWriteRequests: this.ddbWriteRequests,
+      ddbReadRequests: this.ddbReadRequests,
+      writeUnits: capacity.writeUnits,
+      readUnits: capacity.readUnits,
+      s3Puts: capacity.s3Puts,
+      s3Gets: capacity.s3Gets,
+      sqsSends: requests.sendBatches,
+      messages: requests.messages,
+      messagesByKind: { ...this.messagesByKind },
+      sqsReceives: this.sqsReceives,
+      sqsDeletes: this.sqsDeletes,
+      invocations: { ...this.invocations },
+      billedMs: { ...this.billedMs },
+    };
+  }
+
+  /**
+   * The message dwell times recorded since the last call, by function, and forgets them: send →
+   * handler start, so SQS delivery plus any wait for one of the function's concurrency slots (and
+   * a delayed message's delay).
+   */
+  takeDwellMs(): Record<string, number[]> {
+    const taken = { ...this.dwell };
+    for (const name of Object.keys(this.dwell)) delete this.dwell[name];
+    return taken;
+  }
+
+  /** Milliseconds since the last invocation ended, or 0 while one runs. */
+  idleMs(): number {
+    return this.running > 0 ? 0 : nowMs() - this.lastActivity;
+  }
+}
