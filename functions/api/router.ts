@@ -1,27 +1,12 @@
 import type { z } from 'zod';
+import type { WorkflowServiceApi } from '../../sdk/client/connection.ts';
 import { InvalidArgumentError } from '../../sdk/common/errors.ts';
-import type { WorkflowService } from '../../sdk/runtime/workflow-service.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 import * as s from './schemas.ts';
 
-/** The operations the API serves, as `WorkflowService` implements them. */
-export type ApiService = Pick<
-  WorkflowService,
-  | 'start'
-  | 'signalWithStart'
-  | 'describe'
-  | 'history'
-  | 'result'
-  | 'signal'
-  | 'cancel'
-  | 'terminate'
-  | 'query'
-  | 'update'
-  | 'list'
-  | 'completeActivity'
-  | 'heartbeatActivity'
->;
+/** The operations the API serves: exactly what the client speaks. */
+export type ApiService = WorkflowServiceApi;
 
 export type HttpMethod = 'GET' | 'POST';
 

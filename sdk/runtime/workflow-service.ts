@@ -1,4 +1,5 @@
 import type { HistoryPage, RunSummary, WorkflowTaskFailureRecord } from '../backend/ports.ts';
+import { summarizeRun } from '../backend/run-summary.ts';
 import { InvalidArgumentError, QueryRejectedError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
@@ -54,23 +55,6 @@ export const pollingWaiter: Waiter = async (done, waitMs) => {
   }
 };
 
-export function summarize(state: RunState): RunSummary {
-  return {
-    namespace: state.namespace,
-    workflowId: state.workflowId,
-    runId: state.runId,
-    workflowType: state.workflowType,
-    taskQueue: state.taskQueue,
-    status: state.status,
-    startTime: state.startTime,
-    closeTime: state.closeTime,
-    historyLength: state.nextEventId - 1,
-    searchAttributes: state.searchAttributes,
-    memo: state.memo,
-    parent: state.parent,
-  };
-}
-
 /** The close event's outcome. */
 function outcomeOf(state: RunState, close: HistoryEvent | undefined): RunOutcome {
   const runId = state.runId;
@@ -125,7 +109,7 @@ export class WorkflowService {
     const { state } = await resolveRun(this.deps, namespace, workflowId, runId);
     const failure = await this.deps.store.getWorkflowTaskFailure(namespace, state.runId);
     return {
-      ...summarize(state),
+      ...summarizeRun(state),
       cancelRequested: state.cancelRequested,
       pendingActivities: Object.entries(state.activities).map(([id, activity]) => ({
         scheduledEventId: Number(id),

@@ -19,6 +19,7 @@ import type {
   RunSummary,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
+import { summarizeRun } from '../run-summary.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, encodeBatch, type Image } from './batch-codec.ts';
 import { discardChunks, loadChunks, writeChunks } from './chunks.ts';
@@ -29,7 +30,6 @@ import { type Item, MeteredDynamo } from './metered-client.ts';
 import { commitTransaction, conflict, type Op } from './transaction.ts';
 import {
   listVisibility,
-  summaryOf,
   VISIBILITY_INLINE_BYTES,
   VISIBILITY_MEMO_OFFLOAD_BYTES,
   visibilityPut,
@@ -325,7 +325,7 @@ export class DynamoHistoryStore implements HistoryStore {
       ...fields,
     };
     await writeChunks(this.db, this.history, head, chunks);
-    let summary = summaryOf(offloaded.state);
+    let summary = summarizeRun(offloaded.state);
     if (Buffer.byteLength(JSON.stringify(summary)) > VISIBILITY_INLINE_BYTES) {
       const { namespace, runId } = state;
       const memo = await this.payloads.offload(summary.memo, namespace, runId, VISIBILITY_MEMO_OFFLOAD_BYTES);

@@ -1,6 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import type { RunState } from '../../engine/run-state.ts';
 import type { RunSummary } from '../ports.ts';
 import { startSortKey, visibilityKey } from './keys.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
@@ -11,23 +10,6 @@ import type { Item, MeteredDynamo } from './metered-client.ts';
  * (in the same transaction as the history batch), not on every append: `historyLength` of a
  * running run is refreshed from its head when listed.
  */
-
-export function summaryOf(state: RunState): RunSummary {
-  return {
-    namespace: state.namespace,
-    workflowId: state.workflowId,
-    runId: state.runId,
-    workflowType: state.workflowType,
-    taskQueue: state.taskQueue,
-    status: state.status,
-    startTime: state.startTime,
-    closeTime: state.closeTime,
-    historyLength: state.nextEventId - 1,
-    searchAttributes: state.searchAttributes,
-    memo: state.memo,
-    parent: state.parent,
-  };
-}
 
 /**
  * A visibility record whose summary is larger than this keeps its memo payloads in S3: the index

@@ -16,6 +16,7 @@ import type {
   RunSummary,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
+import { summarizeRun } from '../run-summary.ts';
 
 interface StoredRun {
   state: RunState;
@@ -24,23 +25,6 @@ interface StoredRun {
 
 /** Events per history page, as a DynamoDB query page would hold. */
 const PAGE_SIZE = 1000;
-
-function summaryOf(state: RunState): RunSummary {
-  return {
-    namespace: state.namespace,
-    workflowId: state.workflowId,
-    runId: state.runId,
-    workflowType: state.workflowType,
-    taskQueue: state.taskQueue,
-    status: state.status,
-    startTime: state.startTime,
-    closeTime: state.closeTime,
-    historyLength: state.nextEventId - 1,
-    searchAttributes: state.searchAttributes,
-    memo: state.memo,
-    parent: state.parent,
-  };
-}
 
 /**
  * The history store in memory. Each write is one synchronous step, so its conditions are atomic
@@ -174,7 +158,7 @@ export class MemoryHistoryStore implements HistoryStore {
       const key = this.order[this.order.length - 1 - index]!;
       const run = this.runs.get(key)!;
       if (run.state.namespace !== namespace) continue;
-      const summary = summaryOf(run.state);
+      const summary = summarizeRun(run.state);
       if (matches(summary)) runs.push(summary);
     }
     return { runs, nextPageToken: index < this.order.length ? String(index) : undefined };
