@@ -12,7 +12,9 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const { store, deps } = runtimeFromEnvironment();
   for (const record of event.Records) {
     try {
-      const image = record.dynamodb?.NewImage as Image | undefined;
+      // Only inserts are commits; a MODIFY (e.g. the retention TTL being set) routes nothing.
+      const image =
+        record.eventName === 'INSERT' ? (record.dynamodb?.NewImage as Image | undefined) : undefined;
       const batch = image ? await store.batchFromStreamRecord(image) : undefined;
       if (batch) await routeBatches(deps, [batch]);
     } catch (error) {

@@ -122,6 +122,11 @@ export interface HistoryStore {
     scheduledEventId: number,
     record: HeartbeatRecord,
   ): Promise<void>;
+  /**
+   * Marks every item of a closed run to expire at `expiresAt` (epoch ms): its history, records and,
+   * if it still points at this run, its workflow-id claim. The table's TTL deletes them then.
+   */
+  expireRun(namespace: string, runId: string, expiresAt: number): Promise<void>;
   getHeartbeat(
     namespace: string,
     runId: string,
@@ -145,6 +150,7 @@ export type SystemOp =
   | { type: 'signalExternal'; initiatedEventId: number }
   | { type: 'cancelExternal'; initiatedEventId: number }
   | { type: 'notifyParent' }
+  | { type: 'expireRun' }
   | { type: 'applyParentClosePolicy' };
 
 /** A unit of work on a queue. */

@@ -15,7 +15,12 @@ export interface RuntimeDeps {
   invoker: WorkerInvoker;
   newId: () => string;
   logger: Logger;
+  /** How long a closed run is kept before its items expire (the Engine's `retention`). @default 30 days */
+  retentionMs?: number;
 }
+
+/** Retention of closed runs when none is configured. */
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export const silentLogger: Logger = () => {};
 

@@ -21,6 +21,8 @@ const environmentSchema = z.object({
   /** JSON object: task queue → name of the worker function serving it (for queries and updates). */
   CAIRN_WORKER_FUNCTIONS: z.string().default('{}'),
   CAIRN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Days a closed run is kept (the Engine's `retention`). */
+  CAIRN_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   AWS_REGION: z.string().default('us-east-1'),
 });
 
@@ -124,6 +126,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
     logger: jsonLogger(environment.CAIRN_LOG_LEVEL),
+    retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };
   const runtime = { deps, dynamodb, store, dispatch, environment };
   cached = { key, runtime };

@@ -97,6 +97,7 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
       case 'WorkflowExecutionContinuedAsNew':
         system({ type: 'notifyParent' });
         system({ type: 'applyParentClosePolicy' });
+        system({ type: 'expireRun' });
         break;
       default:
         break;

@@ -9,7 +9,7 @@ import type { EventOf, HistoryEvent } from '../engine/events.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
 import { type ActivityOutcome, commitActivityOutcome } from './activity-task.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
-import type { RuntimeDeps } from './deps.ts';
+import { DEFAULT_RETENTION_MS, type RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
 import { startWorkflow } from './start-workflow.ts';
 
@@ -76,6 +76,16 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
     case 'applyParentClosePolicy':
       await applyParentClosePolicy(deps, ref);
       return;
+    case 'expireRun': {
+      const state = await deps.store.getRun(ref.namespace, ref.runId);
+      if (!state || !isClosed(state)) return;
+      await deps.store.expireRun(
+        ref.namespace,
+        ref.runId,
+        (state.closeTime ?? deps.clock.now()) + (deps.retentionMs ?? DEFAULT_RETENTION_MS),
+      );
+      return;
+    }
     default: {
       const unknown: never = op;
       throw new TypeError(`Unknown system op ${JSON.stringify(unknown)}`);

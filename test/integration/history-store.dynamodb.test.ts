@@ -14,6 +14,7 @@ import type { RunState } from '../../sdk/engine/run-state.ts';
 import { type PendingEvent, readFullHistory } from '../../sdk/runtime/commit.ts';
 import {
   append,
+  closingTask,
   freshNamespace,
   historyStoreConformance,
   json,
@@ -164,6 +165,45 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     // The visibility record must stay small too: it keeps those memo fields in S3.
     expect(store.capacity.s3Puts).toBe(8);
     expect((await storeWith().listRuns(ns, () => true, 10)).runs[0]?.memo).toEqual(memo);
+  });
+
+  it('marks every item of a closed run to expire, and its claim only while it still holds the workflow id', async () => {
+    const store = storeWith();
+    const namespace = freshNamespace();
+    let state = await startRun(store, namespace, 'expiring');
+    state = await append(store, state, [signal(1), { type: 'WorkflowTaskScheduled', attempt: 1 }]);
+    state = await append(
+      store,
+      state,
+      closingTask(state, { type: 'WorkflowExecutionTerminated', reason: 'done' }),
+    );
+    const expiresAt = Date.UTC(2030, 0, 1);
+    await store.expireRun(namespace, state.runId, expiresAt);
+    const history = await rawItems(historyPk(namespace, state.runId));
+    expect(history.length).toBeGreaterThan(1);
+    expect(history.every((item) => item.expiresAt?.N === String(expiresAt / 1000))).toBe(true);
+    const claim = await dynamodb.send(
+      new QueryCommand({
+        TableName: resources.executionsTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `${namespace}#wf#expiring` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(claim.Items?.[0]?.expiresAt?.N).toBe(String(expiresAt / 1000));
+    // A new run takes the id; expiring the old run again leaves the new claim alone.
+    const next = await startRun(store, namespace, 'expiring');
+    await store.expireRun(namespace, state.runId, expiresAt);
+    const after = await dynamodb.send(
+      new QueryCommand({
+        TableName: resources.executionsTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `${namespace}#wf#expiring` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(after.Items?.[0]?.runId?.S).toBe(next.runId);
+    expect(after.Items?.[0]?.expiresAt).toBeUndefined();
   });
 
   it('a small append is a single conditional put of about one write unit', async () => {

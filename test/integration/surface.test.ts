@@ -326,6 +326,19 @@ describe('workflow timeouts and termination', () => {
     expect(events.at(-1)).toMatchObject({ type: 'WorkflowExecutionTimedOut', timeoutType: 'Execution' });
   });
 
+  it('marks a closed run to expire after the retention period', async () => {
+    const env = await setup();
+    const handle = await env.client.workflow.start(workflows.sleepsLong, {
+      taskQueue: 'surface',
+      workflowId: 'retained',
+    });
+    await handle.terminate('done');
+    await env.sleep('1 second');
+    const { runId } = await handle.describe();
+    const closeTime = (await handle.describe()).closeTime!.getTime();
+    expect(env.engine.store.expiries.get(`default/${runId}`)).toBe(closeTime + 30 * 86_400_000);
+  });
+
   it('terminates with a reason that shows in history', async () => {
     const env = await setup();
     const handle = await env.client.workflow.start(workflows.sleepsLong, {

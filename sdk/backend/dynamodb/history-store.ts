@@ -25,7 +25,15 @@ import { decodeField, encodeBatch, type Image } from './batch-codec.ts';
 import { discardChunks, loadChunks, writeChunks } from './chunks.ts';
 import { claimClose, claimPut } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
-import { batchKey, claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
+import {
+  batchKey,
+  chunkPk,
+  claimKey,
+  heartbeatKey,
+  historyPk,
+  visibilityKey,
+  workflowTaskFailureKey,
+} from './keys.ts';
 import { type Item, MeteredDynamo } from './metered-client.ts';
 import { commitTransaction, conflict, type Op } from './transaction.ts';
 import {
@@ -406,6 +414,49 @@ export class DynamoHistoryStore implements HistoryStore {
 
   private loadChunks(head: Image): Promise<Uint8Array[]> {
     return loadChunks(this.db, this.history, head);
+  }
+
+  async expireRun(namespace: string, runId: string, expiresAt: number): Promise<void> {
+    // TTL attributes are epoch seconds.
+    const values = { ':t': { N: String(Math.floor(expiresAt / 1000)) } };
+    const partitions = [
+      { table: this.history, pk: historyPk(namespace, runId) },
+      { table: this.history, pk: chunkPk(namespace, runId) },
+      { table: this.executions, pk: visibilityKey(namespace, runId).pk.S! },
+    ];
+    for (const { table, pk } of partitions) {
+      const items = await this.db.queryAll(
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: pk } },
+          ProjectionExpression: 'pk, sk',
+        },
+        1_000_000,
+      );
+      for (const item of items) {
+        await this.db.updateItem({
+          TableName: table,
+          Key: { pk: item.pk!, sk: item.sk! },
+          UpdateExpression: 'SET expiresAt = :t',
+          ExpressionAttributeValues: values,
+        });
+      }
+    }
+    const state = await this.getRun(namespace, runId);
+    if (!state) return;
+    try {
+      // The claim expires with its run only while no later run has taken the workflow id.
+      await this.db.updateItem({
+        TableName: this.executions,
+        Key: claimKey(namespace, state.workflowId),
+        UpdateExpression: 'SET expiresAt = :t',
+        ConditionExpression: 'runId = :run',
+        ExpressionAttributeValues: { ...values, ':run': { S: runId } },
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   private async putSideRecord(key: Item, namespace: string, runId: string, record: object | null) {

@@ -14,6 +14,8 @@ import {
   type QueryCommandOutput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 
 export type Item = Record<string, AttributeValue>;
@@ -77,6 +79,13 @@ export class MeteredDynamo {
 
   async putItem(input: PutItemCommandInput): Promise<void> {
     const output = await this.client.send(new PutItemCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+    this.track('writeUnits', output.ConsumedCapacity);
+  }
+
+  async updateItem(input: UpdateItemCommandInput): Promise<void> {
+    const output = await this.client.send(
+      new UpdateItemCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }),
+    );
     this.track('writeUnits', output.ConsumedCapacity);
   }
 

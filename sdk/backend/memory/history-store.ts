@@ -197,6 +197,13 @@ export class MemoryHistoryStore implements HistoryStore {
     return this.heartbeats.get(`${namespace}/${runId}/${scheduledEventId}`);
   }
 
+  /** When each closed run expires (memory keeps everything: it lives only as long as a test). */
+  readonly expiries = new Map<string, number>();
+
+  async expireRun(namespace: string, runId: string, expiresAt: number): Promise<void> {
+    this.expiries.set(`${namespace}/${runId}`, expiresAt);
+  }
+
   /** Every run's full history (for invariant checks and replay tests). */
   allHistories(): { state: RunState; events: HistoryEvent[] }[] {
     return [...this.runs.values()].map((run) => ({ state: run.state, events: run.events }));

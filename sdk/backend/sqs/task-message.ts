@@ -24,6 +24,7 @@ const systemOp = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signalExternal'), initiatedEventId: z.number().int() }),
   z.object({ type: z.literal('cancelExternal'), initiatedEventId: z.number().int() }),
   z.object({ type: z.literal('notifyParent') }),
+  z.object({ type: z.literal('expireRun') }),
   z.object({ type: z.literal('applyParentClosePolicy') }),
 ]);
 

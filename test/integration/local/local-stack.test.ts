@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -143,6 +144,33 @@ describe('children and continue-as-new', () => {
     expect(await handle.result()).toBe('liftoff');
     const runs = (await env.histories()).filter((h) => h.state.workflowId === 'countdown');
     expect(runs).toHaveLength(4);
+  });
+});
+
+describe('retention', () => {
+  it('marks a closed run’s history to expire after the retention period (via the router and the system queue)', async () => {
+    const handle = await env.client.workflow.start(workflows.squares, {
+      taskQueue: 'local',
+      workflowId: 'retained',
+      args: [1],
+    });
+    await handle.result();
+    const { runId } = await handle.describe();
+    const runtime = env.localStack!.runtime;
+    const expiring = await eventually(async () => {
+      const page = await runtime.dynamodb.send(
+        new QueryCommand({
+          TableName: runtime.environment.CAIRN_HISTORY_TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `default#${runId}` } },
+          ConsistentRead: true,
+        }),
+      );
+      const items = page.Items ?? [];
+      return items.length > 0 && items.every((item) => item.expiresAt?.N) && items;
+    });
+    const closeTime = (await handle.describe()).closeTime!.getTime();
+    expect(Number(expiring[0]!.expiresAt!.N)).toBe(Math.floor((closeTime + 30 * 86_400_000) / 1000));
   });
 });
 
