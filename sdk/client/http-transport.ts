@@ -1,16 +1,6 @@
 import type { HistoryPage, RunSummary } from '../backend/ports.ts';
-import {
-  CairnError,
-  HistoryConflictError,
-  InvalidArgumentError,
-  PayloadTooLargeError,
-  QueryRejectedError,
-  TimeoutExpiredError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowExecutionClosedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '../common/errors.ts';
+import { rehydrateError } from '../common/error-codes.ts';
+import { CairnError, InvalidArgumentError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import type { ActivityOutcome } from '../runtime/activity-task.ts';
@@ -42,20 +32,6 @@ type ErrorBody = { code: string; message: string; [detail: string]: unknown };
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** The API's error codes (`functions/api/errors.ts`) back to the classes the engine threw. */
-const ERROR_CLASSES: Record<string, (error: ErrorBody) => CairnError> = {
-  InvalidArgument: (e) => new InvalidArgumentError(e.message),
-  WorkflowNotFound: (e) => new WorkflowNotFoundError(e.message, text(e.workflowId) ?? '', text(e.runId)),
-  WorkflowExecutionAlreadyStarted: (e) =>
-    new WorkflowExecutionAlreadyStartedError(e.message, text(e.workflowId) ?? '', text(e.workflowType) ?? ''),
-  WorkflowExecutionClosed: (e) => new WorkflowExecutionClosedError(e.message),
-  QueryRejected: (e) => new QueryRejectedError(e.message),
-  WorkflowUpdateFailed: (e) => new WorkflowUpdateFailedError(e.message, undefined),
-  PayloadTooLarge: (e) => new PayloadTooLargeError(e.message),
-  HistoryConflict: (e) => new HistoryConflictError(e.message),
-  Timeout: (e) => new TimeoutExpiredError(e.message),
-};
-
 function isErrorBody(value: unknown): value is { error: ErrorBody } {
   const error = (value as { error?: Partial<ErrorBody> } | null)?.error;
   return typeof error?.code === 'string' && typeof error.message === 'string';
@@ -63,8 +39,9 @@ function isErrorBody(value: unknown): value is { error: ErrorBody } {
 
 function errorFromResponse(status: number, body: unknown, raw: string, request: string): CairnError {
   if (isErrorBody(body)) {
-    const known = ERROR_CLASSES[body.error.code];
-    return known ? known(body.error) : new HttpApiError(body.error.code, status, body.error.message);
+    // The API's error codes (`functions/api/errors.ts`) back to the classes the engine threw.
+    const { code, message, ...details } = body.error;
+    return rehydrateError(code, message, details) ?? new HttpApiError(code, status, message);
   }
   // Not the API's own error shape: API Gateway answers some refusals itself, e.g. {"message":"Forbidden"}.
   const said = text((body as { message?: unknown } | null)?.message) ?? raw.slice(0, 200);

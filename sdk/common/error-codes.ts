@@ -1,5 +1,5 @@
 import {
-  CairnError,
+  type CairnError,
   DeterminismViolationError,
   HistoryConflictError,
   IllegalWorkflowOperationError,
@@ -15,13 +15,14 @@ import {
 
 /**
  * Rebuilds a local error from its stable `code` and message, so callers see the same classes
- * whether the engine ran in-process or behind HTTP or a Lambda invoke.
+ * whether the engine ran in-process or behind HTTP or a Lambda invoke. Undefined for a code it does
+ * not know (the caller decides what stands for it).
  */
 export function rehydrateError(
   code: string,
   message: string,
   details: Record<string, unknown> = {},
-): CairnError {
+): CairnError | undefined {
   const workflowId = typeof details.workflowId === 'string' ? details.workflowId : '';
   switch (code) {
     case 'InvalidArgument':
@@ -60,6 +61,6 @@ export function rehydrateError(
     case 'Timeout':
       return new TimeoutExpiredError(message);
     default:
-      return new CairnError(message);
+      return undefined;
   }
 }

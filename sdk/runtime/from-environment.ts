@@ -9,7 +9,7 @@ import { systemClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { rehydrateError } from '../common/error-codes.ts';
-import { InvalidArgumentError } from '../common/errors.ts';
+import { CairnError, InvalidArgumentError } from '../common/errors.ts';
 import { jsonLogger, type RuntimeDeps } from './deps.ts';
 
 /** The environment every Cairn function reads, validated once where it enters. */
@@ -62,7 +62,7 @@ class LambdaWorkerInvoker implements WorkerInvoker {
         body && 'error' in body
           ? body.error
           : { code: 'Internal', message: `Worker function failed: ${out.FunctionError}` };
-      throw rehydrateError(error.code, error.message);
+      throw rehydrateError(error.code, error.message) ?? new CairnError(`${error.code}: ${error.message}`);
     }
     return body;
   }
