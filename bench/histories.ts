@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment } from 'cairn/testing';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import type { HistoryEvent } from '../sdk/engine/events.ts';
 import { BENCH_TASK_QUEUE, benchWorker, sequentialSteps } from './workflows.ts';
 

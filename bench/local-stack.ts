@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment } from 'cairn/testing';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { activityProbe, localBenchActivities } from './local/activities.ts';
 import { CloseWatcher } from './local/closes.ts';
 import {

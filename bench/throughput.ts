@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment } from 'cairn/testing';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { cpuMs, nowMs } from './measure.ts';
 import type { BenchResult } from './results.ts';
 import { BENCH_TASK_QUEUE, benchWorker, sequentialSteps } from './workflows.ts';

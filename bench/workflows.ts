@@ -1,4 +1,4 @@
-import { proxyActivities } from 'cairn/workflow';
+import { proxyActivities } from 'cairnflow/workflow';
 
 /**
  * The activities the benchmark workflows call: trivial on purpose, so a measurement shows the

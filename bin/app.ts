@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Engine } from 'cairn/cdk';
+import { Engine } from 'cairnflow/cdk';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

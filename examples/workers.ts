@@ -1,5 +1,5 @@
 // The example workers, as `cairn dev` and `npm run demo` host them on the local stack.
-import type { WorkerDefinition } from 'cairn/worker';
+import type { WorkerDefinition } from 'cairnflow/worker';
 import { createApprovalActivities } from './approval/activities.ts';
 import * as approvalWorkflows from './approval/workflows.ts';
 import { createLoanActivities } from './loan/activities.ts';

@@ -1,8 +1,8 @@
 /**
- * `cairn/cdk`: deploy Cairn into your AWS account with the CDK.
+ * `cairnflow/cdk`: deploy Cairn into your AWS account with the CDK.
  *
  * @example
- * import { Engine } from 'cairn/cdk';
+ * import { Engine } from 'cairnflow/cdk';
  *
  * const engine = new Engine(stack, 'Engine');
  * engine.addWorker('Loans', { taskQueue: 'loans', entry: 'src/loans/worker.ts' });

@@ -1,4 +1,4 @@
-import { activityInfo } from 'cairn/activity';
+import { activityInfo } from 'cairnflow/activity';
 
 /** Timestamps (`nowMs`) a benchmark wants at each activity's start and end; unset, nothing happens. */
 export const activityProbe: {

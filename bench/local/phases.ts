@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { WorkflowHandle } from 'cairn/client';
-import type { TestWorkflowEnvironment } from 'cairn/testing';
+import type { WorkflowHandle } from 'cairnflow/client';
+import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { nowMs, percentile } from '../measure.ts';
 import { activityProbe } from './activities.ts';
 import type { CloseWatcher } from './closes.ts';

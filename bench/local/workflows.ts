@@ -1,4 +1,4 @@
-import { proxyActivities } from 'cairn/workflow';
+import { proxyActivities } from 'cairnflow/workflow';
 import type { localBenchActivities } from './activities.ts';
 
 /**

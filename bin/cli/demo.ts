@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment } from 'cairn/testing';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import * as approvalWorkflows from '../../examples/approval/workflows.ts';
 import * as loanWorkflows from '../../examples/loan/workflows.ts';
 import * as sagaWorkflows from '../../examples/order-saga/workflows.ts';

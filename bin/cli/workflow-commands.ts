@@ -1,4 +1,4 @@
-import { Client, sigv4Signer } from 'cairn/client';
+import { Client, sigv4Signer } from 'cairnflow/client';
 import type { Command } from 'commander';
 import { formatTimeline } from './timeline.ts';
 

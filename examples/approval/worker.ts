@@ -1,5 +1,5 @@
 // The Lambda entry of the `approvals` task queue: the CDK Worker construct bundles this file.
-import { createWorker } from 'cairn/worker';
+import { createWorker } from 'cairnflow/worker';
 import { createApprovalActivities } from './activities.ts';
 import * as workflows from './workflows.ts';
 

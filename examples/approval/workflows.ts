@@ -1,4 +1,4 @@
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from 'cairn/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from 'cairnflow/workflow';
 import type { createApprovalActivities } from './activities.ts';
 
 export interface ApprovalRequest {

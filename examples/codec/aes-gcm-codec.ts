@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Payload, PayloadCodec } from 'cairn/common';
+import type { Payload, PayloadCodec } from 'cairnflow/common';
 
 const ENCODING = 'binary/encrypted';
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, activityInfo } from 'cairn/activity';
+import { ApplicationFailure, activityInfo } from 'cairnflow/activity';
 import type { LoanApplication, LoanDecision } from './workflows.ts';
 
 /** A stand-in credit bureau: scores by name, failing the first `flakyCalls` calls per applicant. */

@@ -1,4 +1,4 @@
-import { log, proxyActivities } from 'cairn/workflow';
+import { log, proxyActivities } from 'cairnflow/workflow';
 import type { createLoanActivities } from './activities.ts';
 
 export interface LoanApplication {

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from 'cairn/activity';
+import { ApplicationFailure } from 'cairnflow/activity';
 import type { Order } from './workflows.ts';
 
 /** In-memory stand-ins for the inventory, payment and shipping services, with a journal. */

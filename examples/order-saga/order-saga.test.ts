@@ -1,5 +1,5 @@
-import { WorkflowFailedError } from 'cairn/client';
-import { ActivityFailure, ApplicationFailure } from 'cairn/common';
+import { WorkflowFailedError } from 'cairnflow/client';
+import { ActivityFailure, ApplicationFailure } from 'cairnflow/common';
 import { describe, expect, it } from 'vitest';
 import { testEnv } from '../../test/support/env.ts';
 import { createOrderActivities, type OrderServices } from './activities.ts';

@@ -1,5 +1,5 @@
 // The Lambda entry of the `orders` task queue: the CDK Worker construct bundles this file.
-import { createWorker } from 'cairn/worker';
+import { createWorker } from 'cairnflow/worker';
 import { createOrderActivities } from './activities.ts';
 import * as workflows from './workflows.ts';
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, log, proxyActivities } from 'cairn/workflow';
+import { ApplicationFailure, CancellationScope, log, proxyActivities } from 'cairnflow/workflow';
 import type { createOrderActivities } from './activities.ts';
 
 export interface Order {

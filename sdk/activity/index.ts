@@ -1,8 +1,8 @@
 /**
- * `cairn/activity`: what activity code imports.
+ * `cairnflow/activity`: what activity code imports.
  *
  * @example
- * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairn/activity';
+ * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairnflow/activity';
  */
 export { ApplicationFailure, CancelledFailure } from '../common/failures.ts';
 export type { ActivityInfo } from './context.ts';

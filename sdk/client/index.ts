@@ -1,8 +1,8 @@
 /**
- * `cairn/client`: starting and managing workflows over the HTTP API.
+ * `cairnflow/client`: starting and managing workflows over the HTTP API.
  *
  * @example
- * import { Client } from 'cairn/client';
+ * import { Client } from 'cairnflow/client';
  * const client = new Client({ endpoint: process.env.CAIRN_ENDPOINT! });
  */
 

@@ -1,8 +1,8 @@
 /**
- * `cairn/common`: what workflow, activity and client code share.
+ * `cairnflow/common`: what workflow, activity and client code share.
  *
  * @example
- * import { ApplicationFailure, type PayloadCodec } from 'cairn/common';
+ * import { ApplicationFailure, type PayloadCodec } from 'cairnflow/common';
  */
 export { type Duration, durationToMs } from './duration.ts';
 export { ParentClosePolicy, WorkflowIdReusePolicy } from './enums.ts';

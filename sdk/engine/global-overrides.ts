@@ -80,7 +80,7 @@ export function installGlobalOverrides(): void {
       'use Math.random() (seeded per run) or uuid4()',
       'crypto.getRandomValues',
     );
-    guardGlobalFunction(crypto, 'randomUUID', 'use uuid4() from cairn/workflow', 'crypto.randomUUID');
+    guardGlobalFunction(crypto, 'randomUUID', 'use uuid4() from cairnflow/workflow', 'crypto.randomUUID');
   }
   const performance = g.performance as Record<string, unknown> | undefined;
   if (performance)

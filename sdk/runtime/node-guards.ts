@@ -46,7 +46,7 @@ export function installNodeGuards(): void {
     guardAll(module, label, network);
   }
   guardAll(childProcess, 'child_process', 'run processes in an activity');
-  guardAll(crypto, 'crypto', 'use Math.random() (seeded per run) or uuid4() from cairn/workflow', [
+  guardAll(crypto, 'crypto', 'use Math.random() (seeded per run) or uuid4() from cairnflow/workflow', [
     'randomBytes',
     'randomFillSync',
     'randomFill',

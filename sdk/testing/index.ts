@@ -1,8 +1,8 @@
 /**
- * `cairn/testing`: a whole engine for tests, in memory with time skipping.
+ * `cairnflow/testing`: a whole engine for tests, in memory with time skipping.
  *
  * @example
- * import { TestWorkflowEnvironment } from 'cairn/testing';
+ * import { TestWorkflowEnvironment } from 'cairnflow/testing';
  */
 
 export type { WorkerOptions } from '../worker/worker.ts';

@@ -1,8 +1,8 @@
 /**
- * `cairn/worker`: binding workflows and activities to a task queue.
+ * `cairnflow/worker`: binding workflows and activities to a task queue.
  *
  * @example
- * import { Worker } from 'cairn/worker';
+ * import { Worker } from 'cairnflow/worker';
  */
 export type { WorkerDefinition } from '../runtime/worker-registry.ts';
 export type { WorkerEvent, WorkerResult } from './create-worker.ts';

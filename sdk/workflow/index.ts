@@ -1,8 +1,8 @@
 /**
- * `cairn/workflow`: what workflow code imports. Deterministic: no AWS, no I/O.
+ * `cairnflow/workflow`: what workflow code imports. Deterministic: no AWS, no I/O.
  *
  * @example
- * import { proxyActivities, sleep, defineSignal, setHandler, condition } from 'cairn/workflow';
+ * import { proxyActivities, sleep, defineSignal, setHandler, condition } from 'cairnflow/workflow';
  */
 
 export type { Duration } from '../common/duration.ts';

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Engine } from 'cairn/cdk';
+import { Engine } from 'cairnflow/cdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loanEntry, logicalId, repoBundling, testApp } from './fixtures.ts';
 

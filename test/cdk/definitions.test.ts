@@ -9,7 +9,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { Engine } from 'cairn/cdk';
+import type { Engine } from 'cairnflow/cdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildExampleStack } from '../../bin/app.ts';
 import { createResources } from '../../local/create-resources.ts';

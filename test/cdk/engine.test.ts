@@ -4,7 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ApiAuthorization, type Engine } from 'cairn/cdk';
+import { ApiAuthorization, type Engine } from 'cairnflow/cdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTIONS_TABLE, HISTORY_TABLE, MAPPINGS, SYSTEM_QUEUE } from '../../sdk/backend/definitions.ts';
 import { actionsOf, engineFixture, logicalId, resourcesOf, statementsOfRole } from './fixtures.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Engine, type EngineProps, type WorkerOptions } from 'cairn/cdk';
+import { Engine, type EngineProps, type WorkerOptions } from 'cairnflow/cdk';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiAuthorization, Engine, type EngineProps, type WorkerOptions } from 'cairn/cdk';
+import { ApiAuthorization, Engine, type EngineProps, type WorkerOptions } from 'cairnflow/cdk';
 import { describe, expect, it } from 'vitest';
 import { loanEntry, repoBundling, testApp } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type { Engine, Worker } from 'cairn/cdk';
+import type { Engine, Worker } from 'cairnflow/cdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAPPINGS } from '../../sdk/backend/definitions.ts';
 import {

@@ -17,15 +17,19 @@ async function freePort(): Promise<number> {
 }
 
 function cairn(...args: string[]) {
-  return run('npx', ['tsx', 'bin/cairn.ts', 'workflow', '--endpoint', endpoint, ...args], {
-    timeout: 60_000,
-  });
+  return run(
+    'npx',
+    ['tsx', '--conditions=source', 'bin/cairn.ts', 'workflow', '--endpoint', endpoint, ...args],
+    {
+      timeout: 60_000,
+    },
+  );
 }
 
 beforeAll(async () => {
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
-  dev = spawn('npx', ['tsx', 'bin/cairn.ts', 'dev', '--port', String(port)], {
+  dev = spawn('npx', ['tsx', '--conditions=source', 'bin/cairn.ts', 'dev', '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

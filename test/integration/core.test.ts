@@ -1,6 +1,6 @@
-import { Context } from 'cairn/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from 'cairn/client';
-import { CancelledFailure } from 'cairn/common';
+import { Context } from 'cairnflow/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from 'cairnflow/client';
+import { CancelledFailure } from 'cairnflow/common';
 import { describe, expect, it } from 'vitest';
 import { testEnv } from '../support/env.ts';
 import * as workflows from './workflows/core.ts';

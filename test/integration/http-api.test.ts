@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { activityInfo, CompleteAsyncError } from 'cairn/activity';
+import { activityInfo, CompleteAsyncError } from 'cairnflow/activity';
 import {
   Client,
   InvalidArgumentError,
@@ -12,9 +12,9 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-} from 'cairn/client';
-import { CancelledFailure, PayloadTooLargeError, TerminatedFailure } from 'cairn/common';
-import { TestWorkflowEnvironment } from 'cairn/testing';
+} from 'cairnflow/client';
+import { CancelledFailure, PayloadTooLargeError, TerminatedFailure } from 'cairnflow/common';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import {
   type ActivityFailure,
   condition,
@@ -23,7 +23,7 @@ import {
   defineUpdate,
   proxyActivities,
   setHandler,
-} from 'cairn/workflow';
+} from 'cairnflow/workflow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiHandlerOptions, createApiHandler } from '../../functions/api/handler.ts';
 import { startHttpGateway } from '../../local/http-gateway.ts';

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Context } from 'cairn/activity';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from 'cairn/client';
+import { Context } from 'cairnflow/activity';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from 'cairnflow/client';
 import {
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
   TerminatedFailure,
   TimeoutFailure,
-} from 'cairn/common';
+} from 'cairnflow/common';
 import { describe, expect, it } from 'vitest';
 import { AesGcmCodec } from '../../examples/codec/aes-gcm-codec.ts';
 import { testEnv } from '../support/env.ts';

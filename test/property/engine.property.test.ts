@@ -17,15 +17,15 @@
  * to replay exactly that scenario. Other knobs: CAIRN_PROPERTY_RUNS (number of scenarios, default 100),
  * CAIRN_PROPERTY_SHRINK=1 (shrink a failure to a smaller scenario instead of stopping at the first).
  */
-import { Context } from 'cairn/activity';
+import { Context } from 'cairnflow/activity';
 import {
   WorkflowExecutionClosedError,
   WorkflowFailedError,
   type WorkflowHandle,
   WorkflowUpdateFailedError,
-} from 'cairn/client';
-import { ApplicationFailure, CancelledFailure, TerminatedFailure } from 'cairn/common';
-import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment } from 'cairn/testing';
+} from 'cairnflow/client';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure } from 'cairnflow/common';
+import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment } from 'cairnflow/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as workflows from './model-workflow.ts';

@@ -21,7 +21,7 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-} from 'cairn/workflow';
+} from 'cairnflow/workflow';
 
 /** What one attempt of a scripted activity does. */
 export type AttemptOutcome =

@@ -4,8 +4,8 @@
  * (`conflictBackoff`), so concurrent writers spread out instead of colliding in lockstep.
  * Found by the property test (which once lost signals here).
  */
-import { TestWorkflowEnvironment } from 'cairn/testing';
-import { condition, defineQuery, defineSignal, setHandler } from 'cairn/workflow';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
+import { condition, defineQuery, defineSignal, setHandler } from 'cairnflow/workflow';
 import { expect, it } from 'vitest';
 // Internal on purpose: more writers than one bound of retries.
 import { MAX_COMMIT_ATTEMPTS } from '../../sdk/runtime/commit.ts';

@@ -4,10 +4,10 @@
  * `ApplicationFailure` of type `AcceptedUpdateCompletedWorkflow`, as Temporal answers; it must not
  * leave `executeUpdate` waiting forever. Found by the property test.
  */
-import { WorkflowUpdateFailedError } from 'cairn/client';
-import { ApplicationFailure } from 'cairn/common';
-import { TestWorkflowEnvironment } from 'cairn/testing';
-import { condition, defineUpdate, setHandler } from 'cairn/workflow';
+import { WorkflowUpdateFailedError } from 'cairnflow/client';
+import { ApplicationFailure } from 'cairnflow/common';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
+import { condition, defineUpdate, setHandler } from 'cairnflow/workflow';
 import { afterEach, expect, it } from 'vitest';
 
 const block = defineUpdate<string>('block');

@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment, type TimeSkippingOptions } from 'cairn/testing';
+import { TestWorkflowEnvironment, type TimeSkippingOptions } from 'cairnflow/testing';
 import { afterEach, expect } from 'vitest';
 
 const open: TestWorkflowEnvironment[] = [];

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type LocalOptions, TestWorkflowEnvironment } from 'cairn/testing';
+import { type LocalOptions, TestWorkflowEnvironment } from 'cairnflow/testing';
 
 /** Starts a local-stack environment for a test file (DynamoDB Local, SQS emulator, real handlers). */
 export async function localEnv(options: LocalOptions): Promise<TestWorkflowEnvironment> {

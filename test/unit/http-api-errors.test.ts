@@ -6,8 +6,8 @@ import {
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-} from 'cairn/client';
-import { type CairnError, DeterminismViolationError, PayloadTooLargeError } from 'cairn/common';
+} from 'cairnflow/client';
+import { type CairnError, DeterminismViolationError, PayloadTooLargeError } from 'cairnflow/common';
 import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '../../functions/api/errors.ts';
 import { createApiHandler } from '../../functions/api/handler.ts';

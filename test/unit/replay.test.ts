@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DeterminismViolationError } from 'cairn/common';
+import { DeterminismViolationError } from 'cairnflow/common';
 import { describe, expect, it } from 'vitest';
 import { createApprovalActivities } from '../../examples/approval/activities.ts';
 import * as approvalWorkflows from '../../examples/approval/workflows.ts';

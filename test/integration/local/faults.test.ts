@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
-import type { TestWorkflowEnvironment } from 'cairn/testing';
+import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
 import { createWorkerRegistry } from '../../../sdk/runtime/worker-registry.ts';

@@ -3,9 +3,9 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
-} from 'cairn/client';
-import { ActivityFailure } from 'cairn/common';
-import type { TestWorkflowEnvironment } from 'cairn/testing';
+} from 'cairnflow/client';
+import { ActivityFailure } from 'cairnflow/common';
+import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLoanActivities } from '../../../examples/loan/activities.ts';
 import * as loanWorkflows from '../../../examples/loan/workflows.ts';

@@ -10,7 +10,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
-} from 'cairn/workflow';
+} from 'cairnflow/workflow';
 
 export interface LocalActivities {
   square(n: number): Promise<number>;

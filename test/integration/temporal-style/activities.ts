@@ -1,4 +1,4 @@
-import { Context } from 'cairn/activity';
+import { Context } from 'cairnflow/activity';
 
 export const charges: { customerId: string; period: number }[] = [];
 

@@ -1,8 +1,8 @@
 // Tests in the shape of Temporal's own samples: an environment without workers, a Worker created on
 // its native connection, and worker.runUntil(...). Porting one means changing the imports.
 import { fileURLToPath } from 'node:url';
-import { WorkflowUpdateFailedError } from 'cairn/client';
-import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment, Worker } from 'cairn/testing';
+import { WorkflowUpdateFailedError } from 'cairnflow/client';
+import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment, Worker } from 'cairnflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as activities from './activities.ts';
 import * as workflows from './workflows.ts';

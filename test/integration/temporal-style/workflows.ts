@@ -1,5 +1,5 @@
 // Workflows written the way Temporal's TypeScript samples write them; only the imports differ.
-import * as wf from 'cairn/workflow';
+import * as wf from 'cairnflow/workflow';
 import type * as activities from './activities.ts';
 
 const { chargeSubscription, fetchQuote, slowQuote } = wf.proxyActivities<typeof activities>({

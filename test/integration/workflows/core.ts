@@ -8,7 +8,7 @@ import {
   proxyActivities,
   sleep,
   workflowInfo,
-} from 'cairn/workflow';
+} from 'cairnflow/workflow';
 
 export interface CoreActivities {
   slowStep(label: string, ms: number): Promise<string>;

@@ -17,7 +17,7 @@ import {
   startChild,
   upsertSearchAttributes,
   workflowInfo,
-} from 'cairn/workflow';
+} from 'cairnflow/workflow';
 
 export interface SurfaceActivities {
   double(n: number): Promise<number>;

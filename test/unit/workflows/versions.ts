@@ -1,5 +1,5 @@
 // Two versions of one workflow: v2 changed the code while runs of v1 were open.
-import { patched, proxyActivities, sleep } from 'cairn/workflow';
+import { patched, proxyActivities, sleep } from 'cairnflow/workflow';
 
 const { echo } = proxyActivities<{ echo(value: string): Promise<string> }>({
   startToCloseTimeout: '1 minute',
