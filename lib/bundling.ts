@@ -1,8 +1,12 @@
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildSync } from 'esbuild';
 
 /**
- * Where esbuild runs for every Cairn function (the engine's own and the workers').
+ * Where esbuild runs for a worker's function (the user's entry, bundled in the user's project).
  *
  * @example
  * new Engine(stack, 'Engine', {
@@ -11,8 +15,7 @@ import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodej
  */
 export interface CairnBundlingProps {
   /**
-   * The directory esbuild runs in; every entry (Cairn's `functions/` and the workers' entry
-   * files) must be under it.
+   * The directory esbuild runs in; the worker's entry file must be under it.
    *
    * @default - the directory of `depsLockFilePath`
    */
@@ -73,10 +76,65 @@ export function cairnBundlingOptions(props: CairnBundlingProps | undefined): Bun
     sourcesContent: false,
     bundleAwsSDK: true,
     ...props?.overrides,
+    esbuildArgs: {
+      ...(CAIRN_CONDITIONS.length ? { '--conditions': CAIRN_CONDITIONS.join(',') } : {}),
+      ...props?.overrides?.esbuildArgs,
+    },
   };
 }
 
-/** The absolute path of one of Cairn's own Lambda entries (`functions/*.ts`). */
-export function engineEntry(name: 'api' | 'router' | 'system' | 'sweeper'): string {
-  return fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
+/**
+ * Whether this module runs from the TypeScript sources (inside Cairn's repository, under tsx or
+ * vitest) rather than from the built package: then `cairnflow/*` must resolve through the
+ * exports' `source` condition when esbuild bundles.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** esbuild `conditions` that resolve `cairnflow/*` the way this module itself was loaded. */
+export const CAIRN_CONDITIONS: readonly string[] = FROM_SOURCE ? ['source'] : [];
+
+/** One of Cairn's own Lambda handlers. */
+export type EngineFunctionName = 'api' | 'router' | 'system' | 'sweeper';
+
+/**
+ * The absolute path of one of Cairn's own Lambda entries: `functions/<name>.ts` in the repository,
+ * `dist/functions/<name>.js` in the installed package.
+ */
+export function engineEntry(name: EngineFunctionName): string {
+  return fileURLToPath(new URL(`../functions/${name}.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url));
+}
+
+/**
+ * The code of one of Cairn's own functions, bundled by esbuild from the installed package itself
+ * (never from the user's project: its handlers are Cairn's, wherever and however Cairn is
+ * installed — a registry tarball, a workspace link or a folder outside the project's root).
+ */
+export function engineCode(name: EngineFunctionName): lambda.Code {
+  const entry = engineEntry(name);
+  return lambda.Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always succeeds (esbuild is a dependency of Cairn).
+      image: DockerImage.fromRegistry('public.ecr.aws/lambda/nodejs:22'),
+      // Part of the asset's cache key: the four functions share a source folder, not a bundle.
+      command: ['esbuild', name],
+      local: {
+        tryBundle(outputDir) {
+          buildSync({
+            ...CAIRN_ESBUILD_SETTINGS,
+            mainFields: [...CAIRN_ESBUILD_SETTINGS.mainFields],
+            banner: { js: CAIRN_ESBUILD_SETTINGS.banner },
+            conditions: [...CAIRN_CONDITIONS],
+            entryPoints: [entry],
+            outfile: join(outputDir, 'index.mjs'),
+            bundle: true,
+            sourcemap: true,
+            sourcesContent: false,
+            logLevel: 'error',
+          });
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -10,14 +10,13 @@ import { LOG_WRITE_ACTIONS } from './perms.ts';
 
 /** How one of Cairn's functions is built; every field is decided by the Engine or the Worker. */
 export interface CairnFunctionProps {
-  entry: string;
-  handler?: string;
+  /** The user's entry file (bundled by NodejsFunction in the user's project), or Cairn's own bundled code. */
+  source: { entry: string; handler?: string; bundling?: CairnBundlingProps } | { code: lambda.Code };
   description: string;
   memorySize: number;
   timeout: Duration;
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
-  bundling?: CairnBundlingProps;
   reservedConcurrentExecutions?: number;
   /** Retries of asynchronous invocations (the sweeper's schedule). */
   retryAttempts?: number;
@@ -29,7 +28,7 @@ export interface CairnFunctionProps {
  * a log group with a retention period, which the role alone may write.
  */
 export class CairnFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -43,11 +42,8 @@ export class CairnFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: [...LOG_WRITE_ACTIONS], resources: [this.logGroup.logGroupArn] }),
     );
-    this.function = new NodejsFunction(this, 'Resource', {
-      entry: props.entry,
-      handler: props.handler,
+    const common: lambda.FunctionOptions = {
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -57,10 +53,25 @@ export class CairnFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: props.retryAttempts,
-      projectRoot: props.bundling?.projectRoot,
-      depsLockFilePath: props.bundling?.depsLockFilePath,
-      bundling: cairnBundlingOptions(props.bundling),
-    });
+    };
+    const { source } = props;
+    this.function =
+      'code' in source
+        ? new lambda.Function(this, 'Resource', {
+            ...common,
+            runtime: lambda.Runtime.NODEJS_22_X,
+            code: source.code,
+            handler: 'index.handler',
+          })
+        : new NodejsFunction(this, 'Resource', {
+            ...common,
+            entry: source.entry,
+            handler: source.handler,
+            runtime: lambda.Runtime.NODEJS_22_X,
+            projectRoot: source.bundling?.projectRoot,
+            depsLockFilePath: source.bundling?.depsLockFilePath,
+            bundling: cairnBundlingOptions(source.bundling),
+          });
     acknowledge(
       this,
       'AwsSolutions-L1',

@@ -106,7 +106,8 @@ export interface EngineProps {
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
   /**
-   * Where and how esbuild bundles the engine's and the workers' functions.
+   * Where and how esbuild bundles the workers' functions (each worker may override it). The
+   * engine's own functions are bundled from the installed Cairn package with Cairn's settings.
    *
    * @default - the NodejsFunction defaults (the lock file found from the current directory)
    */

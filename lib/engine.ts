@@ -10,7 +10,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -19,7 +18,7 @@ import { EXECUTIONS_TABLE, HISTORY_TABLE, MAPPINGS, SYSTEM_QUEUE } from '../sdk/
 import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
 import { ApiAuthorization } from './api-authorization.ts';
 import type { CairnBundlingProps } from './bundling.ts';
-import { engineEntry } from './bundling.ts';
+import { type EngineFunctionName, engineCode } from './bundling.ts';
 import { CairnFunction } from './cairn-function.ts';
 import { EngineDashboard } from './dashboard.ts';
 import { type EngineProps, validateEngineProps } from './engine-props.ts';
@@ -94,10 +93,10 @@ export class Engine extends Construct {
   readonly systemDeadLetterQueue: sqs.Queue;
   /** Where the router's stream batches go after its retries are spent. */
   readonly routerFailureQueue: sqs.Queue;
-  readonly apiFunction: NodejsFunction;
-  readonly routerFunction: NodejsFunction;
-  readonly systemFunction: NodejsFunction;
-  readonly sweeperFunction: NodejsFunction;
+  readonly apiFunction: lambda.Function;
+  readonly routerFunction: lambda.Function;
+  readonly systemFunction: lambda.Function;
+  readonly sweeperFunction: lambda.Function;
   /** Runs the sweeper every minute. */
   readonly sweeperSchedule: events.Rule;
   readonly httpApi: apigwv2.HttpApi;
@@ -194,17 +193,12 @@ export class Engine extends Construct {
       CAIRN_LOG_LEVEL: props.logLevel ?? 'info',
       CAIRN_RETENTION_DAYS: String(settings.retentionDays),
     };
-    const fn = (
-      fnId: string,
-      entry: Parameters<typeof engineEntry>[0],
-      { environment, ...shape }: FunctionShape,
-    ) =>
+    const fn = (fnId: string, entry: EngineFunctionName, { environment, ...shape }: FunctionShape) =>
       new CairnFunction(this, fnId, {
         ...shape,
-        entry: engineEntry(entry),
+        source: { code: engineCode(entry) },
         environment: { ...this.environment, ...environment },
         logRetention,
-        bundling: props.bundling,
       });
     const allPayloads = this.payloadBucket.arnForObjects('payloads/*');
     const payloadReason =

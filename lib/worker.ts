@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -115,7 +115,7 @@ export interface WorkerProps extends WorkerOptions {
 export class Worker extends Construct {
   readonly taskQueue: string;
   readonly namespace: string;
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.IRole;
   /** Workflow tasks (FIFO). */
   readonly workflowQueue: sqs.Queue;
@@ -155,15 +155,17 @@ export class Worker extends Construct {
     this.activityDeadLetterQueue = activities.deadLetterQueue;
 
     const worker = new CairnFunction(this, 'Function', {
-      entry: settings.entry,
-      handler: props.handler,
+      source: {
+        entry: settings.entry,
+        handler: props.handler,
+        bundling: props.bundling ?? engine._workerDefaults.bundling,
+      },
       description: `Cairn worker of task queue '${this.taskQueue}' (namespace '${this.namespace}')`,
       memorySize: settings.memorySize,
       timeout: settings.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { ...props.environment, ...engine.environment },
       logRetention: engine._workerDefaults.logRetention,
-      bundling: props.bundling ?? engine._workerDefaults.bundling,
     });
     this.function = worker.function;
     this.role = worker.role;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -16,6 +16,11 @@ export interface DynamoDbLocal {
 export interface DynamoDbLocalOptions {
   /** How long to wait for the server to answer. @default 30_000 */
   startTimeoutMs?: number;
+  /**
+   * A directory for the database file, so that tables and items outlive the process (`cairn dev`'s
+   * state directory). @default - in memory: everything is gone at stop
+   */
+  dbPath?: string;
 }
 
 /** Bytes of the process's output kept for error messages. */
@@ -52,7 +57,7 @@ function distribution(): string {
  * binds its server to 127.0.0.1: the jar itself has no bind-address option and would listen on
  * every interface.
  */
-function spawnOnLoopback(port: number, extra: Record<string, string>): ChildProcess {
+function spawnOnLoopback(port: number, storage: string[], extra: Record<string, string>): ChildProcess {
   const home = distribution();
   const launcher = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
   const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(delimiter);
@@ -65,7 +70,7 @@ function spawnOnLoopback(port: number, extra: Record<string, string>): ChildProc
       '-cp',
       classpath,
       launcher,
-      '-inMemory',
+      ...storage,
       '-disableTelemetry',
       '-port',
       String(port),
@@ -86,7 +91,10 @@ function spawnOnLoopback(port: number, extra: Record<string, string>): ChildProc
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawnOnLoopback(port, {
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  // -sharedDb: one database file whatever the credentials and region a client signs with.
+  const storage = options.dbPath ? ['-dbPath', options.dbPath, '-sharedDb'] : ['-inMemory'];
+  const child = spawnOnLoopback(port, storage, {
     // Telemetry calls out to AWS at start-up, adding seconds (and a network call) to every start.
     DDB_LOCAL_TELEMETRY: '0',
     // C1-only JIT halves start-up; a short-lived test server never earns back C2's warm-up.

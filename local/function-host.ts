@@ -20,6 +20,11 @@ export class LocalFunction<E, R> {
     this.handler = wrap(this.handler);
   }
 
+  /** Replaces the handler (a reloaded worker); invocations already running finish on the old one. */
+  replace(handler: (event: E) => Promise<R>): void {
+    this.handler = handler;
+  }
+
   async invoke(event: E): Promise<R> {
     while (this.running >= this.options.concurrency)
       await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -11,7 +11,7 @@ export interface SqsMappingOptions {
   sqs: SQSClient;
   queueUrl: string;
   queueArn: string;
-  fn: LocalFunction<SQSEvent, SQSBatchResponse | unknown>;
+  fn: Pick<LocalFunction<SQSEvent, unknown>, 'invoke'>;
   batchSize: number;
   visibilityTimeoutSeconds: number;
   /** Concurrent batches (pollers) for this mapping. */

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +11,7 @@ import { handler as systemHandler } from '../functions/system.ts';
 import { MAPPINGS } from '../sdk/backend/definitions.ts';
 import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
-import { createWorker } from '../sdk/worker/create-worker.ts';
+import { createWorker, type WorkerHandler } from '../sdk/worker/create-worker.ts';
 import { createQueues, type LocalQueue } from './create-queues.ts';
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -18,13 +19,28 @@ import { startFauxqs } from './fauxqs.ts';
 import { LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { startInvokeServer } from './invoke-server.ts';
+import { restorePayloads, savePayloads } from './payload-snapshot.ts';
 import { SqsMapping } from './sqs-mapping.ts';
 import { StreamMapping } from './stream-mapping.ts';
+
+/**
+ * A worker the stack hosts: a definition (workflows + activities), or the handler a worker entry
+ * exports (`export const handler = createWorker(...)`, the very function the CDK deploys).
+ */
+export type LocalWorker = WorkerDefinition | WorkerHandler;
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** The workers to host, each as its own function (the same `createWorker` handler as in the cloud). */
-  workers: WorkerDefinition[];
+  workers: LocalWorker[];
+  /**
+   * A directory that keeps the stack's state (DynamoDB's tables and stream, offloaded payloads)
+   * across restarts. Queued messages do not outlive the SQS emulator; the router reads the
+   * persisted stream from its start again (DynamoDB keeps stream records 24 hours), and since
+   * every consumer is idempotent on run and event id, whatever was queued is dispatched again.
+   * @default - in memory: everything is gone at stop
+   */
+  stateDir?: string;
   /** @default 'cairn-local' */
   prefix?: string;
   /** Port of the HTTP API on 127.0.0.1. @default a free port */
@@ -53,7 +69,19 @@ export interface LocalStack {
   };
   /** Stream records the router gave up on (the mapping's failure destination). */
   discardedStreamRecords: DynamoDBRecord[];
+  /** Swaps the handler of a hosted task queue's worker (a reloaded worker entry). */
+  replaceWorker(handler: WorkerHandler): void;
   stop(): Promise<void>;
+}
+
+/** The HTTP API's port is taken (another `cairn dev`, or another server). */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(readonly port: number) {
+    super(
+      `Port ${port} on 127.0.0.1 is already in use (another cairn dev?). Stop it, or choose another port with --port <n>.`,
+    );
+  }
 }
 
 let running: LocalStack | undefined;
@@ -78,7 +106,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.length = 0;
   };
   try {
-    const dynamo = await startDynamoDbLocal();
+    const stateDir = options.stateDir ? resolve(options.stateDir) : undefined;
+    const dynamo = await startDynamoDbLocal({ dbPath: stateDir && join(stateDir, 'dynamodb') });
     cleanups.push(() => dynamo.stop());
     const fauxqs = await startFauxqs();
     cleanups.push(() => fauxqs.stop());
@@ -95,6 +124,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const streams = new DynamoDBStreamsClient({ region, endpoint: dynamo.endpoint, credentials });
     const resources = await createResources({ dynamodb, s3 }, prefix);
     const taskQueues = options.workers.map((worker) => worker.taskQueue);
+    const duplicate = taskQueues.find((queue, i) => taskQueues.indexOf(queue) !== i);
+    if (duplicate)
+      throw new Error(`Two workers serve task queue '${duplicate}'; each task queue has one worker`);
+    if (stateDir) {
+      const payloads = join(stateDir, 'payloads');
+      await restorePayloads(s3, resources.payloadBucket, payloads);
+      cleanups.push(() => savePayloads(s3, resources.payloadBucket, payloads));
+    }
     const queues = await createQueues(sqs, prefix, taskQueues, timeoutSeconds);
 
     const functions = new Map<string, LocalFunction<unknown, unknown>>();
@@ -108,10 +145,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return fn;
     };
     const workerFunctions: Record<string, string> = {};
-    const workers = options.workers.map((definition) => {
-      const name = `${prefix}-worker-${definition.taskQueue}`;
-      workerFunctions[definition.taskQueue] = name;
-      return { definition, fn: host(name, createWorker(definition)) };
+    const workers = options.workers.map((worker) => {
+      const name = `${prefix}-worker-${worker.taskQueue}`;
+      workerFunctions[worker.taskQueue] = name;
+      const handler = typeof worker === 'function' ? worker : createWorker(worker);
+      return { taskQueue: worker.taskQueue, fn: host(name, handler) };
     });
     const invokeServer = await startInvokeServer(functions);
     cleanups.push(() => invokeServer.stop());
@@ -164,8 +202,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         visibilityTimeoutSeconds: queues.system.definition.visibilityTimeoutSeconds,
         pollers: 2,
       }),
-      ...workers.flatMap(({ definition, fn }) => {
-        const own = queues.perTaskQueue.find((q) => q.taskQueue === definition.taskQueue)!;
+      ...workers.flatMap(({ taskQueue, fn }) => {
+        const own = queues.perTaskQueue.find((q) => q.taskQueue === taskQueue)!;
         return [
           new SqsMapping({
             sqs,
@@ -200,7 +238,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     cleanups.push(async () => clearInterval(sweep));
 
-    const gateway = await startHttpGateway({ handler: (event) => api.invoke(event), port: options.port });
+    const gateway = await startHttpGateway({
+      handler: (event) => api.invoke(event),
+      port: options.port,
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' && options.port ? new PortInUseError(options.port) : error;
+    });
     cleanups.push(() => gateway.stop());
 
     const stack: LocalStack = {
@@ -209,6 +252,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions,
       queues,
       discardedStreamRecords,
+      replaceWorker: (handler) => {
+        const hosted = workers.find((worker) => worker.taskQueue === handler.taskQueue);
+        if (!hosted) throw new Error(`No worker serves task queue '${handler.taskQueue}' in this stack`);
+        hosted.fn.replace(handler);
+      },
       stop: async () => {
         await stopAll();
         running = undefined;

@@ -13,6 +13,13 @@ import { processSqsBatch } from './sqs-batch.ts';
 export type WorkerEvent = SQSEvent | { cairnWorkerRequest: WorkerRequest };
 export type WorkerResult = SQSBatchResponse | WorkerResponse | { error: { code: string; message: string } };
 
+/** The Lambda handler of one task queue, as `createWorker` returns it; it knows its task queue. */
+export interface WorkerHandler {
+  (event: WorkerEvent): Promise<WorkerResult>;
+  /** The task queue this handler serves (`cairn dev` hosts an entry's handler by it). */
+  readonly taskQueue: string;
+}
+
 /**
  * Builds the Lambda handler of one task queue: it serves the queue's workflow tasks (FIFO, one per
  * run at a time) and activity tasks from SQS, and queries and updates by direct invoke.
@@ -21,9 +28,9 @@ export type WorkerResult = SQSBatchResponse | WorkerResponse | { error: { code: 
  * // worker.ts, the entry the CDK Worker construct bundles
  * export const handler = createWorker({ taskQueue: 'loans', workflows, activities });
  */
-export function createWorker(definition: WorkerDefinition): (event: WorkerEvent) => Promise<WorkerResult> {
+export function createWorker(definition: WorkerDefinition): WorkerHandler {
   const registry = createWorkerRegistry(definition);
-  return async (event) => {
+  const handler = async (event: WorkerEvent): Promise<WorkerResult> => {
     const { deps } = runtimeFromEnvironment();
     if ('cairnWorkerRequest' in event) {
       try {
@@ -51,4 +58,5 @@ export function createWorker(definition: WorkerDefinition): (event: WorkerEvent)
       (item, error) => recordDeadLetter(deps, item, error),
     );
   };
+  return Object.assign(handler, { taskQueue: registry.taskQueue });
 }

@@ -5,7 +5,7 @@
  * import { Worker } from 'cairnflow/worker';
  */
 export type { WorkerDefinition } from '../runtime/worker-registry.ts';
-export type { WorkerEvent, WorkerResult } from './create-worker.ts';
+export type { WorkerEvent, WorkerHandler, WorkerResult } from './create-worker.ts';
 export { createWorker } from './create-worker.ts';
 export type { WorkerOptions } from './worker.ts';
 export { Worker } from './worker.ts';

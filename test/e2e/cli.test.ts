@@ -29,10 +29,18 @@ function cairn(...args: string[]) {
 beforeAll(async () => {
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
-  dev = spawn('npx', ['tsx', '--conditions=source', 'bin/cairn.ts', 'dev', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const workers = ['loan', 'order-saga', 'approval'].flatMap((example) => [
+    '--worker',
+    `examples/${example}/worker.ts`,
+  ]);
+  dev = spawn(
+    'npx',
+    ['tsx', '--conditions=source', 'bin/cairn.ts', 'dev', '--in-memory', '--port', String(port), ...workers],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('cairn dev did not start within 60 s')), 60_000);
     dev.stdout?.on('data', (chunk: Buffer) => {

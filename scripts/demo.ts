@@ -1,9 +1,11 @@
+// The repository's main job (`npm run demo`): the seed's examples end to end on the embedded AWS
+// stack, or in memory with `--in-memory`. Not part of the published package.
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
-import * as approvalWorkflows from '../../examples/approval/workflows.ts';
-import * as loanWorkflows from '../../examples/loan/workflows.ts';
-import * as sagaWorkflows from '../../examples/order-saga/workflows.ts';
-import { exampleWorkers } from '../../examples/workers.ts';
-import { formatTimeline } from './timeline.ts';
+import { formatTimeline } from '../bin/cli/timeline.ts';
+import * as approvalWorkflows from '../examples/approval/workflows.ts';
+import * as loanWorkflows from '../examples/loan/workflows.ts';
+import * as sagaWorkflows from '../examples/order-saga/workflows.ts';
+import { exampleWorkers } from '../examples/workers.ts';
 
 type Env = TestWorkflowEnvironment;
 
@@ -26,7 +28,7 @@ async function show(
 }
 
 /** Runs the seed's examples end to end and prints results and histories: on the local AWS stack, or in memory. */
-export async function runDemo(options: { inMemory?: boolean } = {}): Promise<void> {
+async function runDemo(options: { inMemory?: boolean } = {}): Promise<void> {
   const started = Date.now();
   if (!options.inMemory)
     console.log('Starting the embedded AWS stack (DynamoDB Local, SQS/S3 emulator, local Lambda host)…');
@@ -95,3 +97,5 @@ export async function runDemo(options: { inMemory?: boolean } = {}): Promise<voi
     await env.teardown();
   }
 }
+
+await runDemo({ inMemory: process.argv.includes('--in-memory') });

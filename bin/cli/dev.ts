@@ -1,0 +1,102 @@
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startLocalStack } from '../../local/stack.ts';
+import { type LoadedWorkerEntry, loadWorkerEntry } from '../../local/worker-entry.ts';
+
+interface DevFlags {
+  worker: string[];
+  port: string;
+  stateDir: string;
+  inMemory?: boolean;
+}
+
+/** `cairn` runs from its TypeScript sources only inside Cairn's repository (tsx, vitest). */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** `cairn dev`: the embedded AWS stack hosting the user's own worker entries. */
+export function addDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description(
+      'start the embedded AWS stack (DynamoDB Local, SQS/S3 emulator, local Lambda host) on 127.0.0.1 with your workers',
+    )
+    .option(
+      '-w, --worker <entry>',
+      'a worker entry file (export const handler = createWorker(...)), .ts or .js; repeat for each task queue',
+      (entry: string, entries: string[]) => [...entries, entry],
+      [] as string[],
+    )
+    .option('-p, --port <port>', 'port of the HTTP API on 127.0.0.1', '4680')
+    .option('--state-dir <dir>', 'where the stack keeps its state across restarts', '.cairn')
+    .option('--in-memory', 'keep no state: everything is gone when dev stops')
+    .action(async (flags: DevFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+        throw new Error(`--port must be a port number (1–65535), got '${flags.port}'`);
+      }
+      const stateDir = flags.inMemory ? undefined : resolve(flags.stateDir);
+      const outDir = join(stateDir ?? join(tmpdir(), `cairn-dev-${process.pid}`), 'build');
+      const entries: LoadedWorkerEntry[] = [];
+      const stopEntries = () => Promise.all(entries.map((entry) => entry.dispose()));
+      let replace: ((handler: LoadedWorkerEntry['handler']) => void) | undefined;
+      try {
+        for (const entry of flags.worker) {
+          const loaded = await loadWorkerEntry(entry, {
+            outDir,
+            conditions: FROM_SOURCE ? ['source'] : [],
+            onReload: (handler) => {
+              try {
+                replace?.(handler);
+                console.log(`Reloaded ${entry} (task queue '${handler.taskQueue}')`);
+              } catch (error) {
+                console.error(`Could not reload ${entry}: ${(error as Error).message} (restart cairn dev)`);
+              }
+            },
+            onReloadError: (error) => console.error(`${error.message}\nStill running the previous version.`),
+          });
+          entries.push(loaded);
+        }
+      } catch (error) {
+        await stopEntries();
+        throw error;
+      }
+      const stack = await startLocalStack({
+        workers: entries.map((entry) => entry.handler),
+        port,
+        stateDir: stateDir && join(stateDir, 'stack'),
+        logLevel: 'info',
+      }).catch(async (error: unknown) => {
+        await stopEntries();
+        throw error;
+      });
+      replace = stack.replaceWorker;
+      console.log(
+        `Cairn is running. HTTP API: ${stack.endpoint} (OpenAPI: ${stack.endpoint}/v1/openapi.json)`,
+      );
+      if (entries.length === 0) {
+        console.log('No workers: pass --worker <entry> (a file that exports handler = createWorker(...)).');
+      }
+      for (const entry of entries) {
+        console.log(
+          `Worker for task queue '${entry.handler.taskQueue}': ${relative(process.cwd(), entry.entry)} (reloads on change)`,
+        );
+      }
+      console.log(
+        stateDir
+          ? `State: ${relative(process.cwd(), stateDir) || '.'} (kept across restarts)`
+          : 'State: in memory',
+      );
+      console.log('Ctrl-C stops it.');
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        await stopEntries();
+        await stack.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
