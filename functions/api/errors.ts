@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   CairnError,
   InvalidArgumentError,
+  UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '../../sdk/common/errors.ts';
@@ -15,6 +16,8 @@ import type { Logger } from '../../sdk/runtime/deps.ts';
  */
 export const ERROR_STATUS = {
   InvalidArgument: { status: 400 },
+  // A start named a task queue no worker serves: it would wait for ever.
+  UnknownTaskQueue: { status: 400 },
   WorkflowNotFound: { status: 404 },
   RouteNotFound: { status: 404 },
   MethodNotAllowed: { status: 405 },
@@ -78,6 +81,9 @@ function detailsOf(error: CairnError): Record<string, unknown> {
     return { workflowId: error.workflowId, workflowType: error.workflowType };
   }
   if (error instanceof InvalidRequestError) return { issues: error.issues };
+  if (error instanceof UnknownTaskQueueError) {
+    return { taskQueue: error.taskQueue, knownTaskQueues: error.knownTaskQueues };
+  }
   if (error instanceof MethodNotAllowedError) return { allow: error.allow };
   return {};
 }

@@ -149,9 +149,11 @@ export const routes: readonly Route[] = [
     tag: 'Workflows',
     summary: "Wait (at most waitSeconds) for a run's outcome",
     params: s.workflowPath,
-    query: s.waitQuery,
+    query: s.resultQuery,
     response: s.resultResponse,
-    responses: { 200: 'The outcome, or status Running if the run did not close in time' },
+    responses: {
+      200: 'The outcome, or status Running (with the workflow-task failure, if any) if the run did not close in time',
+    },
     async handle(service, { params, query }) {
       return {
         body: await service.result(
@@ -159,6 +161,9 @@ export const routes: readonly Route[] = [
           params.workflowId,
           query.runId,
           waitMs(query.waitSeconds),
+          {
+            reportedFailureTime: query.reportedFailureTime,
+          },
         ),
       };
     },

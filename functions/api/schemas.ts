@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKFLOW_TASK_FAILURE_CAUSES } from '../../sdk/backend/ports.ts';
 import { WorkflowIdReusePolicy } from '../../sdk/common/enums.ts';
 import { MAX_WAIT_MS } from '../../sdk/runtime/workflow-service.ts';
 import { ERROR_STATUS, InvalidRequestError, type RequestIssue } from './errors.ts';
@@ -143,6 +144,15 @@ export const noQuery = z.strictObject({});
 export const runQuery = z.strictObject({ runId: runId.optional() });
 export const historyQuery = runQuery.extend({ pageToken: pageToken.optional() });
 export const waitQuery = runQuery.extend({ waitSeconds });
+export const resultQuery = waitQuery.extend({
+  reportedFailureTime: z.coerce
+    .number()
+    .min(0, { error: 'must be ≥ 0' })
+    .optional()
+    .describe(
+      'Time (epoch ms) of the last workflow-task failure the caller reported: the wait also ends when a newer one is recorded',
+    ),
+});
 export const listQuery = z.strictObject({
   query: z
     .string()
@@ -294,6 +304,23 @@ export const listWorkflowsResponse = named(
   'A page of runs, newest start first.',
 );
 
+const workflowTaskFailureSchema = named(
+  z.object({
+    attempt: z.number().int(),
+    time: epochMs,
+    eventId: z.number().int(),
+    cause: z.enum(WORKFLOW_TASK_FAILURE_CAUSES),
+    failure: failureInfoSchema,
+    retryAt: epochMs.optional().describe('When the one pending retry of the task is due'),
+    final: z
+      .boolean()
+      .optional()
+      .describe('The engine expects this failure never to heal (the time-skipping test environment)'),
+  }),
+  'WorkflowTaskFailure',
+  "Why the run's workflow task keeps failing, or why one of its tasks was set aside.",
+);
+
 export const describeWorkflowResponse = named(
   runSummarySchema.extend({
     cancelRequested: z.boolean(),
@@ -310,16 +337,12 @@ export const describeWorkflowResponse = named(
       }),
     ),
     pendingWorkflowTask: z.boolean(),
-    workflowTaskFailure: z
-      .object({
-        attempt: z.number().int(),
-        time: epochMs,
-        eventId: z.number().int(),
-        cause: z.enum(['WorkflowError', 'NonDeterminism', 'UnknownWorkflowType', 'DeadLettered']),
-        failure: failureInfoSchema,
-      })
+    workflowTaskFailure: workflowTaskFailureSchema
       .optional()
       .describe('Why the pending workflow task keeps failing (e.g. a determinism violation), if it does'),
+    failure: failureInfoSchema
+      .optional()
+      .describe('How a run that closed without a result ended, with its cause chain'),
     continuedAsNewRunId: z.string().optional(),
   }),
   'WorkflowDescription',
@@ -340,7 +363,13 @@ export const historyResponse = named(
 
 export const resultResponse = named(
   z.discriminatedUnion('status', [
-    z.object({ status: z.literal('Running'), runId: z.string() }),
+    z.object({
+      status: z.literal('Running'),
+      runId: z.string(),
+      workflowTaskFailure: workflowTaskFailureSchema
+        .optional()
+        .describe('Why the run is not moving, if its workflow task keeps failing'),
+    }),
     z.object({ status: z.literal('Completed'), runId: z.string(), result: payloadSchema }),
     z.object({ status: z.literal('ContinuedAsNew'), runId: z.string(), newRunId: z.string() }),
     z.object({

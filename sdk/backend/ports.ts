@@ -66,10 +66,26 @@ export interface WorkflowTaskFailureRecord {
   attempt: number;
   time: number;
   eventId: number;
-  /** DeadLettered: a task of the run kept failing and its message moved to the dead-letter queue. */
-  cause: 'WorkflowError' | 'NonDeterminism' | 'UnknownWorkflowType' | 'DeadLettered';
+  /**
+   * DeadLettered: a task of the run kept failing and its message moved to the dead-letter queue.
+   * UnknownTaskQueue: the router could not send a task of the run (event `eventId`) to its task
+   * queue, because no worker serves it; the task was set aside.
+   */
+  cause: WorkflowTaskFailureCause;
   failure: FailureInfo;
+  /** When the one pending retry of this workflow task is due (absent: none was scheduled). */
+  retryAt?: number;
 }
+
+export const WORKFLOW_TASK_FAILURE_CAUSES = [
+  'WorkflowError',
+  'NonDeterminism',
+  'UnknownWorkflowType',
+  'DeadLettered',
+  'UnknownTaskQueue',
+] as const;
+
+export type WorkflowTaskFailureCause = (typeof WORKFLOW_TASK_FAILURE_CAUSES)[number];
 
 /** A committed batch as the history stream delivers it to the router. */
 export interface CommittedBatch {

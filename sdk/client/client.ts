@@ -10,6 +10,7 @@ import type { HistoryEvent } from '../engine/events.ts';
 import { CodecChain } from '../runtime/payload-codec.ts';
 import type { RunOutcome, WorkflowDescription } from '../runtime/workflow-service.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
+import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { WorkflowHandle } from './workflow-handle.ts';
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
@@ -30,6 +31,14 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   fetch?: typeof fetch;
   dataConverter?: DataConverter;
+  /**
+   * Told, while `result()` / `execute()` wait, of each distinct failure of the run's workflow task
+   * (workflow code throwing, a determinism violation, an unknown workflow type) or of a task set
+   * aside, so a wait that cannot finish is not silent. Throw from it to make the waiting call reject
+   * with what you throw; return to keep waiting (a deploy of fixed code heals the run).
+   * @default warnOnWorkflowTaskFailure: one `console.warn` line per distinct failure
+   */
+  onWorkflowTaskFailure?: WorkflowTaskFailureHandler;
 }
 
 /** Options of `client.workflow.start`. */
@@ -89,7 +98,20 @@ export class WorkflowClient {
     private readonly service: WorkflowServiceApi,
     readonly namespace: string,
     private readonly payloads: PayloadPipeline,
+    private readonly onWorkflowTaskFailure: WorkflowTaskFailureHandler = warnOnWorkflowTaskFailure,
   ) {}
+
+  private handle<R>(workflowId: string, runId: string | undefined, firstExecutionRunId: string | undefined) {
+    return new WorkflowHandle<R>(
+      this.service,
+      this.namespace,
+      this.payloads,
+      workflowId,
+      runId,
+      firstExecutionRunId,
+      this.onWorkflowTaskFailure,
+    );
+  }
 
   private async startRequest(workflow: WorkflowFn | string, options: WorkflowStartOptions) {
     if (!options || typeof options !== 'object')
@@ -129,14 +151,7 @@ export class WorkflowClient {
   ): Promise<WorkflowHandle<ResultOf<F>>> {
     const request = await this.startRequest(workflow, options as WorkflowStartOptions);
     const { runId } = await this.service.start(request);
-    return new WorkflowHandle(
-      this.service,
-      this.namespace,
-      this.payloads,
-      options.workflowId,
-      undefined,
-      runId,
-    );
+    return this.handle(options.workflowId, undefined, runId);
   }
 
   /** Starts a workflow and waits for its result. */
@@ -150,7 +165,7 @@ export class WorkflowClient {
 
   /** A handle to an existing workflow (its latest run, or the given one). */
   getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
-    return new WorkflowHandle(this.service, this.namespace, this.payloads, workflowId, runId, runId);
+    return this.handle(workflowId, runId, runId);
   }
 
   /** Signals a running workflow, or starts it with the signal if it is not running. */
@@ -165,14 +180,7 @@ export class WorkflowClient {
       ...request,
       signal: { name: signalName, input: await this.payloads.encode(options.signalArgs ?? []) },
     });
-    return new WorkflowHandle(
-      this.service,
-      this.namespace,
-      this.payloads,
-      options.workflowId,
-      undefined,
-      runId,
-    );
+    return this.handle(options.workflowId, undefined, runId);
   }
 
   /**
@@ -251,7 +259,12 @@ export class Client {
       });
     this.namespace = options.namespace ?? 'default';
     const payloads = new PayloadPipeline(options.dataConverter);
-    this.workflow = new WorkflowClient(this.connection.service, this.namespace, payloads);
+    this.workflow = new WorkflowClient(
+      this.connection.service,
+      this.namespace,
+      payloads,
+      options.onWorkflowTaskFailure ?? warnOnWorkflowTaskFailure,
+    );
     this.activity = new AsyncCompletionClient(this.connection.service, this.namespace, payloads);
   }
 }

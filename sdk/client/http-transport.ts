@@ -128,11 +128,13 @@ export class HttpTransport implements WorkflowServiceApi {
     workflowId: string,
     runId: string | undefined,
     waitMs: number,
+    options: { reportedFailureTime?: number } = {},
   ): Promise<RunOutcome> {
     const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
     return this.request('GET', this.path(namespace, 'workflows', workflowId, 'result'), {
       runId,
       waitSeconds,
+      reportedFailureTime: options.reportedFailureTime,
     });
   }
 

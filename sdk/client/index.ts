@@ -10,10 +10,12 @@ export { WorkflowIdReusePolicy } from '../common/enums.ts';
 export {
   InvalidArgumentError,
   QueryRejectedError,
+  UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowTaskFailedError,
   WorkflowUpdateFailedError,
 } from '../common/errors.ts';
 export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
@@ -21,5 +23,7 @@ export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
+export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
+export { formatWorkflowTaskFailure, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 export type { WorkflowExecutionDescription } from './workflow-handle.ts';
 export { WorkflowHandle } from './workflow-handle.ts';

@@ -1,8 +1,14 @@
-import { InvalidArgumentError, WorkflowFailedError, WorkflowUpdateFailedError } from '../common/errors.ts';
+import {
+  InvalidArgumentError,
+  WorkflowFailedError,
+  WorkflowTaskFailedError,
+  WorkflowUpdateFailedError,
+} from '../common/errors.ts';
 import type { HistoryEvent } from '../engine/events.ts';
-import type { WorkflowDescription } from '../runtime/workflow-service.ts';
+import type { CurrentTaskFailure, WorkflowDescription } from '../runtime/workflow-service.ts';
 import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
+import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 
 type Named = { name: string } | string;
 type DefArgs<D> = D extends { __args?: infer A } ? (A extends unknown[] ? A : unknown[]) : unknown[];
@@ -45,20 +51,45 @@ export class WorkflowHandle<R = unknown> {
     readonly runId: string | undefined,
     /** The run `start` created; `result()` follows continue-as-new from there. */
     readonly firstExecutionRunId: string | undefined,
+    private readonly onWorkflowTaskFailure: WorkflowTaskFailureHandler = warnOnWorkflowTaskFailure,
   ) {}
 
   /**
    * Waits for the workflow's result, following continue-as-new to the last run. A workflow that
-   * closed without a result rejects with `WorkflowFailedError` whose `cause` says why.
+   * closed without a result rejects with `WorkflowFailedError` whose `cause` says why. While the
+   * run's workflow task keeps failing, each distinct failure goes to the client's
+   * `onWorkflowTaskFailure`; where the engine knows it cannot heal (the time-skipping environment)
+   * the call rejects with `WorkflowTaskFailedError` instead of waiting for ever.
    */
   async result(): Promise<R> {
     let runId = this.firstExecutionRunId ?? this.runId;
+    let reportedFailureTime = 0;
+    let reportedKey: string | undefined;
     for (;;) {
-      const outcome = await this.service.result(this.namespace, this.workflowId, runId, RESULT_POLL_MS);
+      const outcome = await this.service.result(this.namespace, this.workflowId, runId, RESULT_POLL_MS, {
+        reportedFailureTime,
+      });
       switch (outcome.status) {
-        case 'Running':
+        case 'Running': {
           runId = outcome.runId;
+          const failure = outcome.workflowTaskFailure;
+          if (!failure) continue;
+          reportedFailureTime = Math.max(reportedFailureTime, failure.time);
+          const key = `${failure.eventId}\n${failure.cause}\n${failure.failure.message}`;
+          if (failure.final) throw await this.taskFailedError(outcome.runId, failure);
+          if (key !== reportedKey) {
+            reportedKey = key;
+            await this.onWorkflowTaskFailure({
+              workflowId: this.workflowId,
+              runId: outcome.runId,
+              cause: failure.cause,
+              attempt: failure.attempt,
+              failure: await this.payloads.decodeFailure(failure.failure),
+              time: new Date(failure.time),
+            });
+          }
           continue;
+        }
         case 'ContinuedAsNew':
           runId = outcome.newRunId;
           continue;
@@ -73,6 +104,20 @@ export class WorkflowHandle<R = unknown> {
         }
       }
     }
+  }
+
+  private async taskFailedError(
+    runId: string,
+    failure: CurrentTaskFailure,
+  ): Promise<WorkflowTaskFailedError> {
+    const cause = await this.payloads.decodeFailure(failure.failure);
+    return new WorkflowTaskFailedError(
+      `Workflow ${this.workflowId} cannot make progress: its workflow task fails (${failure.cause}): ${cause.message}`,
+      cause,
+      this.workflowId,
+      runId,
+      failure.cause,
+    );
   }
 
   async describe(): Promise<WorkflowExecutionDescription> {

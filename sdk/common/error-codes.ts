@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   QueryRejectedError,
   TimeoutExpiredError,
+  UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
@@ -60,6 +61,12 @@ export function rehydrateError(
       return new IllegalWorkflowOperationError(message);
     case 'Timeout':
       return new TimeoutExpiredError(message);
+    case 'UnknownTaskQueue':
+      return new UnknownTaskQueueError(
+        String(details.taskQueue ?? ''),
+        Array.isArray(details.knownTaskQueues) ? details.knownTaskQueues.map(String) : undefined,
+        message,
+      );
     default:
       return undefined;
   }

@@ -117,3 +117,49 @@ export class TimeoutExpiredError extends CairnError {
   override readonly name = 'TimeoutExpiredError';
   override readonly code = 'Timeout';
 }
+
+/**
+ * A start named a task queue that no worker serves, or a task could not be routed to its queue.
+ * `knownTaskQueues` lists the queues that are served (when the engine knows them).
+ */
+export class UnknownTaskQueueError extends CairnError {
+  override readonly name = 'UnknownTaskQueueError';
+  override readonly code = 'UnknownTaskQueue';
+  constructor(
+    readonly taskQueue: string,
+    readonly knownTaskQueues: readonly string[] | undefined,
+    message = unknownTaskQueueMessage(taskQueue, knownTaskQueues),
+  ) {
+    super(message);
+  }
+}
+
+function unknownTaskQueueMessage(taskQueue: string, known: readonly string[] | undefined): string {
+  const served = known === undefined ? '' : ` (task queues with a worker: ${known.join(', ') || 'none'})`;
+  return (
+    `No worker serves task queue '${taskQueue}'${served}. ` +
+    `Use one of those task queues, or add a worker for '${taskQueue}' (engine.addWorker, cairn dev --worker).`
+  );
+}
+
+/**
+ * The run's workflow task keeps failing in a way that cannot heal without a code change (the
+ * time-skipping environment, whose code cannot change, says so instead of waiting for ever).
+ * `cause` holds the task's failure; `workflowTaskCause` says what kind it is.
+ *
+ * @example
+ * await expect(env.client.workflow.execute(usesFetch, opts)).rejects.toThrow(WorkflowTaskFailedError);
+ */
+export class WorkflowTaskFailedError extends CairnError {
+  override readonly name = 'WorkflowTaskFailedError';
+  override readonly code = 'WorkflowTaskFailed';
+  constructor(
+    message: string,
+    override readonly cause: CairnFailure,
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly workflowTaskCause: string,
+  ) {
+    super(message, { cause });
+  }
+}

@@ -13,10 +13,12 @@ export {
   InvalidArgumentError,
   PayloadTooLargeError,
   QueryRejectedError,
+  UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowTaskFailedError,
   WorkflowUpdateFailedError,
 } from './errors.ts';
 export type { ApplicationFailureOptions, FailureInfo, RetryState, TimeoutType } from './failures.ts';

@@ -1,4 +1,5 @@
 import type { DispatchItem } from '../backend/ports.ts';
+import { UnknownTaskQueueError } from '../common/errors.ts';
 import { toFailureInfo } from '../common/failures.ts';
 import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -24,5 +25,35 @@ export async function recordDeadLetter(deps: RuntimeDeps, item: DispatchItem, er
     kind: item.task.kind,
     runId: ref.runId,
     message: failure.message,
+  });
+}
+
+/**
+ * Records on the run that the router set one of its tasks aside because no worker serves the task
+ * queue it names: the run shows why it waits (`describe`, and a waiting `result`), and no other
+ * run's records wait behind this one.
+ */
+export async function recordUnroutable(
+  deps: Pick<RuntimeDeps, 'store' | 'clock' | 'logger' | 'knownTaskQueues'>,
+  item: DispatchItem,
+  error: UnknownTaskQueueError,
+): Promise<void> {
+  const { task } = item;
+  if (task.kind === 'system') return;
+  const known = error.knownTaskQueues ?? deps.knownTaskQueues;
+  const reason = new UnknownTaskQueueError(task.taskQueue, known);
+  const failure = toFailureInfo(reason, defaultPayloadConverter);
+  failure.message = `${task.kind} task (event ${task.scheduledEventId}) set aside: ${reason.message}`;
+  await deps.store.setWorkflowTaskFailure(task.ref.namespace, task.ref.runId, {
+    attempt: 0,
+    time: deps.clock.now(),
+    eventId: task.scheduledEventId,
+    cause: 'UnknownTaskQueue',
+    failure,
+  });
+  deps.logger('error', 'task set aside: no worker serves its task queue', {
+    kind: task.kind,
+    runId: task.ref.runId,
+    taskQueue: task.taskQueue,
   });
 }

@@ -15,6 +15,11 @@ export interface RuntimeDeps {
   invoker: WorkerInvoker;
   newId: () => string;
   logger: Logger;
+  /**
+   * The task queues that have a worker, when the engine knows them (the cloud and the local stack:
+   * `CAIRN_WORKER_FUNCTIONS`). Starts on any other task queue are refused; undefined: not checked.
+   */
+  knownTaskQueues?: readonly string[];
   /** How long a closed run is kept before its items expire (the Engine's `retention`). @default 30 days */
   retentionMs?: number;
 }

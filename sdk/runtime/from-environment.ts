@@ -5,11 +5,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DynamoHistoryStore } from '../backend/dynamodb/history-store.ts';
-import { systemClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
+import { systemClock } from '../backend/memory/virtual-clock.ts';
 import { rehydrateError } from '../common/error-codes.ts';
-import { CairnError, InvalidArgumentError } from '../common/errors.ts';
+import { CairnError, InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type RuntimeDeps } from './deps.ts';
 
 /** The environment every Cairn function reads, validated once where it enters. */
@@ -18,8 +18,11 @@ const environmentSchema = z.object({
   CAIRN_HISTORY_TABLE: z.string().min(1),
   CAIRN_EXECUTIONS_TABLE: z.string().min(1),
   CAIRN_PAYLOAD_BUCKET: z.string().min(1),
-  /** JSON object: task queue → name of the worker function serving it (for queries and updates). */
-  CAIRN_WORKER_FUNCTIONS: z.string().default('{}'),
+  /**
+   * JSON object: task queue → name of the worker function serving it (for queries and updates, and
+   * to refuse starts on a task queue no worker serves). Absent: the task queues are not known.
+   */
+  CAIRN_WORKER_FUNCTIONS: z.string().optional(),
   CAIRN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Days a closed run is kept (the Engine's `retention`). */
   CAIRN_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
@@ -46,7 +49,7 @@ class LambdaWorkerInvoker implements WorkerInvoker {
 
   async invoke(taskQueue: string, request: WorkerRequest): Promise<WorkerResponse> {
     const functionName = this.functions[taskQueue];
-    if (!functionName) throw new InvalidArgumentError(`No worker function serves task queue '${taskQueue}'`);
+    if (!functionName) throw new UnknownTaskQueueError(taskQueue, Object.keys(this.functions));
     const out = await this.lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
@@ -113,7 +116,9 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
   });
   let functions: Record<string, string>;
   try {
-    functions = z.record(z.string(), z.string()).parse(JSON.parse(environment.CAIRN_WORKER_FUNCTIONS));
+    functions = z
+      .record(z.string(), z.string())
+      .parse(JSON.parse(environment.CAIRN_WORKER_FUNCTIONS ?? '{}'));
   } catch {
     throw new InvalidArgumentError(
       'CAIRN_WORKER_FUNCTIONS must be a JSON object of task queue → function name',
@@ -126,6 +131,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
     logger: jsonLogger(environment.CAIRN_LOG_LEVEL),
+    knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };
   const runtime = { deps, dynamodb, store, dispatch, environment };

@@ -1,4 +1,6 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
+import { UnknownTaskQueueError } from '../common/errors.ts';
+import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 
 /** Largest activity input carried in a task message (SQS messages hold 256 KB). */
@@ -106,11 +108,40 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
   return items;
 }
 
-/** Routes committed batches (the history stream) to task queues. */
+/**
+ * Routes committed batches (the history stream) to task queues. A task for a task queue no worker
+ * serves is set aside with its reason on its run rather than failing the batch: a stream shard
+ * retries a failed record (and everything behind it, other runs' records too) until it expires, so
+ * one unroutable task would stall every run that shares the shard.
+ */
 export async function routeBatches(
-  deps: Pick<RuntimeDeps, 'dispatch'>,
+  deps: Pick<RuntimeDeps, 'dispatch' | 'store' | 'clock' | 'logger' | 'knownTaskQueues'>,
   batches: readonly CommittedBatch[],
 ): Promise<void> {
   const items = batches.flatMap(planDispatch);
-  if (items.length) await deps.dispatch.dispatch(items);
+  const known = deps.knownTaskQueues;
+  const unroutable = (item: DispatchItem) =>
+    known !== undefined && item.task.kind !== 'system' && !known.includes(item.task.taskQueue);
+  const routable = items.filter((item) => !unroutable(item));
+  for (const item of items) {
+    if (unroutable(item)) {
+      const taskQueue = (item.task as { taskQueue: string }).taskQueue;
+      await recordUnroutable(deps, item, new UnknownTaskQueueError(taskQueue, known));
+    }
+  }
+  if (!routable.length) return;
+  try {
+    await deps.dispatch.dispatch(routable);
+  } catch (error) {
+    if (!(error instanceof UnknownTaskQueueError)) throw error;
+    // The engine did not know its queues, and one is missing: find which tasks it concerns.
+    for (const item of routable) {
+      try {
+        await deps.dispatch.dispatch([item]);
+      } catch (itemError) {
+        if (!(itemError instanceof UnknownTaskQueueError)) throw itemError;
+        await recordUnroutable(deps, item, itemError);
+      }
+    }
+  }
 }

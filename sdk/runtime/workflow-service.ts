@@ -1,9 +1,8 @@
 import type { HistoryPage, RunSummary, WorkflowTaskFailureRecord } from '../backend/ports.ts';
 import { summarizeRun } from '../backend/run-summary.ts';
-import { InvalidArgumentError, QueryRejectedError } from '../common/errors.ts';
+import { InvalidArgumentError, QueryRejectedError, UnknownTaskQueueError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
-import type { HistoryEvent } from '../engine/events.ts';
 import { isClosed, type PendingActivity, type RunState } from '../engine/run-state.ts';
 import {
   type ActivityOutcome,
@@ -14,8 +13,19 @@ import {
 import { readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
+import {
+  type CurrentTaskFailure,
+  currentTaskFailure,
+  outcomeOf,
+  pollingWaiter,
+  type RunOutcome,
+  type Waiter,
+} from './run-outcome.ts';
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
 import { parseVisibilityQuery } from './visibility-query.ts';
+
+export type { CurrentTaskFailure, RunOutcome, Waiter };
+export { pollingWaiter };
 
 /** What `describe` returns. */
 export interface WorkflowDescription extends RunSummary {
@@ -29,85 +39,66 @@ export interface WorkflowDescription extends RunSummary {
   pendingWorkflowTask: boolean;
   /** Why the pending workflow task keeps failing (e.g. a determinism violation), if it does. */
   workflowTaskFailure?: WorkflowTaskFailureRecord;
+  /** How a run that closed without a result ended (failed, cancelled, terminated, timed out), with its cause chain. */
+  failure?: FailureInfo;
   continuedAsNewRunId?: string;
-}
-
-/** How a run ended, as `result` reports it. */
-export type RunOutcome =
-  | { status: 'Running'; runId: string }
-  | { status: 'Completed'; runId: string; result: Payload }
-  | { status: 'ContinuedAsNew'; runId: string; newRunId: string }
-  | { status: 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut'; runId: string; failure: FailureInfo };
-
-/** Waits until `done()` holds or the wait is over; the transport decides how (poll, or time skipping). */
-export type Waiter = (done: () => Promise<boolean>, waitMs: number) => Promise<void>;
-
-/** Polls with real timers: the default for servers. */
-export const pollingWaiter: Waiter = async (done, waitMs) => {
-  const deadline = Date.now() + waitMs;
-  let interval = 20;
-  while (!(await done()) && Date.now() < deadline) {
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(interval, Math.max(1, deadline - Date.now()))),
-    );
-    // Capped low: a client waiting on a result should learn of the close within ~0.1 s.
-    interval = Math.min(interval * 2, 100);
-  }
-};
-
-/** The close event's outcome. */
-function outcomeOf(state: RunState, close: HistoryEvent | undefined): RunOutcome {
-  const runId = state.runId;
-  switch (close?.type) {
-    case 'WorkflowExecutionCompleted':
-      return { status: 'Completed', runId, result: close.result };
-    case 'WorkflowExecutionContinuedAsNew':
-      return { status: 'ContinuedAsNew', runId, newRunId: close.newRunId };
-    case 'WorkflowExecutionFailed':
-      return { status: 'Failed', runId, failure: close.failure };
-    case 'WorkflowExecutionCanceled':
-      return { status: 'Canceled', runId, failure: { kind: 'cancelled', message: 'Workflow cancelled' } };
-    case 'WorkflowExecutionTerminated':
-      return {
-        status: 'Terminated',
-        runId,
-        failure: { kind: 'terminated', message: close.reason ?? 'Workflow terminated' },
-      };
-    case 'WorkflowExecutionTimedOut':
-      return {
-        status: 'TimedOut',
-        runId,
-        failure: {
-          kind: 'timeout',
-          message: `Workflow ${close.timeoutType.toLowerCase()} timeout`,
-          timeoutType: 'StartToClose',
-        },
-      };
-    default:
-      return { status: 'Running', runId };
-  }
 }
 
 /** Upper bound of one long poll, under API Gateway's 29 s request limit. */
 export const MAX_WAIT_MS = 20_000;
+
+/** How a service waits and what it knows of its engine. */
+export interface WorkflowServiceOptions {
+  waiter?: Waiter;
+  /**
+   * Whether a workflow-task failure will never heal in this engine, so a waiting `result` should
+   * stop waiting (asked once per waiting call and failure; it may try the task again to find out).
+   * Servers say no: a deploy can fix the code. The time-skipping environment says yes when the
+   * task fails again with the code as it is now. @default never
+   */
+  confirmFinalTaskFailure?: (state: RunState, failure: WorkflowTaskFailureRecord) => Promise<boolean>;
+  /** How often a waiting `result` reads the run's workflow-task failure. @default 1000 */
+  failurePollMs?: number;
+}
 
 /**
  * The operations of the HTTP API, transport-free: the API handler maps routes onto these, and the
  * time-skipping environment's client calls them in-process.
  */
 export class WorkflowService {
+  private readonly waiter: Waiter;
+  private readonly confirmFinalTaskFailure: WorkflowServiceOptions['confirmFinalTaskFailure'];
+  private readonly failurePollMs: number;
+
   constructor(
     private readonly deps: RuntimeDeps,
-    private readonly waiter: Waiter = pollingWaiter,
-  ) {}
+    options: WorkflowServiceOptions | Waiter = {},
+  ) {
+    const resolved = typeof options === 'function' ? { waiter: options } : options;
+    this.waiter = resolved.waiter ?? pollingWaiter;
+    this.confirmFinalTaskFailure = resolved.confirmFinalTaskFailure;
+    this.failurePollMs = resolved.failurePollMs ?? 1000;
+  }
 
   start(request: StartRequest): Promise<StartResult> {
+    this.checkTaskQueue(request.taskQueue);
     return startWorkflow(this.deps, request);
+  }
+
+  /**
+   * A start on a task queue no worker serves would wait for ever: refuse it when the engine knows
+   * its workers' task queues (the cloud and the local stack do; the time-skipping environment
+   * leaves them open, since a Worker may be created after the start).
+   */
+  private checkTaskQueue(taskQueue: string): void {
+    const known = this.deps.knownTaskQueues;
+    if (known && !known.includes(taskQueue)) throw new UnknownTaskQueueError(taskQueue, known);
   }
 
   async describe(namespace: string, workflowId: string, runId?: string): Promise<WorkflowDescription> {
     const { state } = await resolveRun(this.deps, namespace, workflowId, runId);
     const failure = await this.deps.store.getWorkflowTaskFailure(namespace, state.runId);
+    const closed = isClosed(state) ? await this.closeOutcome(state) : undefined;
     return {
       ...summarizeRun(state),
       cancelRequested: state.cancelRequested,
@@ -122,14 +113,8 @@ export class WorkflowService {
         nextAttemptTime: activity.nextAttemptTime,
       })),
       pendingWorkflowTask: state.workflowTask !== null,
-      // Only a failure of the task that is still pending is news (a later success supersedes it);
-      // a dead-lettered task stays news until an operator redrives it.
-      workflowTaskFailure:
-        failure &&
-        !isClosed(state) &&
-        (failure.cause === 'DeadLettered' || failure.eventId === state.workflowTask?.scheduledEventId)
-          ? failure
-          : undefined,
+      workflowTaskFailure: currentTaskFailure(state, failure),
+      failure: closed && 'failure' in closed ? closed.failure : undefined,
       continuedAsNewRunId: state.continuedAsNewRunId,
     };
   }
@@ -145,25 +130,66 @@ export class WorkflowService {
     return { ...page, runId: state.runId };
   }
 
-  /** The run's outcome, waiting up to `waitMs` for it to close. */
+  /**
+   * The run's outcome, waiting up to `waitMs` for it to close. While it is open, the answer carries
+   * the run's current workflow-task failure, so a waiting caller can say why nothing happens; given
+   * `reportedFailureTime` (the `time` of the last failure the caller reported), the wait also ends
+   * as soon as a newer failure is recorded.
+   */
   async result(
     namespace: string,
     workflowId: string,
     runId: string | undefined,
     waitMs: number,
+    options: { reportedFailureTime?: number } = {},
   ): Promise<RunOutcome> {
     if (!(waitMs >= 0)) throw new InvalidArgumentError('waitSeconds must be a number ≥ 0');
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
     let state: RunState | undefined;
+    let failure: WorkflowTaskFailureRecord | undefined;
+    let final = false;
+    const confirmed = new Set<string>();
+    let failureReadAt = Number.NEGATIVE_INFINITY;
+    const reported = options.reportedFailureTime;
+    const readFailure = async (current: RunState) => {
+      failureReadAt = Date.now();
+      failure = currentTaskFailure(
+        current,
+        await this.deps.store.getWorkflowTaskFailure(namespace, ref.runId),
+      );
+      const key = failure && `${failure.eventId}/${failure.cause}`;
+      if (failure && key && this.confirmFinalTaskFailure && !confirmed.has(key)) {
+        confirmed.add(key);
+        final = await this.confirmFinalTaskFailure(current, failure);
+        // Not final: the try may have healed the run (fixed code), so the record may be stale now.
+        if (!final) failureReadAt = Number.NEGATIVE_INFINITY;
+      }
+    };
     await this.waiter(
       async () => {
         state = await this.deps.store.getRun(namespace, ref.runId);
-        return state !== undefined && isClosed(state);
+        if (state === undefined) return false;
+        if (isClosed(state)) return true;
+        // Read beside the head at most every failurePollMs: a stuck run is news, not a hot path.
+        if (Date.now() - failureReadAt >= this.failurePollMs) await readFailure(state);
+        if (!failure) return false;
+        return final || (reported !== undefined && failure.time > reported);
       },
       Math.min(waitMs, MAX_WAIT_MS),
     );
-    if (!state || !isClosed(state)) return { status: 'Running', runId: ref.runId };
-    const tail = await readFullHistory(this.deps, namespace, ref.runId, state.nextEventId - 1);
+    if (!state || !isClosed(state)) {
+      if (state && failureReadAt === Number.NEGATIVE_INFINITY) await readFailure(state);
+      // Assigned inside the callbacks, which the compiler's narrowing does not follow.
+      const current = failure as WorkflowTaskFailureRecord | undefined;
+      const workflowTaskFailure = current && (final ? { ...current, final: true } : current);
+      return { status: 'Running', runId: ref.runId, workflowTaskFailure };
+    }
+    return this.closeOutcome(state);
+  }
+
+  /** A closed run's outcome, from its close event. */
+  private async closeOutcome(state: RunState): Promise<RunOutcome> {
+    const tail = await readFullHistory(this.deps, state.namespace, state.runId, state.nextEventId - 1);
     return outcomeOf(state, tail.at(-1));
   }
 
@@ -182,6 +208,7 @@ export class WorkflowService {
   signalWithStart(
     request: StartRequest & { signal: { name: string; input: Payload[] } },
   ): Promise<StartResult> {
+    this.checkTaskQueue(request.taskQueue);
     return startWorkflow(this.deps, request);
   }
 

@@ -40,6 +40,11 @@ export type WorkflowTaskResult =
   | { outcome: 'failed'; failure: WorkflowTaskFailureRecord };
 
 const MAX_TASK_BACKOFF_MS = 10 * 60_000;
+/**
+ * A retry due within this much is taken as arriving now: the delayed message that carries it may
+ * be read on a host whose clock is a little behind the one that scheduled it.
+ */
+const RETRY_DUE_SLACK_MS = 250;
 
 export function cacheKey(namespace: string, runId: string): string {
   return `${namespace}/${runId}`;
@@ -295,6 +300,11 @@ export class UnknownWorkflowTypeError extends Error {
  * A determinism violation leaves history untouched; a first failure from workflow code records
  * `WorkflowTaskFailed`, as Temporal does. Leading events (an activity's result) are facts: they
  * are committed regardless.
+ *
+ * A stuck task has exactly one retry chain: the failure is reached from the task's own messages,
+ * but also from queries, updates, activity results and duplicate messages, and only a failure
+ * with no retry still due (the first one, or the pending retry's own delivery) schedules the next.
+ * The rule reads time, not the message's attempt, so it holds whoever calls.
  */
 async function failWorkflowTask(
   deps: RuntimeDeps,
@@ -311,19 +321,26 @@ async function failWorkflowTask(
         ? 'UnknownWorkflowType'
         : 'WorkflowError';
   const previous = await deps.store.getWorkflowTaskFailure(state.namespace, state.runId);
-  const attempt = previous && previous.eventId === scheduledEventId ? previous.attempt + 1 : 1;
   const now = deps.clock.now();
+  const sameTask = previous !== undefined && previous.eventId === scheduledEventId;
+  const retryPending =
+    sameTask && previous.retryAt !== undefined && previous.retryAt - now > RETRY_DUE_SLACK_MS;
+  const attempt = sameTask ? (retryPending ? previous.attempt : previous.attempt + 1) : 1;
+  const retryAt = retryPending
+    ? previous.retryAt
+    : now + Math.min(1000 * 2 ** (Math.max(attempt, 1) - 1), MAX_TASK_BACKOFF_MS);
   const failure: WorkflowTaskFailureRecord = {
     attempt,
     time: now,
     eventId: scheduledEventId,
     cause,
     failure: toFailureInfo(error, worker.converter),
+    retryAt,
   };
   // The update path may have planned a WorkflowTaskScheduled that was never committed.
   const scheduledExists = scheduledEventId < state.nextEventId + leadingEvents.length;
   const extra: PendingEvent[] =
-    attempt === 1 && cause === 'WorkflowError' && scheduledExists
+    !sameTask && cause === 'WorkflowError' && scheduledExists
       ? [
           { type: 'WorkflowTaskStarted', scheduledEventId, attempt: 1 },
           { type: 'WorkflowTaskFailed', scheduledEventId, failure: failure.failure, cause },
@@ -335,24 +352,26 @@ async function failWorkflowTask(
   }
   if (!scheduledExists) return { outcome: 'failed', failure };
   await deps.store.setWorkflowTaskFailure(state.namespace, state.runId, failure);
-  const backoff = Math.min(1000 * 2 ** (attempt - 1), MAX_TASK_BACKOFF_MS);
-  await deps.dispatch.dispatch([
-    {
-      task: {
-        kind: 'workflow',
-        ref: { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId },
-        taskQueue: state.taskQueue,
-        scheduledEventId,
-        attempt: attempt + 1,
+  if (!retryPending) {
+    await deps.dispatch.dispatch([
+      {
+        task: {
+          kind: 'workflow',
+          ref: { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId },
+          taskQueue: state.taskQueue,
+          scheduledEventId,
+          attempt: attempt + 1,
+        },
+        dueTime: retryAt,
       },
-      dueTime: now + backoff,
-    },
-  ]);
-  deps.logger('warn', 'workflow task failed', {
+    ]);
+  }
+  deps.logger(retryPending ? 'debug' : 'warn', 'workflow task failed', {
     workflowId: state.workflowId,
     runId: state.runId,
     cause,
     attempt,
+    retryAt,
     message: failure.failure.message,
   });
   return { outcome: 'failed', failure };

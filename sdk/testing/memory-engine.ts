@@ -2,14 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { MemoryHistoryStore } from '../backend/memory/history-store.ts';
 import { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
 import { VirtualClock } from '../backend/memory/virtual-clock.ts';
-import type { WorkerInvoker, WorkerRequest } from '../backend/ports.ts';
+import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../backend/ports.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { routeBatches } from '../runtime/route.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import { type Waiter, WorkflowService } from '../runtime/workflow-service.ts';
+import { processWorkflowTask } from '../runtime/workflow-task.ts';
 import { TaskRunner } from './task-runner.ts';
+
+/** Workflow-task failures that only a code change heals (the worker's code, fixed in a test). */
+const FINAL_IN_PROCESS = new Set<WorkflowTaskFailureCause>([
+  'WorkflowError',
+  'NonDeterminism',
+  'UnknownWorkflowType',
+]);
 
 /** Options of the in-memory engine. */
 export interface MemoryEngineOptions {
@@ -66,7 +74,20 @@ export class MemoryEngine {
           await this.runner.nextChange(left);
         }
       });
-    this.service = new WorkflowService(this.deps, waiter);
+    this.service = new WorkflowService(this.deps, {
+      waiter,
+      // Time does not skip for a failing task's retries, so a waiting result tries the task once
+      // more with the code as it is now (a test may have fixed it): failing again, it never heals,
+      // and the result says so (WorkflowTaskFailedError) instead of waiting for ever.
+      confirmFinalTaskFailure: async (state, failure) => {
+        const worker = this.workers.get(state.taskQueue);
+        if (!worker || !FINAL_IN_PROCESS.has(failure.cause)) return false;
+        const ref = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
+        const retried = await processWorkflowTask(this.deps, worker, ref).catch(() => undefined);
+        return retried?.outcome === 'failed';
+      },
+      failurePollMs: 0,
+    });
     this.runner.start();
   }
 

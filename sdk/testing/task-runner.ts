@@ -17,6 +17,21 @@ export interface DeadLetter {
 const MAX_RECEIVE_COUNT = 5;
 
 /**
+ * Whether a delayed task lets time skip to its due time. A workflow task's retry does not: a
+ * failing task would otherwise be retried in a tight loop while the clock runs away (months of
+ * virtual time in seconds, every timer of every other run firing on the way). It runs when time
+ * gets there for another reason (a timer, `env.sleep`).
+ */
+export function skipsTimeFor(task: Task): boolean {
+  return !isWorkflowTaskRetry(task);
+}
+
+/** A workflow task's retry after a failure (the first attempt of a task is never delayed). */
+export function isWorkflowTaskRetry(task: Task): boolean {
+  return task.kind === 'workflow' && (task.attempt ?? 1) > 1;
+}
+
+/**
  * Consumes the in-memory task queues with the real runtime services, as the Lambda event source
  * mappings do in the cloud: at most `concurrency` tasks in flight, one workflow task per run at a
  * time (the FIFO message group), failed tasks redelivered with backoff and dead-lettered after
@@ -112,7 +127,7 @@ export class TaskRunner {
   }
 
   private nextSkipTarget(): number | undefined {
-    const dueTimes = [this.queues.nextDue(), this.clock.nextDue()].filter(
+    const dueTimes = [this.queues.nextDue(skipsTimeFor), this.clock.nextDue()].filter(
       (t): t is number => t !== undefined,
     );
     const due = dueTimes.length ? Math.min(...dueTimes) : undefined;

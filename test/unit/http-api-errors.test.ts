@@ -2,6 +2,7 @@ import {
   Client,
   InvalidArgumentError,
   QueryRejectedError,
+  UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
@@ -38,6 +39,7 @@ const describePath = '/v1/namespaces/default/workflows/order-1';
 
 const engineErrors: [CairnError, number][] = [
   [new InvalidArgumentError('Task token belongs to another namespace'), 400],
+  [new UnknownTaskQueueError('lons', ['loans', 'orders']), 400],
   [new WorkflowNotFoundError("Workflow 'order-1' not found in namespace 'default'", 'order-1', 'run-9'), 404],
   [
     new WorkflowExecutionAlreadyStartedError('Workflow order-1 is already running', 'order-1', 'orderFlow'),

@@ -72,8 +72,17 @@ export class MemoryTaskQueues implements TaskDispatch {
     return this.ready.some((queued) => canRun(queued.task));
   }
 
-  nextDue(): number | undefined {
-    return this.delayed[0]?.due;
+  /** The earliest due time of a delayed task, of those `counts` accepts (all by default). */
+  nextDue(counts: (task: Task) => boolean = () => true): number | undefined {
+    return this.delayed.find((queued) => counts(queued.task))?.due;
+  }
+
+  /** Tasks waiting (ready or delayed) that `matches` accepts. */
+  count(matches: (task: Task) => boolean): number {
+    let n = 0;
+    for (const queued of this.ready) if (matches(queued.task)) n++;
+    for (const queued of this.delayed) if (matches(queued.task)) n++;
+    return n;
   }
 
   get size(): number {

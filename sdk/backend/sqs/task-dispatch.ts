@@ -10,6 +10,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { UnknownTaskQueueError } from '../../common/errors.ts';
 import {
   activityQueue,
   MAX_SQS_DELAY_SECONDS,
@@ -35,6 +36,12 @@ type Route = { queue: string; delaySeconds: number; group?: string; dedup?: stri
 
 const MINUTE = 60_000;
 const SQS_BATCH = 10;
+
+/** SQS's answer for a queue that does not exist (by its query-protocol code, or the JSON one). */
+function isQueueMissing(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  return name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue';
+}
 
 function bucketKey(minute: number): string {
   return `due#${minute}`;
@@ -92,6 +99,7 @@ export class SqsTaskDispatch implements TaskDispatch {
 
   async dispatch(items: DispatchItem[]): Promise<void> {
     const byQueue = new Map<string, { entry: SendMessageBatchRequestEntry }[]>();
+    const taskQueueOf = new Map<string, string>();
     const later: DispatchItem[] = [];
     for (const item of items) {
       const route = this.route(item);
@@ -99,6 +107,8 @@ export class SqsTaskDispatch implements TaskDispatch {
         later.push(item);
         continue;
       }
+      if (item.task.kind !== 'system' && !route.queue.endsWith(SYSTEM_QUEUE.id))
+        taskQueueOf.set(route.queue, item.task.taskQueue);
       const entries = byQueue.get(route.queue) ?? [];
       entries.push({
         entry: {
@@ -116,7 +126,13 @@ export class SqsTaskDispatch implements TaskDispatch {
         this.send(
           queue,
           entries.map((e) => e.entry),
-        ),
+        ).catch((error: unknown) => {
+          // A task queue without a worker has no queue: a fact the router sets aside, not a fault to retry.
+          const taskQueue = taskQueueOf.get(queue);
+          if (taskQueue !== undefined && isQueueMissing(error))
+            throw new UnknownTaskQueueError(taskQueue, undefined);
+          throw error;
+        }),
       ),
       ...later.map((item) => this.park(item)),
     ]);
