@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A `cairn dev` running as its own process group. */
+export interface DevProcess {
+  endpoint: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Ctrl-C, as a user stops it; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `command args… --port <free port>` (a `cairn dev`) in `cwd` and resolves once it says it
+ * is running; rejects with its output if it exits or has not started within `timeoutMs`.
+ */
+export async function startDev(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<DevProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(command, [...args, '--port', String(port)], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`cairn dev did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const check = () => {
+      if (output.includes('Cairn is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cairn dev exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid)
+        process.kill(-child.pid, 'SIGINT');
+      const killer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
