@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
-import { startLocalStack } from '../../local/stack.ts';
+import { type Command, Option } from 'commander';
+import { PortInUseError, startLocalStack } from '../../local/stack.ts';
 import { type LoadedWorkerEntry, loadWorkerEntry } from '../../local/worker-entry.ts';
 
 interface DevFlags {
@@ -9,6 +10,16 @@ interface DevFlags {
   port: string;
   stateDir: string;
   inMemory?: boolean;
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
 }
 
 /** `cairn` runs from its TypeScript sources only inside Cairn's repository (tsx, vitest). */
@@ -29,12 +40,16 @@ export function addDevCommand(program: Command): void {
     )
     .option('-p, --port <port>', 'port of the HTTP API on 127.0.0.1', '4680')
     .option('--state-dir <dir>', 'where the stack keeps its state across restarts', '.cairn')
-    .option('--in-memory', 'keep no state: everything is gone when dev stops')
+    .addOption(
+      new Option('--in-memory', 'keep no state: everything is gone when dev stops').conflicts('stateDir'),
+    )
     .action(async (flags: DevFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 1 || port > 65_535) {
         throw new Error(`--port must be a port number (1–65535), got '${flags.port}'`);
       }
+      // Fail before anything starts, not after DynamoDB Local's seconds of start-up.
+      await assertPortFree(port);
       const stateDir = flags.inMemory ? undefined : resolve(flags.stateDir);
       const outDir = join(stateDir ?? join(tmpdir(), `cairn-dev-${process.pid}`), 'build');
       const entries: LoadedWorkerEntry[] = [];
