@@ -1,4 +1,58 @@
+import type { FailureInfo } from 'cairnflow/common';
 import type { HistoryEvent } from '../../sdk/engine/events.ts';
+
+/** Longest cause chain printed; a chain longer than this is cut with a note. */
+const MAX_CAUSES = 20;
+
+/** What a failure is, beyond its message: its class and type, the activity or child it came from. */
+function failureLabel(failure: {
+  name?: string;
+  kind?: string;
+  type?: string;
+  activityType?: string;
+  workflowType?: string;
+  workflowId?: string;
+  retryState?: string;
+}): string {
+  const name = failure.name ?? failure.kind ?? 'Error';
+  const facts = [
+    failure.type,
+    failure.activityType && `activity ${failure.activityType}`,
+    failure.workflowType && `child ${failure.workflowType} ${failure.workflowId ?? ''}`.trim(),
+    failure.retryState && failure.retryState !== 'InProgress' ? failure.retryState : undefined,
+  ].filter(Boolean);
+  return facts.length ? `${name} (${facts.join(', ')})` : name;
+}
+
+/**
+ * An error and its whole cause chain, one line each, for a terminal:
+ * `WorkflowFailedError: … / caused by ActivityFailure (activity checkCredit, …): … / caused by …`.
+ */
+export function formatFailureChain(error: unknown, firstPrefix = ''): string {
+  if (!(error instanceof Error)) return `${firstPrefix}${String(error)}`;
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error; depth++) {
+    if (depth === MAX_CAUSES) {
+      lines.push(`${'  '.repeat(depth)}caused by … (more causes not shown)`);
+      break;
+    }
+    const label = depth === 0 ? current.name : failureLabel(current);
+    const prefix = depth === 0 ? firstPrefix : `${'  '.repeat(depth)}caused by `;
+    lines.push(`${prefix}${label}: ${current.message}`);
+    current = current.cause;
+  }
+  return lines.join('\n');
+}
+
+/** A stored failure with its causes, on one line (`message ← cause ← …`). */
+function failureText(info: FailureInfo): string {
+  const parts: string[] = [info.message];
+  for (let cause = info.cause, n = 0; cause && n < MAX_CAUSES; cause = cause.cause, n++) {
+    parts.push(`${cause.type ? `${cause.type}: ` : ''}${cause.message}`);
+  }
+  return parts.join(' ← ');
+}
 
 function preview(data: string, max = 60): string {
   const flat = data.replace(/\s+/g, ' ');
@@ -54,7 +108,7 @@ function details(event: HistoryEvent): string {
       return `→ ${payloadText(event.result)}`;
     case 'WorkflowExecutionFailed':
     case 'WorkflowTaskFailed':
-      return event.failure.message;
+      return failureText(event.failure);
     case 'WorkflowExecutionUpdateAccepted':
       return event.updateName;
     case 'StartChildWorkflowExecutionInitiated':

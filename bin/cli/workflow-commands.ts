@@ -1,6 +1,6 @@
-import { Client, sigv4Signer } from 'cairnflow/client';
+import { Client, formatWorkflowTaskFailure, sigv4Signer } from 'cairnflow/client';
 import type { Command } from 'commander';
-import { formatTimeline } from './timeline.ts';
+import { formatFailureChain, formatTimeline } from './timeline.ts';
 
 /** Where `cairn dev` serves the HTTP API by default, and where the workflow commands look. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4680';
@@ -26,6 +26,21 @@ function print(value: unknown): void {
   console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 }
 
+/**
+ * Runs a command's action; a failure is printed to stderr with its whole cause chain (a failed
+ * workflow says which activity failed and why, not only "Activity task failed"), exit code 1.
+ */
+function reporting<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      console.error(formatFailureChain(error));
+      process.exitCode = 1;
+    }
+  };
+}
+
 /** Adds `cairn workflow …`: every client operation, against any endpoint. */
 export function addWorkflowCommands(program: Command): void {
   const workflow = program
@@ -46,6 +61,11 @@ export function addWorkflowCommands(program: Command): void {
       endpoint: options.endpoint,
       namespace: options.namespace,
       signer: options.sigv4 ? sigv4Signer({ region: options.region ?? 'us-east-1' }) : undefined,
+      // While execute/result wait, say why nothing happens (once per distinct failure), and keep waiting.
+      onWorkflowTaskFailure: (report) => {
+        console.error(formatWorkflowTaskFailure(report));
+        if (report.failure.cause) console.error(formatFailureChain(report.failure.cause, '  caused by '));
+      },
     });
   };
   const startOptions = (cmd: Command) =>
@@ -57,17 +77,17 @@ export function addWorkflowCommands(program: Command): void {
   type StartFlags = { type: string; taskQueue: string; workflowId: string; args?: string };
 
   startOptions(workflow.command('start').description('start a workflow and print its run id')).action(
-    async (flags: StartFlags) => {
+    reporting(async (flags: StartFlags) => {
       const handle = await client().workflow.start(flags.type, {
         taskQueue: flags.taskQueue,
         workflowId: flags.workflowId,
         args: parseJson(flags.args, '--args'),
       });
       print({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
-    },
+    }),
   );
   startOptions(workflow.command('execute').description('start a workflow and wait for its result')).action(
-    async (flags: StartFlags) => {
+    reporting(async (flags: StartFlags) => {
       print(
         await client().workflow.execute(flags.type, {
           taskQueue: flags.taskQueue,
@@ -75,81 +95,99 @@ export function addWorkflowCommands(program: Command): void {
           args: parseJson(flags.args, '--args'),
         }),
       );
-    },
+    }),
   );
   workflow
     .command('describe <workflowId>')
     .option('-r, --run-id <runId>')
     .description('show status, pending activities and search attributes')
-    .action(async (id: string, flags: { runId?: string }) =>
-      print(await client().workflow.getHandle(id, flags.runId).describe()),
+    .action(
+      reporting(async (id: string, flags: { runId?: string }) =>
+        print(await client().workflow.getHandle(id, flags.runId).describe()),
+      ),
     );
   workflow
     .command('show <workflowId>')
     .option('-r, --run-id <runId>')
     .description('draw the history as a timeline')
-    .action(async (id: string, flags: { runId?: string }) => {
-      const { events } = await client().workflow.getHandle(id, flags.runId).fetchHistory();
-      console.log(formatTimeline(events));
-    });
+    .action(
+      reporting(async (id: string, flags: { runId?: string }) => {
+        const { events } = await client().workflow.getHandle(id, flags.runId).fetchHistory();
+        console.log(formatTimeline(events));
+      }),
+    );
   workflow
     .command('result <workflowId>')
     .option('-r, --run-id <runId>')
     .description('wait for the result (following continue-as-new)')
-    .action(async (id: string, flags: { runId?: string }) =>
-      print(await client().workflow.getHandle(id, flags.runId).result()),
+    .action(
+      reporting(async (id: string, flags: { runId?: string }) =>
+        print(await client().workflow.getHandle(id, flags.runId).result()),
+      ),
     );
   workflow
     .command('signal <workflowId> <signal>')
     .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(async (id: string, name: string, flags: { args?: string }) => {
-      await client()
-        .workflow.getHandle(id)
-        .signal(name, ...parseJson(flags.args, '--args'));
-      print('signalled');
-    });
+    .action(
+      reporting(async (id: string, name: string, flags: { args?: string }) => {
+        await client()
+          .workflow.getHandle(id)
+          .signal(name, ...parseJson(flags.args, '--args'));
+        print('signalled');
+      }),
+    );
   workflow
     .command('query <workflowId> <query>')
     .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(async (id: string, name: string, flags: { args?: string }) =>
-      print(
-        await client()
-          .workflow.getHandle(id)
-          .query(name, ...parseJson(flags.args, '--args')),
+    .action(
+      reporting(async (id: string, name: string, flags: { args?: string }) =>
+        print(
+          await client()
+            .workflow.getHandle(id)
+            .query(name, ...parseJson(flags.args, '--args')),
+        ),
       ),
     );
   workflow
     .command('update <workflowId> <update>')
     .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(async (id: string, name: string, flags: { args?: string }) =>
-      print(
-        await client()
-          .workflow.getHandle(id)
-          .executeUpdate(name, { args: parseJson(flags.args, '--args') }),
+    .action(
+      reporting(async (id: string, name: string, flags: { args?: string }) =>
+        print(
+          await client()
+            .workflow.getHandle(id)
+            .executeUpdate(name, { args: parseJson(flags.args, '--args') }),
+        ),
       ),
     );
-  workflow.command('cancel <workflowId>').action(async (id: string) => {
-    await client().workflow.getHandle(id).cancel();
-    print('cancel requested');
-  });
+  workflow.command('cancel <workflowId>').action(
+    reporting(async (id: string) => {
+      await client().workflow.getHandle(id).cancel();
+      print('cancel requested');
+    }),
+  );
   workflow
     .command('terminate <workflowId>')
     .option('--reason <reason>')
-    .action(async (id: string, flags: { reason?: string }) => {
-      await client().workflow.getHandle(id).terminate(flags.reason);
-      print('terminated');
-    });
+    .action(
+      reporting(async (id: string, flags: { reason?: string }) => {
+        await client().workflow.getHandle(id).terminate(flags.reason);
+        print('terminated');
+      }),
+    );
   workflow
     .command('list')
     .option('--query <query>', 'visibility query, e.g. "ExecutionStatus = \'Running\'"')
     .option('--limit <n>', 'at most this many', '50')
-    .action(async (flags: { query?: string; limit: string }) => {
-      let shown = 0;
-      for await (const run of client().workflow.list({ query: flags.query })) {
-        console.log(
-          `${run.workflowId.padEnd(28)} ${run.type.padEnd(20)} ${run.status.padEnd(14)} ${run.startTime.toISOString()}`,
-        );
-        if (++shown >= Number(flags.limit)) break;
-      }
-    });
+    .action(
+      reporting(async (flags: { query?: string; limit: string }) => {
+        let shown = 0;
+        for await (const run of client().workflow.list({ query: flags.query })) {
+          console.log(
+            `${run.workflowId.padEnd(28)} ${run.type.padEnd(20)} ${run.status.padEnd(14)} ${run.startTime.toISOString()}`,
+          );
+          if (++shown >= Number(flags.limit)) break;
+        }
+      }),
+    );
 }

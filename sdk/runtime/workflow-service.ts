@@ -12,6 +12,7 @@ import {
 } from './activity-task.ts';
 import { readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { ResultWatch } from './result-watch.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
 import {
   type CurrentTaskFailure,
@@ -145,46 +146,16 @@ export class WorkflowService {
   ): Promise<RunOutcome> {
     if (!(waitMs >= 0)) throw new InvalidArgumentError('waitSeconds must be a number ≥ 0');
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
-    let state: RunState | undefined;
-    let failure: WorkflowTaskFailureRecord | undefined;
-    let final = false;
-    const confirmed = new Set<string>();
-    let failureReadAt = Number.NEGATIVE_INFINITY;
-    const reported = options.reportedFailureTime;
-    const readFailure = async (current: RunState) => {
-      failureReadAt = Date.now();
-      failure = currentTaskFailure(
-        current,
-        await this.deps.store.getWorkflowTaskFailure(namespace, ref.runId),
-      );
-      const key = failure && `${failure.eventId}/${failure.cause}`;
-      if (failure && key && this.confirmFinalTaskFailure && !confirmed.has(key)) {
-        confirmed.add(key);
-        final = await this.confirmFinalTaskFailure(current, failure);
-        // Not final: the try may have healed the run (fixed code), so the record may be stale now.
-        if (!final) failureReadAt = Number.NEGATIVE_INFINITY;
-      }
-    };
-    await this.waiter(
-      async () => {
-        state = await this.deps.store.getRun(namespace, ref.runId);
-        if (state === undefined) return false;
-        if (isClosed(state)) return true;
-        // Read beside the head at most every failurePollMs: a stuck run is news, not a hot path.
-        if (Date.now() - failureReadAt >= this.failurePollMs) await readFailure(state);
-        if (!failure) return false;
-        return final || (reported !== undefined && failure.time > reported);
-      },
-      Math.min(waitMs, MAX_WAIT_MS),
-    );
-    if (!state || !isClosed(state)) {
-      if (state && failureReadAt === Number.NEGATIVE_INFINITY) await readFailure(state);
-      // Assigned inside the callbacks, which the compiler's narrowing does not follow.
-      const current = failure as WorkflowTaskFailureRecord | undefined;
-      const workflowTaskFailure = current && (final ? { ...current, final: true } : current);
-      return { status: 'Running', runId: ref.runId, workflowTaskFailure };
-    }
-    return this.closeOutcome(state);
+    const watch = new ResultWatch(this.deps, ref, {
+      reportedFailureTime: options.reportedFailureTime,
+      failurePollMs: this.failurePollMs,
+      confirmFinal: this.confirmFinalTaskFailure,
+    });
+    await this.waiter(() => watch.check(), Math.min(waitMs, MAX_WAIT_MS));
+    if (watch.state && isClosed(watch.state)) return this.closeOutcome(watch.state);
+    const workflowTaskFailure = await watch.currentFailure();
+    if (watch.state && isClosed(watch.state)) return this.closeOutcome(watch.state);
+    return { status: 'Running', runId: ref.runId, workflowTaskFailure };
   }
 
   /** A closed run's outcome, from its close event. */

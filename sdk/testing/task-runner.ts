@@ -17,10 +17,10 @@ export interface DeadLetter {
 const MAX_RECEIVE_COUNT = 5;
 
 /**
- * Whether a delayed task lets time skip to its due time. A workflow task's retry does not: a
- * failing task would otherwise be retried in a tight loop while the clock runs away (months of
- * virtual time in seconds, every timer of every other run firing on the way). It runs when time
- * gets there for another reason (a timer, `env.sleep`).
+ * Whether a delayed task lets time skip to its due time while a client waits. A workflow task's
+ * retry does not: a failing task would otherwise be retried in a tight loop while the clock runs
+ * away (months of virtual time in seconds, every timer of every other run firing on the way). It
+ * runs when time gets there for another reason (a timer, `env.sleep`).
  */
 export function skipsTimeFor(task: Task): boolean {
   return !isWorkflowTaskRetry(task);
@@ -127,11 +127,14 @@ export class TaskRunner {
   }
 
   private nextSkipTarget(): number | undefined {
-    const dueTimes = [this.queues.nextDue(skipsTimeFor), this.clock.nextDue()].filter(
+    const sleepTarget = this.sleepTargets[0]?.time;
+    // `env.sleep` passes through everything due on the way, retries too, in order; a waiting
+    // client alone never skips to a retry.
+    const counted = sleepTarget !== undefined ? undefined : skipsTimeFor;
+    const dueTimes = [this.queues.nextDue(counted), this.clock.nextDue()].filter(
       (t): t is number => t !== undefined,
     );
     const due = dueTimes.length ? Math.min(...dueTimes) : undefined;
-    const sleepTarget = this.sleepTargets[0]?.time;
     if (sleepTarget !== undefined && (due === undefined || sleepTarget < due)) return sleepTarget;
     if (due !== undefined && (this.skipDemand > 0 || sleepTarget !== undefined)) return due;
     return undefined;
