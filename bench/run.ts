@@ -1,5 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchBundles } from './bundles.ts';
 import { benchDeterminismOverhead } from './determinism-overhead.ts';
 import { benchFanOut } from './fan-out.ts';
 import { recordSequentialHistory } from './histories.ts';
@@ -14,7 +15,8 @@ import { benchThroughput } from './throughput.ts';
  * `npm run bench`: the engine's performance figures (DESIGN.md, "Performance and cost are
  * features"). Prints a table and merges the figures into bench/results.json by name. Each benchmark
  * bounds its own loops in count and time: the in-memory ones take well under a minute, the local
- * stack's (DynamoDB Local, SQS emulator, real handlers) about a minute and a half.
+ * stack's (DynamoDB Local, SQS emulator, real handlers) about a minute and a half, the Lambda
+ * bundles' (esbuild, then fresh Node processes) about fifteen seconds.
  */
 
 /** Activities of the recorded run: 6 events each, so a little over the 10,000 events replay needs. */
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     ['1,000-activity fan-out', () => benchFanOut()],
     ['throughput of 32 concurrent workflows', () => benchThroughput()],
     ['local stack: per-step cost, latency and throughput', () => benchLocalStack()],
+    ['Lambda bundle sizes and cold init times', () => benchBundles()],
   ];
   for (const [label, stage] of stages) {
     log(label);

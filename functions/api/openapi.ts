@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from './router.ts';
 import { apiSchemas, errorResponseSchema } from './schemas.ts';
 

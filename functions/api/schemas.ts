@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WORKFLOW_TASK_FAILURE_CAUSES } from '../../sdk/backend/ports.ts';
 import { WorkflowIdReusePolicy } from '../../sdk/common/enums.ts';
 import { MAX_WAIT_MS } from '../../sdk/runtime/workflow-service.ts';

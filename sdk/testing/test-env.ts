@@ -14,6 +14,7 @@ import {
   type WorkerDefinition,
   type WorkerRegistry,
 } from '../runtime/worker-registry.ts';
+import type { WorkerHost } from '../worker/worker-host.ts';
 import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
 import { replayHistory } from './replay.ts';
@@ -41,12 +42,16 @@ export interface LocalOptions {
 }
 
 /** A connection whose engine runs in this process; `Worker.create` attaches workers to it. */
-export class InProcessConnection extends Connection {
+export class InProcessConnection extends Connection implements WorkerHost {
   constructor(
     service: WorkflowServiceApi,
     readonly engine: MemoryEngine,
   ) {
     super(service);
+  }
+
+  attachWorker(registry: WorkerRegistry): () => void {
+    return this.engine.addWorker(registry);
   }
 }
 

@@ -6,7 +6,7 @@ import {
   type WorkerDefinition,
   type WorkerRegistry,
 } from '../runtime/worker-registry.ts';
-import { InProcessConnection } from '../testing/test-env.ts';
+import { isWorkerHost, type WorkerHost } from './worker-host.ts';
 
 /** Options of `Worker.create`, as in Temporal's worker. */
 export interface WorkerOptions extends WorkerDefinition {
@@ -43,12 +43,12 @@ export class Worker {
   private shutdownRequested: (() => void) | undefined;
 
   private constructor(
-    private readonly connection: InProcessConnection,
+    private readonly connection: WorkerHost,
     readonly registry: WorkerRegistry,
   ) {}
 
   static async create(options: WorkerOptions): Promise<Worker> {
-    if (!(options.connection instanceof InProcessConnection)) {
+    if (!isWorkerHost(options.connection)) {
       throw new InvalidArgumentError(
         'Worker.create needs an in-process connection (TestWorkflowEnvironment.nativeConnection). ' +
           'On AWS, workers are Lambda functions: export createWorker({ taskQueue, workflows, activities }) as the handler.',
@@ -64,7 +64,7 @@ export class Worker {
   /** Polls its task queue until `shutdown()` is called. */
   async run(): Promise<void> {
     if (this.stopRunning) throw new InvalidArgumentError(`Worker for '${this.taskQueue}' is already running`);
-    this.stopRunning = this.connection.engine.addWorker(this.registry);
+    this.stopRunning = this.connection.attachWorker(this.registry);
     try {
       await new Promise<void>((resolve) => {
         this.shutdownRequested = resolve;

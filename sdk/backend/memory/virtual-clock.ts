@@ -82,25 +82,3 @@ export class VirtualClock implements Clock {
     for (const listener of this.listeners) listener();
   }
 }
-
-/** The real clock, for servers and the local stack. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, options = {}) =>
-    new Promise<void>((resolve, reject) => {
-      const { signal } = options;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};

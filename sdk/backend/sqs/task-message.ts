@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { DispatchItem } from '../ports.ts';
 

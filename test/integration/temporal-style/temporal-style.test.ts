@@ -1,8 +1,9 @@
 // Tests in the shape of Temporal's own samples: an environment without workers, a Worker created on
 // its native connection, and worker.runUntil(...). Porting one means changing the imports.
 import { fileURLToPath } from 'node:url';
-import { WorkflowUpdateFailedError } from 'cairnflow/client';
+import { Connection, InvalidArgumentError, WorkflowUpdateFailedError } from 'cairnflow/client';
 import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment, Worker } from 'cairnflow/testing';
+import { Worker as WorkerOfWorkerPackage } from 'cairnflow/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as activities from './activities.ts';
 import * as workflows from './workflows.ts';
@@ -105,5 +106,31 @@ describe('Temporal-style tests', () => {
       await handle.signal(done);
       expect(await handle.result()).toEqual(['closed', 'locked', 'closed', 'open']);
     });
+  });
+
+  it('creates the same Worker from cairnflow/worker, and refuses a connection that cannot host it', async () => {
+    expect(WorkerOfWorkerPackage).toBe(Worker);
+    const worker = await WorkerOfWorkerPackage.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'doors-2',
+      workflows: { door },
+    });
+    const result = await worker.runUntil(async () => {
+      const handle = await testEnv.client.workflow.start(door, {
+        taskQueue: 'doors-2',
+        workflowId: 'door-2',
+      });
+      await handle.signal(done);
+      return handle.result();
+    });
+    expect(result).toEqual(['closed']);
+    // An HTTP connection reaches an engine elsewhere: workers there are Lambda functions.
+    await expect(
+      Worker.create({
+        connection: Connection.lazy({ address: 'http://127.0.0.1:1' }),
+        taskQueue: 'doors-3',
+        workflows: { door },
+      }),
+    ).rejects.toThrow(InvalidArgumentError);
   });
 });
