@@ -77,7 +77,7 @@ export function cairnBundlingOptions(props: CairnBundlingProps | undefined): Bun
     bundleAwsSDK: true,
     ...props?.overrides,
     esbuildArgs: {
-      ...(CAIRN_CONDITIONS.length ? { '--conditions': CAIRN_CONDITIONS.join(',') } : {}),
+      ...(CAIRN_CONDITIONS ? { '--conditions': CAIRN_CONDITIONS.join(',') } : {}),
       ...props?.overrides?.esbuildArgs,
     },
   };
@@ -90,8 +90,12 @@ export function cairnBundlingOptions(props: CairnBundlingProps | undefined): Bun
  */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/** esbuild `conditions` that resolve `cairnflow/*` the way this module itself was loaded. */
-export const CAIRN_CONDITIONS: readonly string[] = FROM_SOURCE ? ['source'] : [];
+/**
+ * esbuild `conditions` that resolve `cairnflow/*` the way this module itself was loaded, or
+ * undefined for esbuild's defaults. Setting any replaces the default `module` condition, which the
+ * AWS SDK needs for its tree-shakable ES builds, so it is named again.
+ */
+export const CAIRN_CONDITIONS: readonly string[] | undefined = FROM_SOURCE ? ['source', 'module'] : undefined;
 
 /** One of Cairn's own Lambda handlers. */
 export type EngineFunctionName = 'api' | 'router' | 'system' | 'sweeper';
@@ -124,7 +128,7 @@ export function engineCode(name: EngineFunctionName): lambda.Code {
             ...CAIRN_ESBUILD_SETTINGS,
             mainFields: [...CAIRN_ESBUILD_SETTINGS.mainFields],
             banner: { js: CAIRN_ESBUILD_SETTINGS.banner },
-            conditions: [...CAIRN_CONDITIONS],
+            ...(CAIRN_CONDITIONS && { conditions: [...CAIRN_CONDITIONS] }),
             entryPoints: [entry],
             outfile: join(outputDir, 'index.mjs'),
             bundle: true,

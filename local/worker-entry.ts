@@ -26,8 +26,6 @@ export interface LoadWorkerEntryOptions {
   outDir: string;
   /** The export that holds the handler. @default 'handler' */
   exportName?: string;
-  /** esbuild `conditions` (`['source']` inside Cairn's own repository). */
-  conditions?: readonly string[];
   /** Called with the new handler each time the entry or a file it imports changes and compiles. */
   onReload?: (handler: WorkerHandler) => void;
   /** Called when a change does not compile or does not load; the previous handler stays. */
@@ -136,7 +134,9 @@ export async function loadWorkerEntry(
     target: 'node22',
     format: 'esm',
     sourcemap: 'inline',
-    conditions: [...(options.conditions ?? [])],
+    // Inside Cairn's repository (this module runs from its sources) `cairnflow/*` resolves to the
+    // sources too; naming any condition drops esbuild's default `module`, so it is named again.
+    ...(import.meta.url.endsWith('.ts') && { conditions: ['source', 'module'] }),
     logLevel: 'silent',
     plugins: [externalPackages(), reload],
   });

@@ -22,9 +22,6 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-/** `cairn` runs from its TypeScript sources only inside Cairn's repository (tsx, vitest). */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
 /** `cairn dev`: the embedded AWS stack hosting the user's own worker entries. */
 export function addDevCommand(program: Command): void {
   program
@@ -59,7 +56,6 @@ export function addDevCommand(program: Command): void {
         for (const entry of flags.worker) {
           const loaded = await loadWorkerEntry(entry, {
             outDir,
-            conditions: FROM_SOURCE ? ['source'] : [],
             onReload: (handler) => {
               try {
                 replace?.(handler);

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { CAIRN_ESBUILD_SETTINGS } from '../../lib/bundling.ts';
+import { CAIRN_CONDITIONS, CAIRN_ESBUILD_SETTINGS } from '../../lib/bundling.ts';
 
 /** The repository root: esbuild runs here, so metafile inputs are paths relative to it. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +54,7 @@ export async function bundleLambda(name: LambdaName, outdir: string): Promise<La
     entryPoints: [join(repoRoot, LAMBDA_ENTRIES[name].entry)],
     bundle: true,
     outfile: path,
-    conditions: ['source'],
+    conditions: [...(CAIRN_CONDITIONS ?? [])],
     metafile: true,
     logLevel: 'silent',
   });
