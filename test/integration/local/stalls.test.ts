@@ -10,6 +10,8 @@ import {
 } from 'cairnflow/client';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DispatchItem } from '../../../sdk/backend/ports.ts';
+import { runtimeFromEnvironment } from '../../../sdk/runtime/from-environment.ts';
 import { eventually, localEnv } from '../../support/local-env.ts';
 import * as workflows from '../workflows/stalls.ts';
 import { stallActivities } from '../workflows/stalls-activities.ts';
@@ -36,6 +38,40 @@ afterEach(async () => {
 
 afterAll(async () => {
   await env?.teardown();
+});
+
+describe('a stuck workflow task on the local stack', () => {
+  it('keeps exactly one retry chain, however many queries reach the run', async () => {
+    const handle = await env.client.workflow.start(workflows.usesFetch, {
+      taskQueue,
+      workflowId: 'stuck-queried',
+    });
+    await eventually(async () => (await handle.describe()).workflowTaskFailure);
+    // Every handler of the stack dispatches through the one runtime of this process.
+    const dispatch = runtimeFromEnvironment().dispatch;
+    const original = dispatch.dispatch;
+    const scheduledRetries: number[] = [];
+    dispatch.dispatch = (items: DispatchItem[]) => {
+      for (const { task, dueTime } of items) {
+        // A retry is scheduled with a due time (the system queue forwards it later without one).
+        if (task.kind === 'workflow' && task.ref.workflowId === 'stuck-queried' && dueTime !== undefined)
+          scheduledRetries.push(task.attempt ?? 1);
+      }
+      return original.call(dispatch, items);
+    };
+    const started = Date.now();
+    try {
+      for (let i = 0; i < 100; i++) await handle.query(workflows.progress).catch(() => undefined);
+    } finally {
+      dispatch.dispatch = original;
+    }
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    // Meanwhile only the chain's own retries were scheduled (after 1 s, 2 s, 4 s, …): each the
+    // next attempt, never a second chain. Before, every query scheduled one more.
+    expect(scheduledRetries).toEqual(scheduledRetries.map((_, i) => scheduledRetries[0]! + i));
+    expect(scheduledRetries.length).toBeLessThanOrEqual(Math.ceil(Math.log2(elapsedSeconds + 1)) + 1);
+    await handle.terminate('test over');
+  }, 60_000);
 });
 
 describe('a task queue no worker serves, on the local stack', () => {
