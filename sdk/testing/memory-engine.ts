@@ -3,7 +3,7 @@ import { MemoryHistoryStore } from '../backend/memory/history-store.ts';
 import { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
 import { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../backend/ports.ts';
-import { InvalidArgumentError } from '../common/errors.ts';
+import { InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { routeBatches } from '../runtime/route.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
@@ -49,7 +49,7 @@ export class MemoryEngine {
       invoke: (taskQueue: string, request: WorkerRequest) => {
         const worker = this.workers.get(taskQueue);
         if (!worker) {
-          throw new InvalidArgumentError(`No worker is running for task queue '${taskQueue}'`);
+          throw new UnknownTaskQueueError(taskQueue, [...this.workers.keys()]);
         }
         return handleWorkerRequest(this.deps, worker, request);
       },
