@@ -193,6 +193,14 @@ export class Engine extends Construct {
       CAIRN_LOG_LEVEL: props.logLevel ?? 'info',
       CAIRN_RETENTION_DAYS: String(settings.retentionDays),
     };
+    // Every engine function that starts or dispatches tasks knows the task queues that have a
+    // worker, so a start or a task for any other queue fails clearly instead of stalling. (Not the
+    // workers: a function's environment cannot name the function itself.)
+    const knownWorkers = {
+      CAIRN_WORKER_FUNCTIONS: Lazy.string({
+        produce: () => Stack.of(this).toJsonString(this.workerFunctionNames),
+      }),
+    };
     const fn = (fnId: string, entry: EngineFunctionName, { environment, ...shape }: FunctionShape) =>
       new CairnFunction(this, fnId, {
         ...shape,
@@ -211,11 +219,7 @@ export class Engine extends Construct {
       memorySize: 1024,
       // API Gateway gives an integration 30 s; answer (or fail) before it does.
       timeout: Duration.seconds(29),
-      environment: {
-        CAIRN_WORKER_FUNCTIONS: Lazy.string({
-          produce: () => Stack.of(this).toJsonString(this.workerFunctionNames),
-        }),
-      },
+      environment: knownWorkers,
     });
     this.apiFunction = api.function;
     this.apiRole = api.role;
@@ -237,6 +241,7 @@ export class Engine extends Construct {
       description: 'Cairn router: turns committed history batches into task messages',
       memorySize: 512,
       timeout: Duration.minutes(1),
+      environment: knownWorkers,
     });
     this.routerFunction = router.function;
     router.function.addEventSource(
@@ -270,6 +275,7 @@ export class Engine extends Construct {
       memorySize: 512,
       // SQS guidance: a queue's visibility timeout is six times its consumer's timeout.
       timeout: Duration.seconds(SYSTEM_QUEUE.visibilityTimeoutSeconds / 6),
+      environment: knownWorkers,
     });
     this.systemFunction = systemFn.function;
     systemFn.function.addEventSource(
@@ -292,6 +298,7 @@ export class Engine extends Construct {
       timeout: Duration.seconds(50),
       // The next minute's sweep resumes from the cursor, so a failed sweep needs no retry.
       retryAttempts: 0,
+      environment: knownWorkers,
     });
     this.sweeperFunction = sweeper.function;
     sweeper.addToRolePolicy(tableStatement(this.executionsTable, DUE_INDEX_ACTIONS, ['due#*']));

@@ -136,17 +136,26 @@ describe('Engine with default props', () => {
       }
     });
 
-    it("tells the API function each task queue's worker function", () => {
+    it("tells every engine function (not the workers) each task queue's worker function", () => {
       const worker = engine.workers[0]!;
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            CAIRN_WORKER_FUNCTIONS: {
-              'Fn::Join': ['', ['{"loans":"', { Ref: logicalId(worker.function, stack) }, '"}']],
-            },
-          }),
-        },
-      });
+      const resources = template.toJSON().Resources as Record<
+        string,
+        { Properties: { Environment: { Variables: Record<string, unknown> } } }
+      >;
+      const known = (fn: { node: { defaultChild?: unknown } }) =>
+        resources[logicalId(fn, stack)]!.Properties.Environment.Variables.CAIRN_WORKER_FUNCTIONS;
+      for (const fn of [
+        engine.apiFunction,
+        engine.routerFunction,
+        engine.systemFunction,
+        engine.sweeperFunction,
+      ]) {
+        expect(known(fn)).toEqual({
+          'Fn::Join': ['', ['{"loans":"', { Ref: logicalId(worker.function, stack) }, '"}']],
+        });
+      }
+      // A function's environment cannot name the function itself.
+      expect(known(worker.function)).toBeUndefined();
     });
 
     it('gives roles no managed policy and no wildcard action', () => {

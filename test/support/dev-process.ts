@@ -48,7 +48,8 @@ export async function startDev(
       reject(new Error(`cairn dev did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const check = () => {
-      if (output.includes('Cairn is running')) {
+      // The last line of its banner: everything it says about its workers is printed by then.
+      if (output.includes('Ctrl-C stops it')) {
         clearTimeout(timer);
         resolve();
       }
