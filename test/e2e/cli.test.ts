@@ -1,20 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevProcess, startDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
-let dev: ChildProcess;
+let dev: DevProcess;
 let endpoint: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function cairn(...args: string[]) {
   return run(
@@ -27,38 +18,23 @@ function cairn(...args: string[]) {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
   const workers = ['loan', 'order-saga', 'approval'].flatMap((example) => [
     '--worker',
     `examples/${example}/worker.ts`,
   ]);
-  dev = spawn(
-    'npx',
-    ['tsx', '--conditions=source', 'bin/cairn.ts', 'dev', '--in-memory', '--port', String(port), ...workers],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('cairn dev did not start within 60 s')), 60_000);
-    dev.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Cairn is running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    dev.once('exit', (code) => reject(new Error(`cairn dev exited with ${code}`)));
-  });
-}, 90_000);
+  dev = await startDev('npx', [
+    'tsx',
+    '--conditions=source',
+    'bin/cairn.ts',
+    'dev',
+    '--in-memory',
+    ...workers,
+  ]);
+  endpoint = dev.endpoint;
+}, 120_000);
 
 afterAll(async () => {
-  if (dev?.pid) {
-    const exited = new Promise((resolve) => dev.once('exit', resolve));
-    process.kill(-dev.pid, 'SIGINT');
-    await exited;
-  }
+  await dev?.stop();
 });
 
 describe('the cairn CLI against cairn dev', () => {
