@@ -161,7 +161,9 @@ describe('a waiting client on the local stack', () => {
     const handle = await client.workflow.start('noSuchWorkflow', { taskQueue, workflowId: 'misspelled' });
     const waiting = handle.result().catch((e: unknown) => e);
     await eventually(async () => reports.length > 0);
-    expect(reports[0]).toMatchObject({ workflowId: 'misspelled', cause: 'UnknownWorkflowType', attempt: 1 });
+    // Usually attempt 1; on a loaded machine the first poll may only see the retry (after 1 s).
+    expect(reports[0]).toMatchObject({ workflowId: 'misspelled', cause: 'UnknownWorkflowType' });
+    expect(reports[0]!.attempt).toBeGreaterThanOrEqual(1);
     expect(reports[0]!.failure.message).toMatch(
       /Workflow type 'noSuchWorkflow' is not registered on task queue 'stalls' \(registered: .*echoOnce/,
     );
