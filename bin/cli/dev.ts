@@ -1,3 +1,4 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -48,9 +49,14 @@ export function addDevCommand(program: Command): void {
       // Fail before anything starts, not after DynamoDB Local's seconds of start-up.
       await assertPortFree(port);
       const stateDir = flags.inMemory ? undefined : resolve(flags.stateDir);
-      const outDir = join(stateDir ?? join(tmpdir(), `cairn-dev-${process.pid}`), 'build');
+      // Compiled entries live in the state directory, or (in memory) in a folder removed at stop.
+      const scratch = stateDir ? undefined : await mkdtemp(join(tmpdir(), 'cairn-dev-'));
+      const outDir = join(stateDir ?? scratch!, 'build');
       const entries: LoadedWorkerEntry[] = [];
-      const stopEntries = () => Promise.all(entries.map((entry) => entry.dispose()));
+      const stopEntries = async () => {
+        await Promise.all(entries.map((entry) => entry.dispose()));
+        if (scratch) await rm(scratch, { recursive: true, force: true });
+      };
       let replace: ((handler: LoadedWorkerEntry['handler']) => void) | undefined;
       try {
         for (const entry of flags.worker) {
