@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { InvalidArgumentError, PayloadTooLargeError } from '../../sdk/common/errors.ts';
 import { jsonLogger, type Logger } from '../../sdk/runtime/deps.ts';
 import { errorResponse } from './errors.ts';
+import { parseRequestPart } from './parse-request.ts';
 import { type ApiService, matchRoute } from './router.ts';
-import { DEFAULT_MAX_BODY_BYTES, parseRequestPart } from './schemas.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './schemas.ts';
 
 /** Options of {@link createApiHandler}. */
 export interface ApiHandlerOptions {

@@ -1,7 +1,18 @@
 import type { FailureInfo, TimeoutType } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
+import type { HistoryPage } from '../common/wire/history-page.ts';
+import type { RunPage, RunSummary } from '../common/wire/run-summary.ts';
+import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent, WorkflowIdReusePolicyName } from '../engine/events.ts';
-import type { ExecutionStatus, RunState } from '../engine/run-state.ts';
+import type { RunState } from '../engine/run-state.ts';
+
+// The API's shapes, named here too for code that reads them with the ports.
+export type { HistoryPage } from '../common/wire/history-page.ts';
+export type { RunSummary } from '../common/wire/run-summary.ts';
+export {
+  WORKFLOW_TASK_FAILURE_CAUSES,
+  type WorkflowTaskFailureCause,
+} from '../common/wire/workflow-task-failure.ts';
 
 /**
  * The ports every runtime service works through. Two adapters implement each: `memory/` (tests,
@@ -32,27 +43,8 @@ export interface AppendRequest {
   newRun?: NewRun;
 }
 
-/** A page of history. */
-export interface HistoryPage {
-  events: HistoryEvent[];
-  nextPageToken?: string;
-}
-
-/** What `list` and `describe` show of a run. */
-export interface RunSummary {
-  namespace: string;
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: ExecutionStatus;
-  startTime: number;
-  closeTime?: number;
-  historyLength: number;
-  searchAttributes: RunState['searchAttributes'];
-  memo: Record<string, Payload>;
-  parent?: RunState['parent'];
-}
+/** A page of a run's history as the store reads it: the API's page before it names the run. */
+export type EventPage = Omit<HistoryPage, 'runId'>;
 
 /** The last reported progress of an activity attempt (not part of history). */
 export interface HeartbeatRecord {
@@ -61,31 +53,11 @@ export interface HeartbeatRecord {
   details?: Payload;
 }
 
-/** Why the latest workflow task failed, shown by `describe` while the run is stuck. */
-export interface WorkflowTaskFailureRecord {
-  attempt: number;
-  time: number;
-  eventId: number;
-  /**
-   * DeadLettered: a task of the run kept failing and its message moved to the dead-letter queue.
-   * UnknownTaskQueue: the router could not send a task of the run (event `eventId`) to its task
-   * queue, because no worker serves it; the task was set aside.
-   */
-  cause: WorkflowTaskFailureCause;
-  failure: FailureInfo;
-  /** When the one pending retry of this workflow task is due (absent: none was scheduled). */
-  retryAt?: number;
-}
-
-export const WORKFLOW_TASK_FAILURE_CAUSES = [
-  'WorkflowError',
-  'NonDeterminism',
-  'UnknownWorkflowType',
-  'DeadLettered',
-  'UnknownTaskQueue',
-] as const;
-
-export type WorkflowTaskFailureCause = (typeof WORKFLOW_TASK_FAILURE_CAUSES)[number];
+/**
+ * Why the latest workflow task failed, as the store keeps it and `describe` shows it while the run
+ * is stuck: the API's workflow-task failure without `final`, which only a waiting `result` judges.
+ */
+export type WorkflowTaskFailureRecord = Omit<WorkflowTaskFailure, 'final'>;
 
 /** A committed batch as the history stream delivers it to the router. */
 export interface CommittedBatch {
@@ -113,19 +85,14 @@ export interface HistoryStore {
   /** The latest run id of a workflow id, or undefined. */
   getCurrentRunId(namespace: string, workflowId: string): Promise<string | undefined>;
   /** Events with id ≥ `fromEventId`, a page at a time. */
-  readHistory(
-    namespace: string,
-    runId: string,
-    fromEventId: number,
-    pageToken?: string,
-  ): Promise<HistoryPage>;
+  readHistory(namespace: string, runId: string, fromEventId: number, pageToken?: string): Promise<EventPage>;
   /** Visibility: runs of a namespace, newest start first, filtered by `matches`. */
   listRuns(
     namespace: string,
     matches: (run: RunSummary) => boolean,
     pageSize: number,
     pageToken?: string,
-  ): Promise<{ runs: RunSummary[]; nextPageToken?: string }>;
+  ): Promise<RunPage>;
   setWorkflowTaskFailure(
     namespace: string,
     runId: string,

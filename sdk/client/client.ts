@@ -1,14 +1,15 @@
-import type { RunSummary } from '../backend/ports.ts';
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { WorkflowIdReusePolicy } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
 import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
 import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { DataConverter, Payload, PayloadConverter } from '../common/payload.ts';
+import { CodecChain } from '../common/payload-codec.ts';
 import { normalizeSearchAttributes } from '../common/search-attributes.ts';
+import type { WorkflowDescription } from '../common/wire/description.ts';
+import type { RunOutcome } from '../common/wire/outcome.ts';
+import type { RunSummary } from '../common/wire/run-summary.ts';
 import type { HistoryEvent } from '../engine/events.ts';
-import { CodecChain } from '../runtime/payload-codec.ts';
-import type { RunOutcome, WorkflowDescription } from '../runtime/workflow-service.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { WorkflowHandle } from './workflow-handle.ts';

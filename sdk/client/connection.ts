@@ -1,24 +1,9 @@
 import { InvalidArgumentError } from '../common/errors.ts';
-import type { WorkflowService } from '../runtime/workflow-service.ts';
+import type { WorkflowServiceApi } from '../common/wire/service.ts';
 import { HttpTransport } from './http-transport.ts';
 
 /** The operations a client needs from the engine: the HTTP API, or the engine in-process. */
-export type WorkflowServiceApi = Pick<
-  WorkflowService,
-  | 'start'
-  | 'signalWithStart'
-  | 'describe'
-  | 'history'
-  | 'result'
-  | 'signal'
-  | 'cancel'
-  | 'terminate'
-  | 'query'
-  | 'update'
-  | 'list'
-  | 'completeActivity'
-  | 'heartbeatActivity'
->;
+export type { WorkflowServiceApi };
 
 /** Signs a request (e.g. SigV4 for API Gateway's IAM authorization). */
 export type RequestSigner = (request: {

@@ -1,15 +1,29 @@
-import type { HistoryPage, RunSummary } from '../backend/ports.ts';
 import { rehydrateError } from '../common/error-codes.ts';
 import { CairnError, InvalidArgumentError } from '../common/errors.ts';
-import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
-import type { ActivityOutcome } from '../runtime/activity-task.ts';
-import type { StartRequest, StartResult } from '../runtime/start-workflow.ts';
-import type { RunOutcome, WorkflowDescription } from '../runtime/workflow-service.ts';
+import type {
+  ActivityOutcome,
+  CompleteActivityRequest,
+  FailActivityRequest,
+  HeartbeatActivityRequest,
+  HeartbeatActivityResponse,
+} from '../common/wire/activity-completion.ts';
+import type { CloseWorkflowRequest } from '../common/wire/close.ts';
+import type { WorkflowDescription } from '../common/wire/description.ts';
+import type { ErrorBody } from '../common/wire/error-body.ts';
+import type { HistoryPage } from '../common/wire/history-page.ts';
+import { MAX_WAIT_MS } from '../common/wire/limits.ts';
+import type {
+  QueryRequest,
+  QueryResponse,
+  SignalRequest,
+  UpdateRequest,
+  UpdateResponse,
+} from '../common/wire/messages.ts';
+import type { RunOutcome } from '../common/wire/outcome.ts';
+import type { RunPage } from '../common/wire/run-summary.ts';
+import type { StartRequest, StartResult, StartWorkflowRequest } from '../common/wire/start.ts';
 import type { ConnectionOptions, RequestSigner, WorkflowServiceApi } from './connection.ts';
-
-/** The API bounds one long poll at 20 s, under API Gateway's 29 s request limit. */
-const MAX_WAIT_MS = 20_000;
 
 /**
  * The API answered with an error this client has no class for (an unknown route, a gateway's own
@@ -28,12 +42,11 @@ export class HttpApiError extends CairnError {
   }
 }
 
-type ErrorBody = { code: string; message: string; [detail: string]: unknown };
-
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-function isErrorBody(value: unknown): value is { error: ErrorBody } {
-  const error = (value as { error?: Partial<ErrorBody> } | null)?.error;
+// Checked by hand, not with the schema: the client does not load zod.
+function isErrorBody(value: unknown): value is ErrorBody {
+  const error = (value as { error?: Partial<ErrorBody['error']> } | null)?.error;
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
@@ -110,12 +123,7 @@ export class HttpTransport implements WorkflowServiceApi {
     return this.request('GET', this.path(namespace, 'workflows', workflowId), { runId });
   }
 
-  history(
-    namespace: string,
-    workflowId: string,
-    runId?: string,
-    pageToken?: string,
-  ): Promise<HistoryPage & { runId: string }> {
+  history(namespace: string, workflowId: string, runId?: string, pageToken?: string): Promise<HistoryPage> {
     return this.request('GET', this.path(namespace, 'workflows', workflowId, 'history'), {
       runId,
       pageToken,
@@ -149,26 +157,20 @@ export class HttpTransport implements WorkflowServiceApi {
       'POST',
       this.path(namespace, 'workflows', workflowId, 'signals', signalName),
       { runId },
-      { input },
+      { input } satisfies SignalRequest,
     );
   }
 
   async cancel(namespace: string, workflowId: string, runId?: string, reason?: string) {
-    await this.request(
-      'POST',
-      this.path(namespace, 'workflows', workflowId, 'cancel'),
-      { runId },
-      { reason },
-    );
+    await this.request('POST', this.path(namespace, 'workflows', workflowId, 'cancel'), { runId }, {
+      reason,
+    } satisfies CloseWorkflowRequest);
   }
 
   async terminate(namespace: string, workflowId: string, runId?: string, reason?: string) {
-    await this.request(
-      'POST',
-      this.path(namespace, 'workflows', workflowId, 'terminate'),
-      { runId },
-      { reason },
-    );
+    await this.request('POST', this.path(namespace, 'workflows', workflowId, 'terminate'), { runId }, {
+      reason,
+    } satisfies CloseWorkflowRequest);
   }
 
   async query(
@@ -179,7 +181,8 @@ export class HttpTransport implements WorkflowServiceApi {
     input: Payload[],
   ) {
     const path = this.path(namespace, 'workflows', workflowId, 'queries', queryName);
-    const response = await this.request<{ result: Payload }>('POST', path, { runId }, { input });
+    const body = { input } satisfies QueryRequest;
+    const response = await this.request<QueryResponse>('POST', path, { runId }, body);
     return response.result;
   }
 
@@ -191,10 +194,10 @@ export class HttpTransport implements WorkflowServiceApi {
     input: Payload[],
     updateId?: string,
     waitMs: number = MAX_WAIT_MS,
-  ): Promise<{ updateId: string; outcome?: { result: Payload } | { failure: FailureInfo } }> {
+  ): Promise<UpdateResponse> {
     const path = this.path(namespace, 'workflows', workflowId, 'updates', updateName);
     const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
-    return this.request('POST', path, { runId, waitSeconds }, { input, updateId });
+    return this.request('POST', path, { runId, waitSeconds }, { input, updateId } satisfies UpdateRequest);
   }
 
   list(
@@ -202,27 +205,23 @@ export class HttpTransport implements WorkflowServiceApi {
     query: string | undefined,
     pageSize?: number,
     pageToken?: string,
-  ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
+  ): Promise<RunPage> {
     return this.request('GET', this.path(namespace, 'workflows'), { query, pageSize, pageToken });
   }
 
   async completeActivity(namespace: string, taskToken: string, outcome: ActivityOutcome) {
     switch (outcome.type) {
       case 'completed':
-        await this.request(
-          'POST',
-          this.path(namespace, 'activities', 'complete'),
-          {},
-          { taskToken, result: outcome.result },
-        );
+        await this.request('POST', this.path(namespace, 'activities', 'complete'), {}, {
+          taskToken,
+          result: outcome.result,
+        } satisfies CompleteActivityRequest);
         return;
       case 'failed':
-        await this.request(
-          'POST',
-          this.path(namespace, 'activities', 'fail'),
-          {},
-          { taskToken, failure: outcome.failure },
-        );
+        await this.request('POST', this.path(namespace, 'activities', 'fail'), {}, {
+          taskToken,
+          failure: outcome.failure,
+        } satisfies FailActivityRequest);
         return;
       case 'timedOut':
       case 'canceled':
@@ -240,8 +239,9 @@ export class HttpTransport implements WorkflowServiceApi {
     namespace: string,
     taskToken: string,
     details?: Payload,
-  ): Promise<{ cancelRequested: boolean }> {
-    return this.request('POST', this.path(namespace, 'activities', 'heartbeat'), {}, { taskToken, details });
+  ): Promise<HeartbeatActivityResponse> {
+    const body = { taskToken, details } satisfies HeartbeatActivityRequest;
+    return this.request('POST', this.path(namespace, 'activities', 'heartbeat'), {}, body);
   }
 
   private path(namespace: string, ...segments: string[]): string {
@@ -295,7 +295,7 @@ export class HttpTransport implements WorkflowServiceApi {
 }
 
 /** The start body the API takes (`StartWorkflowRequest`); parent links are set only by the engine. */
-function startBody(request: StartRequest) {
+function startBody(request: StartRequest): StartWorkflowRequest {
   if (request.parent || request.parentClosePolicy) {
     throw new InvalidArgumentError(
       'parent and parentClosePolicy are set by the engine for child workflows only',

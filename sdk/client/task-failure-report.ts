@@ -1,5 +1,5 @@
-import type { WorkflowTaskFailureCause } from '../backend/ports.ts';
 import type { CairnFailure } from '../common/failures.ts';
+import type { WorkflowTaskFailureCause } from '../common/wire/workflow-task-failure.ts';
 
 /**
  * What a waiting `result()` / `execute()` learns when the run's workflow task keeps failing (or one

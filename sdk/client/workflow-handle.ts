@@ -4,8 +4,9 @@ import {
   WorkflowTaskFailedError,
   WorkflowUpdateFailedError,
 } from '../common/errors.ts';
+import type { WorkflowDescription } from '../common/wire/description.ts';
+import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
-import type { CurrentTaskFailure, WorkflowDescription } from '../runtime/workflow-service.ts';
 import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
@@ -108,7 +109,7 @@ export class WorkflowHandle<R = unknown> {
 
   private async taskFailedError(
     runId: string,
-    failure: CurrentTaskFailure,
+    failure: WorkflowTaskFailure,
   ): Promise<WorkflowTaskFailedError> {
     const cause = await this.payloads.decodeFailure(failure.failure);
     return new WorkflowTaskFailedError(

@@ -1,16 +1,31 @@
 import type { Payload, PayloadConverter } from './payload.ts';
 
 /** Why an activity or child workflow stopped being retried. */
-export type RetryState =
-  | 'InProgress'
-  | 'NonRetryableFailure'
-  | 'MaximumAttemptsReached'
-  | 'Timeout'
-  | 'RetryPolicyNotSet'
-  | 'CancelRequested';
+export const RETRY_STATES = [
+  'InProgress',
+  'NonRetryableFailure',
+  'MaximumAttemptsReached',
+  'Timeout',
+  'RetryPolicyNotSet',
+  'CancelRequested',
+] as const;
+export type RetryState = (typeof RETRY_STATES)[number];
 
-/** Which timeout fired. */
-export type TimeoutType = 'StartToClose' | 'ScheduleToStart' | 'ScheduleToClose' | 'Heartbeat';
+/** Which timeout fired. The one list: the HTTP API's and the task messages' schemas take it from here. */
+export const TIMEOUT_TYPES = ['StartToClose', 'ScheduleToStart', 'ScheduleToClose', 'Heartbeat'] as const;
+export type TimeoutType = (typeof TIMEOUT_TYPES)[number];
+
+/** What kind of failure a {@link FailureInfo} serializes (which `CairnFailure` class it comes back as). */
+export const FAILURE_KINDS = [
+  'application',
+  'activity',
+  'child',
+  'cancelled',
+  'timeout',
+  'terminated',
+  'server',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /**
  * Base of the failures that cross the wire (stored in history, returned to clients). Each has a
@@ -154,7 +169,7 @@ export class ServerFailure extends CairnFailure {
 
 /** The serialized form of a failure, as stored in history. */
 export interface FailureInfo {
-  kind: 'application' | 'activity' | 'child' | 'cancelled' | 'timeout' | 'terminated' | 'server';
+  kind: FailureKind;
   message: string;
   stack?: string;
   type?: string;

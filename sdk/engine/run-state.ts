@@ -8,14 +8,17 @@ import type {
   SearchAttributes,
 } from './events.ts';
 
-export type ExecutionStatus =
-  | 'Running'
-  | 'Completed'
-  | 'Failed'
-  | 'Canceled'
-  | 'Terminated'
-  | 'TimedOut'
-  | 'ContinuedAsNew';
+/** The states a run can be in: `Running`, or how it closed. */
+export const EXECUTION_STATUSES = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'TimedOut',
+  'ContinuedAsNew',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** An activity that is scheduled and not yet resolved. */
 export interface PendingActivity {

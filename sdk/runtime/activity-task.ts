@@ -4,12 +4,12 @@ import { InvalidArgumentError } from '../common/errors.ts';
 import {
   ApplicationFailure,
   CancelledFailure,
-  type FailureInfo,
   TimeoutFailure,
   type TimeoutType,
   toFailureInfo,
 } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
+import type { ActivityOutcome } from '../common/wire/activity-completion.ts';
 import { nextRetry } from '../engine/retry-policy.ts';
 import { applyEvents, type PendingActivity, type RunState } from '../engine/run-state.ts';
 import { commitToRun, numberEvents, type PendingEvent, readEvent } from './commit.ts';
@@ -17,12 +17,7 @@ import type { RuntimeDeps } from './deps.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 import { processWorkflowTask } from './workflow-task.ts';
 
-/** How an activity attempt ended. */
-export type ActivityOutcome =
-  | { type: 'completed'; result: Payload }
-  | { type: 'failed'; failure: FailureInfo }
-  | { type: 'timedOut'; timeoutType: TimeoutType; failure: FailureInfo }
-  | { type: 'canceled'; details?: Payload };
+export type { ActivityOutcome };
 
 /** Identifies one activity attempt, also across processes (the async-completion task token). */
 export interface ActivityAttemptRef extends RunRef {

@@ -1,22 +1,13 @@
 import type { WorkflowTaskFailureRecord } from '../backend/ports.ts';
-import type { FailureInfo } from '../common/failures.ts';
-import type { Payload } from '../common/payload.ts';
+import type { RunOutcome } from '../common/wire/outcome.ts';
+import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
 
-/**
- * A run's current workflow-task failure as a waiting `result` reports it. `final` says the engine
- * expects it never to heal (the time-skipping environment, where the task failed again with the
- * code as it is now): stop waiting.
- */
-export type CurrentTaskFailure = WorkflowTaskFailureRecord & { final?: boolean };
+export type { RunOutcome };
 
-/** How a run ended, as `result` reports it. */
-export type RunOutcome =
-  | { status: 'Running'; runId: string; workflowTaskFailure?: CurrentTaskFailure }
-  | { status: 'Completed'; runId: string; result: Payload }
-  | { status: 'ContinuedAsNew'; runId: string; newRunId: string }
-  | { status: 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut'; runId: string; failure: FailureInfo };
+/** A run's current workflow-task failure as a waiting `result` reports it (the API's shape). */
+export type CurrentTaskFailure = WorkflowTaskFailure;
 
 /** Waits until `done()` holds or the wait is over; the transport decides how (poll, or time skipping). */
 export type Waiter = (done: () => Promise<boolean>, waitMs: number) => Promise<void>;

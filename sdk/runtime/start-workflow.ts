@@ -1,40 +1,12 @@
 import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
-import type { Payload } from '../common/payload.ts';
-import type {
-  ParentClosePolicyName,
-  ParentRef,
-  SearchAttributes,
-  WorkflowIdReusePolicyName,
-} from '../engine/events.ts';
+import type { StartRequest, StartResult } from '../common/wire/start.ts';
 import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { signalWorkflow } from './run-control.ts';
 
-/** Everything a new run is started with. Payloads arrive already encoded by the client. */
-export interface StartRequest {
-  namespace: string;
-  workflowId: string;
-  workflowType: string;
-  taskQueue: string;
-  input: Payload[];
-  workflowIdReusePolicy?: WorkflowIdReusePolicyName;
-  workflowExecutionTimeoutMs?: number;
-  workflowRunTimeoutMs?: number;
-  memo?: Record<string, Payload>;
-  searchAttributes?: SearchAttributes;
-  parent?: ParentRef;
-  parentClosePolicy?: ParentClosePolicyName;
-  /** Signal-with-start: the signal recorded right after the start. */
-  signal?: { name: string; input: Payload[] };
-}
-
-export interface StartResult {
-  runId: string;
-  /** False when signal-with-start found the workflow running and only signalled it. */
-  started: boolean;
-}
+export type { StartRequest, StartResult };
 
 /** Builds the first events of a run. */
 export function newRun(request: StartRequest, runId: string, now: number): NewRun {

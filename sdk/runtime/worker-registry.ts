@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from '../common/errors.ts';
 import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { DataConverter, PayloadConverter } from '../common/payload.ts';
+import { CodecChain } from '../common/payload-codec.ts';
 import type { WorkflowFunction } from '../engine/activator.ts';
 import { installNodeGuards } from './node-guards.ts';
-import { CodecChain } from './payload-codec.ts';
 import { WorkflowCache } from './workflow-cache.ts';
 
 /** An activity implementation: any async (or sync) function. */

@@ -1,9 +1,14 @@
-import type { HistoryPage, RunSummary, WorkflowTaskFailureRecord } from '../backend/ports.ts';
+import type { WorkflowTaskFailureRecord } from '../backend/ports.ts';
 import { summarizeRun } from '../backend/run-summary.ts';
 import { InvalidArgumentError, QueryRejectedError, UnknownTaskQueueError } from '../common/errors.ts';
-import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
-import { isClosed, type PendingActivity, type RunState } from '../engine/run-state.ts';
+import type { WorkflowDescription } from '../common/wire/description.ts';
+import type { HistoryPage } from '../common/wire/history-page.ts';
+import { MAX_WAIT_MS } from '../common/wire/limits.ts';
+import type { UpdateOutcome, UpdateResponse } from '../common/wire/messages.ts';
+import type { RunPage } from '../common/wire/run-summary.ts';
+import type { WorkflowServiceApi } from '../common/wire/service.ts';
+import { isClosed, type RunState } from '../engine/run-state.ts';
 import {
   type ActivityOutcome,
   commitActivityOutcome,
@@ -25,28 +30,8 @@ import {
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
 import { parseVisibilityQuery } from './visibility-query.ts';
 
-export type { CurrentTaskFailure, RunOutcome, Waiter };
-export { pollingWaiter };
-
-/** What `describe` returns. */
-export interface WorkflowDescription extends RunSummary {
-  cancelRequested: boolean;
-  pendingActivities: (Pick<PendingActivity, 'activityId' | 'activityType' | 'attempt' | 'taskQueue'> & {
-    scheduledEventId: number;
-    scheduledTime: number;
-    lastFailure?: FailureInfo;
-    nextAttemptTime?: number;
-  })[];
-  pendingWorkflowTask: boolean;
-  /** Why the pending workflow task keeps failing (e.g. a determinism violation), if it does. */
-  workflowTaskFailure?: WorkflowTaskFailureRecord;
-  /** How a run that closed without a result ended (failed, cancelled, terminated, timed out), with its cause chain. */
-  failure?: FailureInfo;
-  continuedAsNewRunId?: string;
-}
-
-/** Upper bound of one long poll, under API Gateway's 29 s request limit. */
-export const MAX_WAIT_MS = 20_000;
+export type { CurrentTaskFailure, RunOutcome, Waiter, WorkflowDescription };
+export { MAX_WAIT_MS, pollingWaiter };
 
 /** How a service waits and what it knows of its engine. */
 export interface WorkflowServiceOptions {
@@ -66,7 +51,7 @@ export interface WorkflowServiceOptions {
  * The operations of the HTTP API, transport-free: the API handler maps routes onto these, and the
  * time-skipping environment's client calls them in-process.
  */
-export class WorkflowService {
+export class WorkflowService implements WorkflowServiceApi {
   private readonly waiter: Waiter;
   private readonly confirmFinalTaskFailure: WorkflowServiceOptions['confirmFinalTaskFailure'];
   private readonly failurePollMs: number;
@@ -125,7 +110,7 @@ export class WorkflowService {
     workflowId: string,
     runId?: string,
     pageToken?: string,
-  ): Promise<HistoryPage & { runId: string }> {
+  ): Promise<HistoryPage> {
     const { state } = await resolveRun(this.deps, namespace, workflowId, runId);
     const page = await this.deps.store.readHistory(namespace, state.runId, 1, pageToken);
     return { ...page, runId: state.runId };
@@ -221,7 +206,7 @@ export class WorkflowService {
     input: Payload[],
     updateId: string = this.deps.newId(),
     waitMs = MAX_WAIT_MS,
-  ): Promise<{ updateId: string; outcome?: { result: Payload } | { failure: FailureInfo } }> {
+  ): Promise<UpdateResponse> {
     const { ref, state } = await resolveRun(this.deps, namespace, workflowId, runId);
     if (state.completedUpdates[updateId] === undefined) {
       const response = await this.deps.invoker.invoke(state.taskQueue, {
@@ -235,7 +220,7 @@ export class WorkflowService {
       if (response.kind === 'update' && !response.accepted)
         return { updateId, outcome: { failure: response.failure } };
     }
-    let outcome: { result: Payload } | { failure: FailureInfo } | undefined;
+    let outcome: UpdateOutcome | undefined;
     await this.waiter(
       async () => {
         outcome = await this.updateOutcome(namespace, ref.runId, updateId);
@@ -250,7 +235,7 @@ export class WorkflowService {
     namespace: string,
     runId: string,
     updateId: string,
-  ): Promise<{ result: Payload } | { failure: FailureInfo } | undefined> {
+  ): Promise<UpdateOutcome | undefined> {
     const state = await this.deps.store.getRun(namespace, runId);
     const acceptedEventId = state?.completedUpdates[updateId];
     if (!state || acceptedEventId === undefined) return undefined;
@@ -275,7 +260,12 @@ export class WorkflowService {
     return undefined;
   }
 
-  async list(namespace: string, query: string | undefined, pageSize = 100, pageToken?: string) {
+  async list(
+    namespace: string,
+    query: string | undefined,
+    pageSize = 100,
+    pageToken?: string,
+  ): Promise<RunPage> {
     const matches = parseVisibilityQuery(query);
     if (!(pageSize >= 1 && pageSize <= 1000))
       throw new InvalidArgumentError('pageSize must be between 1 and 1000');

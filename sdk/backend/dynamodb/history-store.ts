@@ -12,8 +12,8 @@ import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts
 import type {
   AppendRequest,
   CommittedBatch,
+  EventPage,
   HeartbeatRecord,
-  HistoryPage,
   HistoryStore,
   NewRun,
   RunSummary,
@@ -213,7 +213,7 @@ export class DynamoHistoryStore implements HistoryStore {
     runId: string,
     fromEventId: number,
     pageToken?: string,
-  ): Promise<HistoryPage> {
+  ): Promise<EventPage> {
     const start = parsePageToken(pageToken, fromEventId);
     const pk = historyPk(namespace, runId);
     const { items, more } = await pageItems(

@@ -9,8 +9,8 @@ import type { RunState } from '../../engine/run-state.ts';
 import type {
   AppendRequest,
   CommittedBatch,
+  EventPage,
   HeartbeatRecord,
-  HistoryPage,
   HistoryStore,
   NewRun,
   RunSummary,
@@ -131,7 +131,7 @@ export class MemoryHistoryStore implements HistoryStore {
     runId: string,
     fromEventId: number,
     pageToken?: string,
-  ): Promise<HistoryPage> {
+  ): Promise<EventPage> {
     const run = this.runs.get(`${namespace}/${runId}`);
     if (!run) return { events: [] };
     const start = pageToken ? Number(pageToken) : fromEventId;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PayloadTooLargeError } from '../../common/errors.ts';
 import type { Payload } from '../../common/payload.ts';
-import { mapPayloads } from '../../runtime/payload-codec.ts';
+import { mapPayloads } from '../../common/payload-codec.ts';
 
 /** Encoding of a payload that history keeps in place of one stored in the payload bucket. */
 export const S3_REF_ENCODING = 'cairn/s3-ref';

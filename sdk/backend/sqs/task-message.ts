@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { timeoutTypeSchema } from '../../common/wire/failure-info.ts';
 import type { DispatchItem } from '../ports.ts';
 
 const ref = z.object({
@@ -7,7 +8,6 @@ const ref = z.object({
   workflowId: z.string().min(1),
   runId: z.string().min(1),
 });
-const timeoutType = z.enum(['StartToClose', 'ScheduleToStart', 'ScheduleToClose', 'Heartbeat']);
 
 const systemOp = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fireTimer'), startedEventId: z.number().int() }),
@@ -15,7 +15,7 @@ const systemOp = z.discriminatedUnion('type', [
     type: z.literal('activityTimeout'),
     scheduledEventId: z.number().int(),
     attempt: z.number().int(),
-    timeoutType,
+    timeoutType: timeoutTypeSchema,
     attemptStartTime: z.number().optional(),
   }),
   z.object({ type: z.literal('cancelActivity'), scheduledEventId: z.number().int() }),

@@ -1,4 +1,4 @@
-import type { Payload, PayloadCodec } from '../common/payload.ts';
+import type { Payload, PayloadCodec } from './payload.ts';
 
 function isPayload(value: unknown): value is Payload {
   if (value === null || typeof value !== 'object') return false;

@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import type { ParentClosePolicyName, ParentRef } from '../../engine/events.ts';
+import { WorkflowIdReusePolicy } from '../enums.ts';
+import { signalNameSchema, taskQueueSchema, workflowIdSchema, workflowTypeSchema } from './fields.ts';
+import { memoSchema, payloadsSchema } from './payload.ts';
+import { searchAttributesSchema } from './search-attributes.ts';
+
+/** Starts a workflow run; with `signal`, signal-with-start. Payloads arrive already encoded by the client. */
+export const startWorkflowRequestSchema = z.strictObject({
+  workflowId: workflowIdSchema,
+  workflowType: workflowTypeSchema,
+  taskQueue: taskQueueSchema,
+  input: payloadsSchema.default([]).describe("The workflow function's arguments, one payload each"),
+  workflowIdReusePolicy: z.enum(WorkflowIdReusePolicy).optional(),
+  workflowExecutionTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Bound on the whole chain of runs'),
+  workflowRunTimeoutMs: z.number().int().positive().optional().describe('Bound on one run'),
+  memo: memoSchema.optional(),
+  searchAttributes: searchAttributesSchema.optional(),
+  signal: z
+    .strictObject({ name: signalNameSchema, input: payloadsSchema.default([]) })
+    .optional()
+    .describe('Signal-with-start: signal the running workflow, or start it and deliver the signal first'),
+});
+
+/** The start body as the API reads it (defaults applied). */
+export type StartWorkflowRequest = z.output<typeof startWorkflowRequestSchema>;
+
+/**
+ * Everything a new run is started with: the API's start body in its namespace. `parent` and
+ * `parentClosePolicy` never cross the wire: the engine sets them when a workflow starts a child.
+ */
+export type StartRequest = StartWorkflowRequest & {
+  namespace: string;
+  parent?: ParentRef;
+  parentClosePolicy?: ParentClosePolicyName;
+};
+
+/** The run that was started (or signalled). */
+export const startWorkflowResultSchema = z.object({
+  runId: z.string(),
+  started: z
+    .boolean()
+    .describe('False when signal-with-start found the workflow running and only signalled it'),
+});
+export type StartResult = z.infer<typeof startWorkflowResultSchema>;
