@@ -29,7 +29,7 @@ export interface ActivityInfo {
 export interface ActivityServices {
   heartbeat(details?: unknown): void;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
-  log(level: 'info' | 'warn' | 'error', message: string, attrs: unknown[]): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, attrs: unknown[]): void;
 }
 
 const storage = new AsyncLocalStorage<Context>();
@@ -43,6 +43,8 @@ const storage = new AsyncLocalStorage<Context>();
  */
 export class Context {
   readonly log: {
+    trace(message: string, ...attrs: unknown[]): void;
+    debug(message: string, ...attrs: unknown[]): void;
     info(message: string, ...attrs: unknown[]): void;
     warn(message: string, ...attrs: unknown[]): void;
     error(message: string, ...attrs: unknown[]): void;
@@ -55,6 +57,9 @@ export class Context {
     private readonly services: ActivityServices,
   ) {
     this.log = {
+      // The engine's logs have no level below debug: trace entries are logged at debug.
+      trace: (message, ...attrs) => services.log('debug', message, attrs),
+      debug: (message, ...attrs) => services.log('debug', message, attrs),
       info: (message, ...attrs) => services.log('info', message, attrs),
       warn: (message, ...attrs) => services.log('warn', message, attrs),
       error: (message, ...attrs) => services.log('error', message, attrs),
@@ -110,6 +115,8 @@ export function cancellationSignal(): AbortSignal {
 
 /** Replay-free logger of the current activity. */
 export const log = {
+  trace: (message: string, ...attrs: unknown[]) => Context.current().log.trace(message, ...attrs),
+  debug: (message: string, ...attrs: unknown[]) => Context.current().log.debug(message, ...attrs),
   info: (message: string, ...attrs: unknown[]) => Context.current().log.info(message, ...attrs),
   warn: (message: string, ...attrs: unknown[]) => Context.current().log.warn(message, ...attrs),
   error: (message: string, ...attrs: unknown[]) => Context.current().log.error(message, ...attrs),

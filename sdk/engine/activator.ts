@@ -107,7 +107,7 @@ export class Activator {
     private readonly workflowFn: WorkflowFunction,
     converter: PayloadConverter,
     randomSeed: string,
-    readonly log: (level: 'info' | 'warn' | 'error', message: string, attrs: unknown[]) => void,
+    readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, attrs: unknown[]) => void,
   ) {
     installGlobalOverrides();
     this.info = info;

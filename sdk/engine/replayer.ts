@@ -17,7 +17,12 @@ export interface ReplayerOptions {
   runId: string;
   workflowFn: WorkflowFunction;
   converter: PayloadConverter;
-  log?: (level: 'info' | 'warn' | 'error', message: string, attrs: unknown[], info: WorkflowInfo) => void;
+  log?: (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    attrs: unknown[],
+    info: WorkflowInfo,
+  ) => void;
   continueAsNewSuggestedEvents?: number;
   continueAsNewSuggestedBytes?: number;
 }

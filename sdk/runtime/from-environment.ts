@@ -11,6 +11,7 @@ import { systemClock } from '../backend/system-clock.ts';
 import { rehydrateError } from '../common/error-codes.ts';
 import { CairnError, InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type RuntimeDeps } from './deps.ts';
+import { deferToInstalled } from './installed-logger.ts';
 
 /** The environment every Cairn function reads, validated once where it enters. */
 const environmentSchema = z.object({
@@ -130,7 +131,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     clock: systemClock,
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
-    logger: jsonLogger(environment.CAIRN_LOG_LEVEL),
+    logger: deferToInstalled(jsonLogger(environment.CAIRN_LOG_LEVEL)),
     knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };

@@ -5,6 +5,9 @@
  * import { TestWorkflowEnvironment } from 'cairnflow/testing';
  */
 
+export type { LogEntry, Logger, LogLevel } from '../worker/default-logger.ts';
+export { DefaultLogger } from '../worker/default-logger.ts';
+export { Runtime } from '../worker/runtime.ts';
 export type { WorkerOptions } from '../worker/worker.ts';
 export { Worker } from '../worker/worker.ts';
 export { checkHistoryInvariants } from './invariants.ts';

@@ -5,6 +5,7 @@ import { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../backend/ports.ts';
 import { InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
+import { deferToInstalled } from '../runtime/installed-logger.ts';
 import { routeBatches } from '../runtime/route.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
@@ -60,7 +61,10 @@ export class MemoryEngine {
       clock: this.clock,
       invoker,
       newId: randomUUID,
-      logger: options.logger ?? jsonLogger((process.env.CAIRN_LOG_LEVEL as 'info' | undefined) ?? 'error'),
+      // `Runtime.install({ logger })` (Temporal's way) wins over the default; an explicit option over both.
+      logger:
+        options.logger ??
+        deferToInstalled(jsonLogger((process.env.CAIRN_LOG_LEVEL as 'info' | undefined) ?? 'error')),
     };
     // The history stream: every committed batch goes through the router, as in the cloud.
     this.store.onCommit((batch) => void routeBatches(this.deps, [batch]));

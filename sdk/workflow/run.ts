@@ -98,10 +98,10 @@ export function upsertSearchAttributes(
   activator.pushCommand({ type: 'UpsertWorkflowSearchAttributes', searchAttributes: normalized });
 }
 
-function emit(level: 'info' | 'warn' | 'error', message: string, attrs: unknown[]): void {
+function emit(level: 'debug' | 'info' | 'warn' | 'error', message: string, attrs: unknown[]): void {
   const slot = maybeCurrentSlot();
   if (slot) slot.activator.log(level, message, attrs);
-  else console[level](message, ...attrs);
+  else console[level === 'debug' ? 'debug' : level](message, ...attrs);
 }
 
 /**
@@ -111,6 +111,9 @@ function emit(level: 'info' | 'warn' | 'error', message: string, attrs: unknown[
  * log.info('credit checked', { score });
  */
 export const log = {
+  /** Cairn's engine logs have no level below debug: trace entries are logged at debug. */
+  trace: (message: string, ...attrs: unknown[]) => emit('debug', message, attrs),
+  debug: (message: string, ...attrs: unknown[]) => emit('debug', message, attrs),
   info: (message: string, ...attrs: unknown[]) => emit('info', message, attrs),
   warn: (message: string, ...attrs: unknown[]) => emit('warn', message, attrs),
   error: (message: string, ...attrs: unknown[]) => emit('error', message, attrs),
