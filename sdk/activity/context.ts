@@ -1,29 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Duration, durationToMs } from '../common/duration.ts';
 import { IllegalWorkflowOperationError } from '../common/errors.ts';
+import { type ActivityAttemptFacts, type ActivityInfo, completeActivityInfo } from './activity-info.ts';
 
-/** What an activity knows about the attempt it runs in. */
-export interface ActivityInfo {
-  activityId: string;
-  activityType: string;
-  /** 1-based attempt number. */
-  attempt: number;
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  namespace: string;
-  taskQueue: string;
-  /** Details of the last heartbeat of an earlier attempt (resume from there). */
-  heartbeatDetails: unknown;
-  scheduledTime: Date;
-  startedTime: Date;
-  /** Stable across attempts: use it to make side effects idempotent. */
-  idempotencyKey: string;
-  /** Identifies the activity for async completion (`client.activity.complete(taskToken, result)`). */
-  taskToken: string;
-  heartbeatTimeoutMs?: number;
-  startToCloseTimeoutMs?: number;
-}
+export type { ActivityInfo };
 
 /** The services a running activity gets; the runtime supplies them. */
 export interface ActivityServices {
@@ -50,12 +30,15 @@ export class Context {
     error(message: string, ...attrs: unknown[]): void;
   };
 
+  readonly info: ActivityInfo;
+
   constructor(
-    readonly info: ActivityInfo,
+    info: ActivityAttemptFacts,
     /** Aborted when the activity is cancelled or its attempt timed out; `reason` says which. */
     readonly cancellationSignal: AbortSignal,
     private readonly services: ActivityServices,
   ) {
+    this.info = completeActivityInfo(info);
     this.log = {
       // The engine's logs have no level below debug: trace entries are logged at debug.
       trace: (message, ...attrs) => services.log('debug', message, attrs),

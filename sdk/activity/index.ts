@@ -5,7 +5,7 @@
  * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairnflow/activity';
  */
 export { ApplicationFailure, CancelledFailure } from '../common/failures.ts';
-export type { ActivityInfo } from './context.ts';
+export type { ActivityInfo, WorkflowExecution } from './activity-info.ts';
 export {
   activityInfo,
   CompleteAsyncError,
