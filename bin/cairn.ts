@@ -2,12 +2,14 @@
 import { Command } from 'commander';
 import { addDevCommand } from './cli/dev.ts';
 import { addInitCommand } from './cli/init.ts';
+import { addUiCommand } from './cli/ui.ts';
 import { addWorkflowCommands } from './cli/workflow-commands.ts';
 
 const program = new Command('cairn').description('Durable workflows on AWS Lambda, DynamoDB and SQS');
 addInitCommand(program);
 addDevCommand(program);
 addWorkflowCommands(program);
+addUiCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

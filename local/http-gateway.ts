@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkLocalRequest } from '../web/request-guard.ts';
+import { serveUiFile, type UiFiles } from '../web/ui-assets.ts';
 import {
   fromGatewayResult,
   type GatewayHandler,
@@ -26,6 +28,11 @@ export interface HttpGatewayOptions {
    * @default 30_000 (API Gateway's integration timeout)
    */
   timeoutMs?: number;
+  /**
+   * The web UI, served at every path outside `/v1/` (what `cairn dev` shows at its `/`).
+   * @default none: only the API's routes
+   */
+  ui?: UiFiles;
 }
 
 /** A running gateway. */
@@ -72,7 +79,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promi
 
 async function serve(
   request: IncomingMessage,
-  options: Required<Omit<HttpGatewayOptions, 'port'>>,
+  options: Required<Omit<HttpGatewayOptions, 'port' | 'ui'>>,
 ): Promise<GatewayResponse> {
   let body: Buffer;
   try {
@@ -116,6 +123,17 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
   const server = createServer((request, response) => {
+    // Every request, API or UI: a browser page of another site must not reach the local engine.
+    const refusal = checkLocalRequest(
+      request.method,
+      request.url,
+      request.headers,
+      (server.address() as AddressInfo).port,
+    );
+    if (refusal) return write(response, gatewayError(refusal.status, refusal.message));
+    const path = request.url ?? '/';
+    if (options.ui && !path.startsWith('/v1/'))
+      return serveUiFile(options.ui, request.method, path, response);
     serve(request, settings).then(
       (result) => write(response, result),
       () => write(response, gatewayError(500, 'Internal Server Error')),

@@ -12,6 +12,7 @@ import { MAPPINGS } from '../sdk/backend/definitions.ts';
 import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
 import { createWorker, type WorkerHandler } from '../sdk/worker/create-worker.ts';
+import type { UiFiles } from '../web/ui-assets.ts';
 import { createQueues, type LocalQueue } from './create-queues.ts';
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -55,6 +56,8 @@ export interface LocalStackOptions {
   sweepIntervalMs?: number;
   /** @default 'warn' */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The web UI to serve at the HTTP API's `/` (`cairn dev` passes `await loadUi()`). @default none */
+  ui?: UiFiles;
 }
 
 /** A running embedded stack. */
@@ -241,6 +244,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startHttpGateway({
       handler: (event) => api.invoke(event),
       port: options.port,
+      ui: options.ui,
     }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EADDRINUSE' && options.port ? new PortInUseError(options.port) : error;
     });

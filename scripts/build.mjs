@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = [
@@ -23,6 +23,7 @@ const sources = [
   'functions',
   'local',
   'bin',
+  'web',
   'tsconfig.json',
   'tsconfig.build.json',
   'package.json',
@@ -69,6 +70,9 @@ cpSync(
   join(root, 'local', 'LoopbackDynamoDbLocal.java'),
   join(root, 'dist', 'local', 'LoopbackDynamoDbLocal.java'),
 );
+// The web UI that `cairn dev` and `cairn ui` serve, bundled once here: the package holds no UI sources.
+const { writeUiBundle } = await import(pathToFileURL(join(root, 'dist', 'web', 'ui-bundle.js')).href);
+await writeUiBundle(join(root, 'dist', 'web', 'ui'), join(root, 'web', 'app'));
 chmodSync(join(root, 'dist', 'bin', 'cairn.js'), 0o755);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
 console.error(`Built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

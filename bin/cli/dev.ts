@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { PortInUseError, startLocalStack } from '../../local/stack.ts';
 import { type LoadedWorkerEntry, loadWorkerEntry } from '../../local/worker-entry.ts';
+import { loadUi } from '../../web/ui-assets.ts';
 
 interface DevFlags {
   worker: string[];
@@ -48,6 +49,7 @@ export function addDevCommand(program: Command): void {
       }
       // Fail before anything starts, not after DynamoDB Local's seconds of start-up.
       await assertPortFree(port);
+      const ui = await loadUi();
       const stateDir = flags.inMemory ? undefined : resolve(flags.stateDir);
       // Compiled entries live in the state directory, or (in memory) in a folder removed at stop.
       const scratch = stateDir ? undefined : await mkdtemp(join(tmpdir(), 'cairn-dev-'));
@@ -83,6 +85,7 @@ export function addDevCommand(program: Command): void {
         port,
         stateDir: stateDir && join(stateDir, 'stack'),
         logLevel: 'info',
+        ui,
       }).catch(async (error: unknown) => {
         await stopEntries();
         throw error;
@@ -104,6 +107,7 @@ export function addDevCommand(program: Command): void {
           ? `State: ${relative(process.cwd(), stateDir) || '.'} (kept across restarts)`
           : 'State: in memory',
       );
+      console.log(`Web UI: ${stack.endpoint}/`);
       console.log('Ctrl-C stops it.');
       let stopping = false;
       const stop = async () => {
