@@ -114,7 +114,7 @@ export class Activator {
     this.converter = converter;
     this.now = info.startTime.getTime();
     this.random = seededRandom(randomSeed);
-    this.rootScope = new CancellationScope({ cancellable: true });
+    this.rootScope = new CancellationScope({ cancellable: true, parent: null });
   }
 
   /** A version-4 UUID from the run's seeded generator: the same on every replay. */

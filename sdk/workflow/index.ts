@@ -19,6 +19,7 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from '../common/failures.ts';
+export type { CancellationScopeOptions } from '../engine/cancellation-scope.ts';
 export { CancellationScope } from '../engine/cancellation-scope.ts';
 export type { SearchAttributes } from '../engine/events.ts';
 export type { RetryPolicy } from '../engine/retry-policy.ts';
