@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.mjs', import.meta.url));
+
+/**
+ * Debian's headless Chromium driven by playwright-core; installs it first (apt-get) where it is
+ * missing, as on a fresh CI machine.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const lines = execFileSync(process.execPath, [ENSURE_CHROMIUM], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  const executablePath = lines.split('\n').at(-1)!;
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+}
+
+/** A page that records every console error and uncaught exception it sees. */
+export interface WatchedPage {
+  page: Page;
+  /** Console errors and page errors so far, as text. */
+  errors: string[];
+}
+
+/** Opens `url` in a new page of `browser` that records its console errors. */
+export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
+  // UTC, so a test can spell out the times the page shows.
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'UTC' });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** A time as the UI shows it in UTC: `2026-12-01 14:17:22.561`. */
+export function uiTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+}
