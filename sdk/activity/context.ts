@@ -49,6 +49,24 @@ export class Context {
     };
   }
 
+  private cancelledPromise: Promise<never> | undefined;
+
+  /**
+   * Rejects with the cancellation's reason (a `CancelledFailure`, or a `TimeoutFailure` when the
+   * attempt timed out) once `cancellationSignal` aborts, as Temporal's `Context.cancelled`.
+   */
+  get cancelled(): Promise<never> {
+    if (!this.cancelledPromise) {
+      const signal = this.cancellationSignal;
+      this.cancelledPromise = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      this.cancelledPromise.catch(() => {});
+    }
+    return this.cancelledPromise;
+  }
+
   /** The context of the calling activity; throws outside an activity. */
   static current(): Context {
     const context = storage.getStore();

@@ -11,6 +11,8 @@ export { Runtime } from '../worker/runtime.ts';
 export type { WorkerOptions } from '../worker/worker.ts';
 export { Worker } from '../worker/worker.ts';
 export { checkHistoryInvariants } from './invariants.ts';
+export type { MockActivityEnvironmentOptions } from './mock-activity-environment.ts';
+export { defaultActivityInfo, MockActivityEnvironment } from './mock-activity-environment.ts';
 export type { ReplayOptions } from './replay.ts';
 export { replayHistory } from './replay.ts';
 export type { LocalOptions, TimeSkippingOptions } from './test-env.ts';
