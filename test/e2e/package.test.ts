@@ -110,6 +110,13 @@ describe('cairnflow installed from its tarball into a project made by cairn init
     // The compiled client script, with plain node, against the same engine.
     const started = await inProject('node', ['dist/src/start.js', 'grace'], { CAIRN_ENDPOINT: dev.endpoint });
     expect(started.stdout.trim()).toBe('delivered: Hello, grace!');
+    // The web UI, bundled by the package build: the package ships no UI sources.
+    const page = await fetch(`${dev.endpoint}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    const script = await fetch(`${dev.endpoint}/app.js`);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(10_000);
 
     await dev.stop();
     dev = await startProjectDev();
