@@ -3,7 +3,7 @@ import { MemoryHistoryStore } from '../backend/memory/history-store.ts';
 import { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
 import { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../backend/ports.ts';
-import { InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
+import { UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { deferToInstalled } from '../runtime/installed-logger.ts';
 import { routeBatches } from '../runtime/route.ts';
@@ -12,6 +12,7 @@ import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import { type Waiter, WorkflowService } from '../runtime/workflow-service.ts';
 import { processWorkflowTask } from '../runtime/workflow-task.ts';
 import { TaskRunner } from './task-runner.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 /** Workflow-task failures that only a code change heals (the worker's code, fixed in a test). */
 const FINAL_IN_PROCESS = new Set<WorkflowTaskFailureCause>([
@@ -38,7 +39,8 @@ export class MemoryEngine {
   readonly store = new MemoryHistoryStore();
   readonly clock: VirtualClock;
   readonly queues: MemoryTaskQueues;
-  readonly workers = new Map<string, WorkerRegistry>();
+  /** The attached workers, several per task queue if need be. */
+  readonly pool = new WorkerPool();
   readonly deps: RuntimeDeps;
   readonly runner: TaskRunner;
   readonly service: WorkflowService;
@@ -47,10 +49,10 @@ export class MemoryEngine {
     this.clock = new VirtualClock(options.startTime ?? Date.now());
     this.queues = new MemoryTaskQueues(() => this.clock.now());
     const invoker: WorkerInvoker = {
-      invoke: (taskQueue: string, request: WorkerRequest) => {
-        const worker = this.workers.get(taskQueue);
+      invoke: async (taskQueue: string, request: WorkerRequest) => {
+        const worker = await this.pool.forTask(this.store, { taskQueue, ref: request.ref });
         if (!worker) {
-          throw new UnknownTaskQueueError(taskQueue, [...this.workers.keys()]);
+          throw new UnknownTaskQueueError(taskQueue, this.pool.taskQueues());
         }
         return handleWorkerRequest(this.deps, worker, request);
       },
@@ -68,7 +70,7 @@ export class MemoryEngine {
     };
     // The history stream: every committed batch goes through the router, as in the cloud.
     this.store.onCommit((batch) => void routeBatches(this.deps, [batch]));
-    this.runner = new TaskRunner(this.deps, this.queues, this.clock, this.workers, options.concurrency);
+    this.runner = new TaskRunner(this.deps, this.queues, this.clock, this.pool, options.concurrency);
     const waiter: Waiter = (done, waitMs) =>
       this.runner.withTimeSkipping(async () => {
         const deadline = Date.now() + waitMs;
@@ -84,7 +86,7 @@ export class MemoryEngine {
       // more with the code as it is now (a test may have fixed it): failing again, it never heals,
       // and the result says so (WorkflowTaskFailedError) instead of waiting for ever.
       confirmFinalTaskFailure: async (state, failure) => {
-        const worker = this.workers.get(state.taskQueue);
+        const worker = this.pool.forWorkflowType(state.taskQueue, state.workflowType);
         if (!worker || !FINAL_IN_PROCESS.has(failure.cause)) return false;
         const ref = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
         const retried = await processWorkflowTask(this.deps, worker, ref).catch(() => undefined);
@@ -95,16 +97,19 @@ export class MemoryEngine {
     this.runner.start();
   }
 
-  /** Adds a worker; returns a function that removes it. */
+  /** The first worker of each task queue. */
+  get workers(): Map<string, WorkerRegistry> {
+    return this.pool.primaries();
+  }
+
+  /**
+   * Adds a worker; returns a function that removes it. Several workers may serve one task queue,
+   * as in Temporal: each task goes to one that registers its type.
+   */
   addWorker(registry: WorkerRegistry): () => void {
-    if (this.workers.has(registry.taskQueue)) {
-      throw new InvalidArgumentError(`A worker for task queue '${registry.taskQueue}' is already running`);
-    }
-    this.workers.set(registry.taskQueue, registry);
+    const remove = this.pool.add(registry);
     this.runner.notify();
-    return () => {
-      if (this.workers.get(registry.taskQueue) === registry) this.workers.delete(registry.taskQueue);
-    };
+    return remove;
   }
 
   async shutdown(): Promise<void> {

@@ -4,8 +4,8 @@ import type { Task } from '../backend/ports.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import type { RuntimeDeps } from '../runtime/deps.ts';
 import { processSystemTask } from '../runtime/system-task.ts';
-import type { WorkerRegistry } from '../runtime/worker-registry.ts';
 import { processWorkflowTask } from '../runtime/workflow-task.ts';
+import type { WorkerPool } from './worker-pool.ts';
 
 /** A task that kept failing and was set aside, as an SQS queue moves it to its DLQ. */
 export interface DeadLetter {
@@ -57,7 +57,7 @@ export class TaskRunner {
     private readonly deps: RuntimeDeps,
     private readonly queues: MemoryTaskQueues,
     private readonly clock: VirtualClock,
-    private readonly workers: Map<string, WorkerRegistry>,
+    private readonly workers: WorkerPool,
     private readonly concurrency = 64,
   ) {
     queues.onChange(() => this.notify());
@@ -186,15 +186,26 @@ export class TaskRunner {
   private async execute(task: Task): Promise<void> {
     switch (task.kind) {
       case 'workflow':
-        await processWorkflowTask(this.deps, this.workers.get(task.taskQueue)!, task.ref);
+        await processWorkflowTask(this.deps, await this.workerFor(task), task.ref);
         return;
       case 'activity':
-        await processActivityTask(this.deps, this.workers.get(task.taskQueue)!, task);
+        await processActivityTask(
+          this.deps,
+          await this.workerFor({ ...task, scheduledEventId: task.scheduledEventId }),
+          task,
+        );
         return;
       case 'system':
         await processSystemTask(this.deps, task.ref, task.op);
         return;
     }
+  }
+
+  private async workerFor(target: Parameters<WorkerPool['forTask']>[1]) {
+    const worker = await this.workers.forTask(this.deps.store, target);
+    // Taken only while its queue had a worker; one that left since fails the task (redelivered).
+    if (!worker) throw new Error(`No worker serves task queue '${target.taskQueue}' any more`);
+    return worker;
   }
 
   private redeliver(task: Task, error: unknown): void {

@@ -69,7 +69,8 @@ function isolated(service: WorkflowServiceApi): WorkflowServiceApi {
 /** What differs between the in-memory and the local-stack environment. */
 interface Backend {
   store: HistoryStore;
-  workers: () => Map<string, WorkerRegistry>;
+  /** A worker that registers `workflowType` on `taskQueue`, if one is attached. */
+  workerFor(taskQueue: string, workflowType: string): WorkerRegistry | undefined;
   sleep(ms: number): Promise<void>;
   now(): number;
   teardown(): Promise<void>;
@@ -111,7 +112,7 @@ export class TestWorkflowEnvironment {
       }
       const backend: Backend = {
         store: engine.store,
-        workers: () => engine.workers,
+        workerFor: (taskQueue, workflowType) => engine.pool.forWorkflowType(taskQueue, workflowType),
         sleep: (ms) => engine.runner.sleep(ms),
         now: () => engine.clock.now(),
         teardown: () => engine.shutdown(),
@@ -147,7 +148,7 @@ export class TestWorkflowEnvironment {
     );
     const backend: Backend = {
       store: stack.runtime.store,
-      workers: () => registries,
+      workerFor: (taskQueue) => registries.get(taskQueue),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       now: () => Date.now(),
       teardown: () => stack.stop(),
@@ -221,11 +222,10 @@ export class TestWorkflowEnvironment {
    */
   async verifyHistories(): Promise<string[]> {
     const problems: string[] = [];
-    const workers = this.backend.workers();
     for (const { state, events } of await this.histories()) {
       const label = `${state.workflowType} ${state.workflowId}/${state.runId}`;
       for (const problem of checkHistoryInvariants(events)) problems.push(`${label}: ${problem}`);
-      const worker = workers.get(state.taskQueue);
+      const worker = this.backend.workerFor(state.taskQueue, state.workflowType);
       if (!worker?.workflows.has(state.workflowType)) continue;
       const decoded = await worker.codec.decode(events);
       try {
