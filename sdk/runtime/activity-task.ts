@@ -429,10 +429,13 @@ async function runAttempt(
       heartbeatDetails,
       scheduledTime: new Date(activity.scheduledTime),
       startedTime: new Date(startTime),
+      // A retry's due time was recorded with the failure that scheduled it.
+      currentAttemptScheduledTime: new Date(activity.nextAttemptTime ?? activity.scheduledTime),
       idempotencyKey: `${state.namespace}/${state.runId}/${attemptRef.scheduledEventId}`,
       taskToken: encodeTaskToken(attemptRef),
       heartbeatTimeoutMs: options.heartbeatMs,
       startToCloseTimeoutMs: options.startToCloseMs,
+      scheduleToCloseTimeoutMs: options.scheduleToCloseMs,
     },
     controller.signal,
     {

@@ -44,6 +44,7 @@ describe('activityInfo()', () => {
       taskQueue: 'info',
       isLocal: false,
       startToCloseTimeoutMs: 60_000,
+      scheduleToCloseTimeoutMs: 600_000,
       heartbeatTimeoutMs: 30_000,
     });
     expect(first!.base64TaskToken).toBe(first!.taskToken);
