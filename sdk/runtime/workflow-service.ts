@@ -88,21 +88,31 @@ export class WorkflowService implements WorkflowServiceApi {
     return {
       ...summarizeRun(state),
       cancelRequested: state.cancelRequested,
-      pendingActivities: Object.entries(state.activities).map(([id, activity]) => ({
-        scheduledEventId: Number(id),
-        activityId: activity.activityId,
-        activityType: activity.activityType,
-        attempt: activity.attempt,
-        taskQueue: activity.taskQueue,
-        scheduledTime: activity.scheduledTime,
-        lastFailure: activity.lastFailure,
-        nextAttemptTime: activity.nextAttemptTime,
-      })),
+      pendingActivities: await Promise.all(
+        Object.entries(state.activities).map(async ([id, activity]) => ({
+          scheduledEventId: Number(id),
+          activityId: activity.activityId,
+          activityType: activity.activityType,
+          attempt: activity.attempt,
+          taskQueue: activity.taskQueue,
+          scheduledTime: activity.scheduledTime,
+          lastFailure: activity.lastFailure,
+          nextAttemptTime: activity.nextAttemptTime,
+          ...(await this.lastHeartbeat(namespace, state.runId, Number(id))),
+        })),
+      ),
       pendingWorkflowTask: state.workflowTask !== null,
       workflowTaskFailure: currentTaskFailure(state, failure),
       failure: closed && 'failure' in closed ? closed.failure : undefined,
       continuedAsNewRunId: state.continuedAsNewRunId,
     };
+  }
+
+  /** An activity's last heartbeat, of this attempt or (what the next attempt resumes from) an earlier one. */
+  private async lastHeartbeat(namespace: string, runId: string, scheduledEventId: number) {
+    const heartbeat = await this.deps.store.getHeartbeat(namespace, runId, scheduledEventId);
+    if (!heartbeat) return {};
+    return { heartbeatDetails: heartbeat.details, lastHeartbeatTime: heartbeat.time };
   }
 
   async history(

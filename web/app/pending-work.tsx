@@ -1,5 +1,5 @@
 import { FailureChain } from './failure-chain.tsx';
-import { formatRelative, formatTime } from './format.ts';
+import { formatRelative, formatTime, payloadText } from './format.ts';
 import { runHref } from './route.ts';
 import type { TimelineRow } from './timeline-model.ts';
 import type { WorkflowDescription, WorkflowTaskFailure } from './wire.ts';
@@ -49,6 +49,16 @@ function ActivityRow({ activity, now }: { activity: PendingActivity; now: number
           ? '—'
           : `${formatTime(activity.nextAttemptTime)} (${formatRelative(activity.nextAttemptTime, now)})`}
       </td>
+      <td data-testid="heartbeat">
+        {activity.lastHeartbeatTime === undefined ? (
+          '—'
+        ) : (
+          <>
+            <pre>{payloadText(activity.heartbeatDetails)}</pre>
+            <span class="muted small">{formatRelative(activity.lastHeartbeatTime, now)}</span>
+          </>
+        )}
+      </td>
       <td>{activity.lastFailure ? <FailureChain failure={activity.lastFailure} /> : '—'}</td>
     </tr>
   );
@@ -80,6 +90,7 @@ export function PendingWork({
               <th>Attempt</th>
               <th>Scheduled</th>
               <th>Next retry</th>
+              <th>Last heartbeat</th>
               <th>Last failure</th>
             </tr>
           </thead>

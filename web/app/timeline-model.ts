@@ -1,4 +1,4 @@
-import { formatTime } from './format.ts';
+import { formatDuration, formatTime } from './format.ts';
 import type { FailureInfo, HistoryEvent } from './wire.ts';
 
 /** One stretch of a bar: an attempt that ran, the wait before a retry, a timer, a child run. */
@@ -123,7 +123,7 @@ export function buildTimeline(events: HistoryEvent[]): Timeline {
         rows.set(event.eventId, {
           kind: 'timer',
           eventId: event.eventId,
-          name: `timer ${event.durationMs} ms`,
+          name: `timer ${formatDuration(event.durationMs)}`,
           outcome: 'open',
           segments: [
             { start: event.eventTime, state: 'open', label: `fires at ${formatTime(event.fireTime)}` },

@@ -32,6 +32,9 @@ function Row({ row, axis, namespace }: { row: TimelineRow; axis: Axis; namespace
         <span class="row-name">{row.name}</span>
         <span class={`row-outcome outcome-${row.outcome.replace(' ', '-')}`}>{row.outcome}</span>
         {row.kind === 'activity' && attempts > 1 && <span class="muted small">{attempts} attempts</span>}
+        {row.kind === 'timer' && row.outcome === 'open' && row.due !== undefined && (
+          <span class="muted small">fires {formatTime(row.due)}</span>
+        )}
         {row.child && (
           <a class="small" href={runHref(namespace, row.child.workflowId, row.child.runId)}>
             {row.child.workflowId}

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { failureInfoSchema } from './failure-info.ts';
 import { epochMsSchema } from './fields.ts';
+import { payloadSchema } from './payload.ts';
 import { runSummarySchema } from './run-summary.ts';
 import { workflowTaskFailureSchema } from './workflow-task-failure.ts';
 
@@ -14,6 +15,12 @@ export const pendingActivitySchema = z.object({
   scheduledTime: epochMsSchema,
   lastFailure: failureInfoSchema.optional(),
   nextAttemptTime: epochMsSchema.optional(),
+  heartbeatDetails: payloadSchema
+    .optional()
+    .describe(
+      "The last heartbeat's details, which the next attempt starts from (encoded by the worker's codec)",
+    ),
+  lastHeartbeatTime: epochMsSchema.optional().describe('When the current attempt last heartbeated'),
 });
 
 /** What `describe` returns: a run's summary, pending work and, if it is stuck, why. */
