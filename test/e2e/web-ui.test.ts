@@ -187,6 +187,58 @@ describe('the web UI on cairn dev', () => {
     expect((await handle.describe()).status).toBe('Terminated');
   });
 
+  it('requests cancellation from the UI, and the run closes as Canceled', async () => {
+    const request = { requestId: 'r-9', description: 'to cancel', approvers: ['grace'] };
+    await client.workflow.start('approval', {
+      taskQueue: 'approvals',
+      workflowId: 'approval-cancel',
+      args: [request],
+    });
+    const page = await open(runPage('approval-cancel'));
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    const form = page.locator('[data-testid=action-cancel]');
+    await form.locator('input[name=reason]').fill('no longer needed');
+    await form.getByRole('button', { name: 'Request cancellation…' }).click();
+    await form.getByRole('button', { name: 'Confirm cancel' }).click();
+    await page
+      .locator('.run-header [data-testid=status]', { hasText: 'Canceled' })
+      .waitFor({ timeout: 30_000 });
+    const { events } = await client.workflow.getHandle('approval-cancel').fetchHistory();
+    expect(events.find((event) => event.type === 'WorkflowExecutionCancelRequested')).toMatchObject({
+      reason: 'no longer needed',
+    });
+  });
+
+  it("shows the API's answer when an update has no handler, and the run goes on", async () => {
+    const page = await open(runPage(SEEDED.scriptInput));
+    await page.getByRole('button', { name: 'Update', exact: true }).click();
+    const form = page.locator('[data-testid=action-update]');
+    await form.locator('input[name=name]').fill('rename');
+    await form.locator('textarea[name=args]').fill('["new name"]');
+    await form.getByRole('button', { name: 'Run update…' }).click();
+    await form.getByRole('button', { name: 'Confirm update' }).click();
+    const outcome = form.locator('[data-testid=action-error], [data-testid=failure-chain]');
+    await outcome.first().waitFor({ timeout: 30_000 });
+    await expect(outcome.first().textContent()).resolves.toMatch(/rename/);
+    expect((await client.workflow.getHandle(SEEDED.scriptInput).describe()).status).toBe('Running');
+  });
+
+  it('says why a stuck run does not move: a workflow type no worker registers', async () => {
+    await client.workflow.start('loanAplication', {
+      taskQueue: 'loans',
+      workflowId: 'loan-typo',
+      args: [{}],
+    });
+    const page = await open(runPage('loan-typo'));
+    const stuck = page.locator('[data-testid=stuck]');
+    await stuck.waitFor({ timeout: 30_000 });
+    await expect(stuck.locator('h2').textContent()).resolves.toBe('Stuck: UnknownWorkflowType');
+    const text = await stuck.textContent();
+    expect(text).toContain('No worker of this task queue registers the workflow type');
+    expect(text).toContain('loanAplication');
+    expect(text).toMatch(/Attempt \d+, last at \d{4}-/);
+  });
+
   it('renders a workflow input that contains <script> as text and runs none of it', async () => {
     const page = await open(runPage(SEEDED.scriptInput));
     const input = page.locator('[data-testid=input]');
