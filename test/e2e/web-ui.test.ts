@@ -82,7 +82,7 @@ describe('the web UI on cairn dev', () => {
     const rows = page.locator('table.runs tbody tr');
     await until(async () => (await rows.count()) === 1, 'one failed run');
     await expect(rows.first().textContent()).resolves.toContain(SEEDED.orderDeclined);
-    await expect(page.locator('[data-status=Failed] .count').textContent()).resolves.toBe('1');
+    await page.locator('[data-status=Failed] .count', { hasText: /^1$/ }).waitFor();
 
     await page.getByRole('link', { name: SEEDED.orderDeclined }).click();
     const chain = page.locator('[data-testid=failure-chain] > li');
@@ -267,6 +267,24 @@ describe('the web UI on cairn dev', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((error) => error.includes('status of 400 (Bad Request)'))).toBe(true);
     errors.splice(0);
+  });
+
+  it('refreshes the list by itself: a run started meanwhile appears, and the counts follow', async () => {
+    const page = await open(`/#/namespaces/default/workflows?type=approval`);
+    const rows = page.locator('table.runs tbody tr');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    const request = { requestId: 'r-live', description: 'appears live', approvers: ['grace'] };
+    await client.workflow.start('approval', {
+      taskQueue: 'approvals',
+      workflowId: 'approval-live',
+      args: [request],
+    });
+    await page.getByRole('link', { name: 'approval-live' }).waitFor({ timeout: 15_000 });
+    await expect(rows.count()).resolves.toBe(before + 1);
+    await page
+      .locator('[data-status=All] .count', { hasText: String(before + 1) })
+      .waitFor({ timeout: 15_000 });
   });
 
   it('shows every history event with its JSON', async () => {
