@@ -61,11 +61,28 @@ export async function createQueues(
     visibilityTimeoutSeconds: functionTimeoutSeconds * 6,
   });
   const perTaskQueue = await Promise.all(
-    taskQueues.map(async (taskQueue) => ({
-      taskQueue,
-      workflow: await createQueue(sqs, prefix, workflowQueue(taskQueue, functionTimeoutSeconds)),
-      activity: await createQueue(sqs, prefix, activityQueue(taskQueue, functionTimeoutSeconds)),
-    })),
+    taskQueues.map((taskQueue) => createTaskQueueQueues(sqs, prefix, taskQueue, functionTimeoutSeconds)),
   );
   return { system, perTaskQueue };
+}
+
+/** The queues of one task queue: its workflow (FIFO) and activity queues, each with a DLQ. */
+export async function createTaskQueueQueues(
+  sqs: SQSClient,
+  prefix: string,
+  taskQueue: string,
+  functionTimeoutSeconds: number,
+): Promise<TaskQueueQueues> {
+  return {
+    taskQueue,
+    workflow: await createQueue(sqs, prefix, workflowQueue(taskQueue, functionTimeoutSeconds)),
+    activity: await createQueue(sqs, prefix, activityQueue(taskQueue, functionTimeoutSeconds)),
+  };
+}
+
+/** The SQS queues that feed one task queue's worker function. */
+export interface TaskQueueQueues {
+  taskQueue: string;
+  workflow: LocalQueue;
+  activity: LocalQueue;
 }

@@ -58,9 +58,15 @@ export class SqsMapping {
     for (let i = 0; i < this.options.pollers; i++) this.loops.push(this.poll());
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling. `graceful`: lets the current long polls end by themselves (at most their 1 s
+   * wait) and handles what they received, instead of aborting them: the emulator may already have
+   * handed a message to an aborted poll, which would then stay invisible for the visibility
+   * timeout (a stopped test worker's queue is polled again by the next one).
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    this.controller.abort();
+    if (!options.graceful) this.controller.abort();
     await Promise.allSettled(this.loops);
   }
 

@@ -11,9 +11,9 @@ import { handler as systemHandler } from '../functions/system.ts';
 import { MAPPINGS } from '../sdk/backend/definitions.ts';
 import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
-import { createWorker, type WorkerHandler } from '../sdk/worker/create-worker.ts';
+import type { WorkerHandler } from '../sdk/worker/create-worker.ts';
 import type { UiFiles } from '../web/ui-assets.ts';
-import { createQueues, type LocalQueue } from './create-queues.ts';
+import { createQueues, type LocalQueue, type TaskQueueQueues } from './create-queues.ts';
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqs } from './fauxqs.ts';
@@ -23,6 +23,7 @@ import { startInvokeServer } from './invoke-server.ts';
 import { restorePayloads, savePayloads } from './payload-snapshot.ts';
 import { SqsMapping } from './sqs-mapping.ts';
 import { StreamMapping } from './stream-mapping.ts';
+import { WorkerFunctions } from './worker-functions.ts';
 
 /**
  * A worker the stack hosts: a definition (workflows + activities), or the handler a worker entry
@@ -68,12 +69,17 @@ export interface LocalStack {
   functions: Map<string, LocalFunction<unknown, unknown>>;
   queues: {
     system: LocalQueue;
-    perTaskQueue: { taskQueue: string; workflow: LocalQueue; activity: LocalQueue }[];
+    perTaskQueue: TaskQueueQueues[];
   };
   /** Stream records the router gave up on (the mapping's failure destination). */
   discardedStreamRecords: DynamoDBRecord[];
   /** Swaps the handler of a hosted task queue's worker (a reloaded worker entry). */
   replaceWorker(handler: WorkerHandler): void;
+  /**
+   * Adds a worker to the running stack (its queues, function and mappings); the returned function
+   * stops it again. One worker per task queue, as in the cloud: a second running one is refused.
+   */
+  attachWorker(worker: LocalWorker): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -147,13 +153,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions.set(name, fn as LocalFunction<unknown, unknown>);
       return fn;
     };
-    const workerFunctions: Record<string, string> = {};
-    const workers = options.workers.map((worker) => {
-      const name = `${prefix}-worker-${worker.taskQueue}`;
-      workerFunctions[worker.taskQueue] = name;
-      const handler = typeof worker === 'function' ? worker : createWorker(worker);
-      return { taskQueue: worker.taskQueue, fn: host(name, handler) };
+    const workers = new WorkerFunctions({
+      sqs,
+      prefix,
+      timeoutSeconds,
+      concurrency,
+      functions,
+      perTaskQueue: queues.perTaskQueue,
+      // The handlers read the task queues that have a worker from their environment, as in Lambda.
+      onChange: (workerFunctions) => {
+        process.env.CAIRN_WORKER_FUNCTIONS = JSON.stringify(workerFunctions);
+      },
     });
+    for (const worker of options.workers) workers.host(worker);
     const invokeServer = await startInvokeServer(functions);
     cleanups.push(() => invokeServer.stop());
 
@@ -169,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CAIRN_HISTORY_TABLE: resources.historyTable,
       CAIRN_EXECUTIONS_TABLE: resources.executionsTable,
       CAIRN_PAYLOAD_BUCKET: resources.payloadBucket,
-      CAIRN_WORKER_FUNCTIONS: JSON.stringify(workerFunctions),
+      CAIRN_WORKER_FUNCTIONS: JSON.stringify(workers.workerFunctions),
       CAIRN_LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const runtime = runtimeFromEnvironment();
@@ -205,35 +217,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         visibilityTimeoutSeconds: queues.system.definition.visibilityTimeoutSeconds,
         pollers: 2,
       }),
-      ...workers.flatMap(({ taskQueue, fn }) => {
-        const own = queues.perTaskQueue.find((q) => q.taskQueue === taskQueue)!;
-        return [
-          new SqsMapping({
-            sqs,
-            queueUrl: own.workflow.url,
-            queueArn: own.workflow.arn,
-            fn,
-            batchSize: MAPPINGS.workflowTasks.batchSize,
-            visibilityTimeoutSeconds: own.workflow.definition.visibilityTimeoutSeconds,
-            pollers: 2,
-          }),
-          new SqsMapping({
-            sqs,
-            queueUrl: own.activity.url,
-            queueArn: own.activity.arn,
-            fn,
-            batchSize: MAPPINGS.activityTasks.batchSize,
-            visibilityTimeoutSeconds: own.activity.definition.visibilityTimeoutSeconds,
-            // Lambda scales standard-queue pollers up to the function's concurrency.
-            pollers: concurrency,
-          }),
-        ];
-      }),
     ];
     streamMapping.start();
     for (const mapping of sqsMappings) mapping.start();
+    workers.startAll();
     cleanups.push(async () => {
-      await Promise.all([streamMapping.stop(), ...sqsMappings.map((mapping) => mapping.stop())]);
+      await Promise.all([
+        streamMapping.stop(),
+        ...sqsMappings.map((mapping) => mapping.stop()),
+        workers.stopAll(),
+      ]);
     });
     const sweep = setInterval(
       () => void sweeper.invoke({}).catch(() => undefined),
@@ -256,11 +249,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions,
       queues,
       discardedStreamRecords,
-      replaceWorker: (handler) => {
-        const hosted = workers.find((worker) => worker.taskQueue === handler.taskQueue);
-        if (!hosted) throw new Error(`No worker serves task queue '${handler.taskQueue}' in this stack`);
-        hosted.fn.replace(handler);
-      },
+      replaceWorker: (handler) => workers.replace(handler),
+      attachWorker: (worker) => workers.attach(worker),
       stop: async () => {
         await stopAll();
         running = undefined;

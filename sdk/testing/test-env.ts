@@ -31,7 +31,8 @@ export interface TimeSkippingOptions {
 
 /** Options of `TestWorkflowEnvironment.createLocal`. */
 export interface LocalOptions {
-  workers: WorkerDefinition[];
+  /** Workers hosted for the stack's whole life. @default none: add them with `Worker.create({ connection: env.nativeConnection })` */
+  workers?: WorkerDefinition[];
   namespace?: string;
   dataConverter?: DataConverter;
   /** Port of the HTTP API on 127.0.0.1. @default a free port */
@@ -50,8 +51,32 @@ export class InProcessConnection extends Connection implements WorkerHost {
     super(service);
   }
 
-  attachWorker(registry: WorkerRegistry): () => void {
-    return this.engine.addWorker(registry);
+  async attachWorker(registry: WorkerRegistry): Promise<() => Promise<void>> {
+    const remove = this.engine.addWorker(registry);
+    return async () => remove();
+  }
+}
+
+/**
+ * The HTTP connection of a local-stack environment, which also hosts workers: `Worker.create` on
+ * it adds the worker to the running stack as a function of its own (queues, event source mappings),
+ * as `engine.addWorker` would deploy one.
+ */
+export class LocalStackConnection extends Connection implements WorkerHost {
+  constructor(
+    service: WorkflowServiceApi,
+    private readonly stack: LocalStack,
+    private readonly registries: Map<string, WorkerRegistry>,
+  ) {
+    super(service);
+  }
+
+  async attachWorker(registry: WorkerRegistry): Promise<() => Promise<void>> {
+    // Loaded on demand, as the stack is: the Lambda handler pulls in the AWS SDK.
+    const { workerHandler } = await import('../worker/create-worker.ts');
+    const detach = await this.stack.attachWorker(workerHandler(registry));
+    this.registries.set(registry.taskQueue, registry);
+    return detach;
   }
 }
 
@@ -94,7 +119,7 @@ export class TestWorkflowEnvironment {
 
   private constructor(
     private readonly backend: Backend,
-    readonly connection: Connection,
+    readonly connection: InProcessConnection | LocalStackConnection,
     options: { namespace?: string; dataConverter?: DataConverter },
     private readonly memory?: MemoryEngine,
     /** The embedded AWS stack of a `createLocal` environment. */
@@ -129,11 +154,10 @@ export class TestWorkflowEnvironment {
    * The same environment on the embedded AWS stack, on 127.0.0.1: the workers run inside the local
    * Lambda host, driven through DynamoDB streams and SQS, and the client speaks HTTP.
    */
-  static async createLocal(options: LocalOptions): Promise<TestWorkflowEnvironment> {
-    if (!options?.workers?.length) throw new InvalidArgumentError('createLocal needs at least one worker');
+  static async createLocal(options: LocalOptions = {}): Promise<TestWorkflowEnvironment> {
     // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
     const { startLocalStack } = await import('../../local/stack.ts');
-    const definitions = options.workers.map((definition) => ({
+    const definitions = (options.workers ?? []).map((definition) => ({
       dataConverter: options.dataConverter,
       ...definition,
     }));
@@ -153,9 +177,10 @@ export class TestWorkflowEnvironment {
       now: () => Date.now(),
       teardown: () => stack.stop(),
     };
+    const http = Connection.lazy({ address: stack.endpoint });
     return new TestWorkflowEnvironment(
       backend,
-      Connection.lazy({ address: stack.endpoint }),
+      new LocalStackConnection(http.service, stack, registries),
       options,
       undefined,
       stack,
@@ -175,14 +200,12 @@ export class TestWorkflowEnvironment {
     return this.memory;
   }
 
-  /** The connection `Worker.create` attaches in-process workers to (time-skipping environments). */
-  get nativeConnection(): InProcessConnection {
-    if (!(this.connection instanceof InProcessConnection)) {
-      throw new InvalidArgumentError(
-        'nativeConnection exists on time-skipping environments; give createLocal its workers instead',
-      );
-    }
-    return this.connection;
+  /**
+   * The connection `Worker.create` attaches workers to: in-process ones in a time-skipping
+   * environment, functions of the stack in a local one (one worker per task queue there).
+   */
+  get nativeConnection(): InProcessConnection | LocalStackConnection {
+    return this.connection as InProcessConnection | LocalStackConnection;
   }
 
   /** Advances time by `duration`: virtually (timers fire in due order on the way), or really on the local stack. */

@@ -4,7 +4,11 @@ import { CairnError } from '../common/errors.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import { recordDeadLetter } from '../runtime/dead-letter.ts';
 import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
-import { createWorkerRegistry, type WorkerDefinition } from '../runtime/worker-registry.ts';
+import {
+  createWorkerRegistry,
+  type WorkerDefinition,
+  type WorkerRegistry,
+} from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import { processWorkflowTask } from '../runtime/workflow-task.ts';
 import { processSqsBatch } from './sqs-batch.ts';
@@ -29,7 +33,11 @@ export interface WorkerHandler {
  * export const handler = createWorker({ taskQueue: 'loans', workflows, activities });
  */
 export function createWorker(definition: WorkerDefinition): WorkerHandler {
-  const registry = createWorkerRegistry(definition);
+  return workerHandler(createWorkerRegistry(definition));
+}
+
+/** The Lambda handler of an already built registry (a `Worker` attached to the local stack). */
+export function workerHandler(registry: WorkerRegistry): WorkerHandler {
   const handler = async (event: WorkerEvent): Promise<WorkerResult> => {
     const { deps } = runtimeFromEnvironment();
     if ('cairnWorkerRequest' in event) {

@@ -39,7 +39,9 @@ export async function loadWorkerDefinition(
  * await worker.runUntil(env.client.workflow.execute(loanApplication, { taskQueue: 'loans', workflowId: 'loan-1', args: [app] }));
  */
 export class Worker {
-  private stopRunning: (() => void) | undefined;
+  private running = false;
+  /** Settles once `run` has attached the worker (or failed to). */
+  private attached: Promise<void> = Promise.resolve();
   private shutdownRequested: (() => void) | undefined;
 
   private constructor(
@@ -63,15 +65,24 @@ export class Worker {
 
   /** Polls its task queue until `shutdown()` is called. */
   async run(): Promise<void> {
-    if (this.stopRunning) throw new InvalidArgumentError(`Worker for '${this.taskQueue}' is already running`);
-    this.stopRunning = this.connection.attachWorker(this.registry);
+    if (this.running) throw new InvalidArgumentError(`Worker for '${this.taskQueue}' is already running`);
+    this.running = true;
+    const shutdown = new Promise<void>((resolve) => {
+      this.shutdownRequested = resolve;
+    });
+    const attaching = this.connection.attachWorker(this.registry);
+    this.attached = attaching.then(() => undefined);
+    this.attached.catch(() => {});
     try {
-      await new Promise<void>((resolve) => {
-        this.shutdownRequested = resolve;
-      });
+      const detach = await attaching;
+      try {
+        await shutdown;
+      } finally {
+        await detach();
+      }
     } finally {
-      this.stopRunning();
-      this.stopRunning = undefined;
+      this.shutdownRequested = undefined;
+      this.running = false;
     }
   }
 
@@ -81,7 +92,11 @@ export class Worker {
 
   /** Runs the worker while `work` runs, then stops it; resolves to `work`'s result. */
   async runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    if (this.running) throw new InvalidArgumentError(`Worker for '${this.taskQueue}' is already running`);
     const running = this.run();
+    // The task queue is served before the work starts (the local stack creates its queues first);
+    // a worker that cannot attach fails here, before the work.
+    await Promise.race([this.attached, running]);
     try {
       return await (typeof work === 'function' ? work() : work);
     } finally {
