@@ -1,4 +1,5 @@
 import { formatDuration, formatTime } from './format.ts';
+import './timeline.css';
 import { runHref } from './route.ts';
 import { buildTimeline, type Segment, type TimelineRow } from './timeline-model.ts';
 import type { HistoryEvent } from './wire.ts';
