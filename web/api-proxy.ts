@@ -56,7 +56,11 @@ export function createApiProxy(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (request, response) => {
     const method = request.method ?? 'GET';
-    const target = new URL(`${basePath}${request.url ?? '/'}`, base.origin).toString();
+    const url = new URL(`${basePath}${request.url ?? '/'}`, base.origin);
+    // Only the API's own routes are signed: `/v1/../` must not reach anything else on the host.
+    if (!url.pathname.startsWith(`${basePath}/v1/`))
+      return reply(response, 400, 'Only /v1/ routes are forwarded');
+    const target = url.toString();
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(request, maxBodyBytes);
     if (body === undefined && method !== 'GET' && method !== 'HEAD') {
       return reply(response, 413, 'Request Entity Too Large');

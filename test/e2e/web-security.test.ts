@@ -28,7 +28,10 @@ function send(
   body?: string,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method, headers }, (response) => {
+    // The path as written (`/v1/../x` too): a URL object would resolve it first.
+    const { hostname, port, origin } = new URL(url);
+    const path = url.slice(origin.length) || '/';
+    const outgoing = request({ hostname, port, path, method, headers }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
@@ -221,6 +224,11 @@ describe('cairn ui --sigv4', () => {
         { signingDate },
       );
       expect(authorization).toBe(expected.headers.authorization);
+
+      // A path that climbs out of the API is not forwarded (nor signed).
+      const climbing = await send(`${signed.endpoint}/v1/../admin`, 'GET', {});
+      expect(climbing.status).toBe(400);
+      expect(seen).toHaveLength(1);
     } finally {
       await signed.stop();
     }
