@@ -10,6 +10,8 @@ export { DefaultLogger } from '../worker/default-logger.ts';
 export { Runtime } from '../worker/runtime.ts';
 export type { WorkerOptions } from '../worker/worker.ts';
 export { Worker } from '../worker/worker.ts';
+export type { BundleOptions, WorkflowBundle } from '../worker/workflow-bundle.ts';
+export { bundleWorkflowCode } from '../worker/workflow-bundle.ts';
 export { checkHistoryInvariants } from './invariants.ts';
 export type { MockActivityEnvironmentOptions } from './mock-activity-environment.ts';
 export { defaultActivityInfo, MockActivityEnvironment } from './mock-activity-environment.ts';

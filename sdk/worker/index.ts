@@ -13,3 +13,5 @@ export type { RuntimeOptions } from './runtime.ts';
 export { Runtime } from './runtime.ts';
 export type { WorkerOptions } from './worker.ts';
 export { Worker } from './worker.ts';
+export type { BundleOptions, WorkflowBundle } from './workflow-bundle.ts';
+export { bundleWorkflowCode } from './workflow-bundle.ts';

@@ -7,12 +7,15 @@ import {
   type WorkerRegistry,
 } from '../runtime/worker-registry.ts';
 import { isWorkerHost, type WorkerHost } from './worker-host.ts';
+import { type WorkflowBundle, workflowsPathOf } from './workflow-bundle.ts';
 
 /** Options of `Worker.create`, as in Temporal's worker. */
 export interface WorkerOptions extends WorkerDefinition {
   connection: Connection;
   /** Path of a module whose exports are the workflow functions (instead of `workflows`). */
   workflowsPath?: string;
+  /** What `bundleWorkflowCode({ workflowsPath })` returned (instead of `workflows` or `workflowsPath`). */
+  workflowBundle?: WorkflowBundle;
   namespace?: string;
 }
 
@@ -21,12 +24,16 @@ export async function loadWorkerDefinition(
   options: Omit<WorkerOptions, 'connection'>,
 ): Promise<WorkerRegistry> {
   let workflows = options.workflows;
-  if (options.workflowsPath !== undefined) {
-    if (workflows !== undefined)
-      throw new InvalidArgumentError('Pass either workflows or workflowsPath, not both');
-    workflows = (await import(pathToFileURL(options.workflowsPath).href)) as object;
-  }
-  return createWorkerRegistry({ ...options, workflows });
+  const sources = [options.workflows, options.workflowsPath, options.workflowBundle].filter(
+    (source) => source !== undefined,
+  );
+  if (sources.length > 1)
+    throw new InvalidArgumentError('Pass one of workflows, workflowsPath or workflowBundle, not several');
+  const path =
+    options.workflowBundle !== undefined ? workflowsPathOf(options.workflowBundle) : options.workflowsPath;
+  if (path !== undefined) workflows = (await import(pathToFileURL(path).href)) as object;
+  const { workflowsPath: _path, workflowBundle: _bundle, ...definition } = options;
+  return createWorkerRegistry({ ...definition, workflows });
 }
 
 /**
