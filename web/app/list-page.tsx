@@ -9,7 +9,8 @@ import type { RunSummary } from './wire.ts';
 
 type ListRoute = Extract<Route, { page: 'list' }>;
 
-const PAGE_SIZE = 50;
+const PAGE_SIZES = ['10', '25', '50', '100'];
+const DEFAULT_PAGE_SIZE = '50';
 /** Counting reads at most this many runs of the current filter (one page of the API's largest size each). */
 const COUNT_PAGES = 2;
 const COUNT_PAGE_SIZE = 1000;
@@ -143,7 +144,15 @@ export function ListPage({ route }: { route: ListRoute }) {
   const [live, setLive] = useState(true);
   // The page tokens of the pages before this one; the first page has none.
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
-  const filterKey = JSON.stringify([route.namespace, route.query, route.status, route.type, route.since]);
+  const pageSize = Number(PAGE_SIZES.includes(route.size) ? route.size : DEFAULT_PAGE_SIZE);
+  const filterKey = JSON.stringify([
+    route.namespace,
+    route.query,
+    route.status,
+    route.type,
+    route.since,
+    pageSize,
+  ]);
   const [pagesKey, setPagesKey] = useState(filterKey);
   if (pagesKey !== filterKey) {
     setPagesKey(filterKey);
@@ -155,7 +164,7 @@ export function ListPage({ route }: { route: ListRoute }) {
   const countQuery = composeQuery({ ...route, status: '' }, anchor);
   const pageToken = tokens[tokens.length - 1];
   const page = usePoll(
-    () => api.list(route.namespace, query, PAGE_SIZE, pageToken),
+    () => api.list(route.namespace, query, pageSize, pageToken),
     `${filterKey}|${pageToken ?? ''}`,
     live,
   );
@@ -207,7 +216,9 @@ export function ListPage({ route }: { route: ListRoute }) {
         <button type="button" disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>
           Previous
         </button>
-        <span class="muted">Page {tokens.length}</span>
+        <span class="muted" data-testid="page-number">
+          Page {tokens.length}
+        </span>
         <button
           type="button"
           disabled={!page.value?.nextPageToken}
@@ -215,6 +226,20 @@ export function ListPage({ route }: { route: ListRoute }) {
         >
           Next
         </button>
+        <label class="inline">
+          Per page
+          <select
+            name="size"
+            value={String(pageSize)}
+            onChange={(event) => navigate({ ...route, size: event.currentTarget.value })}
+          >
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
     </main>
   );

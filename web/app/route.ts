@@ -2,7 +2,15 @@ import { useEffect, useState } from 'preact/hooks';
 
 /** The pages of the UI, addressed in the URL's fragment so any static server can serve it. */
 export type Route =
-  | { page: 'list'; namespace: string; query: string; status: string; type: string; since: string }
+  | {
+      page: 'list';
+      namespace: string;
+      query: string;
+      status: string;
+      type: string;
+      since: string;
+      size: string;
+    }
   | { page: 'run'; namespace: string; workflowId: string; runId?: string };
 
 const DEFAULT_NAMESPACE = 'default';
@@ -23,6 +31,7 @@ export function parseRoute(hash: string): Route {
     status: params.get('status') ?? '',
     type: params.get('type') ?? '',
     since: params.get('since') ?? '',
+    size: params.get('size') ?? '',
   };
 }
 
@@ -35,7 +44,7 @@ export function hrefFor(route: Route): string {
     const search = params.toString();
     return `${base}/${encodeURIComponent(route.workflowId)}${search ? `?${search}` : ''}`;
   }
-  for (const name of ['query', 'status', 'type', 'since'] as const)
+  for (const name of ['query', 'status', 'type', 'since', 'size'] as const)
     if (route[name]) params.set(name, route[name]);
   const search = params.toString();
   return `${base}${search ? `?${search}` : ''}`;

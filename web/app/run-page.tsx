@@ -163,7 +163,15 @@ export function RunPage({ route }: { route: RunRoute }) {
   const now = Date.now();
   const back = (
     <a
-      href={hrefFor({ page: 'list', namespace: route.namespace, query: '', status: '', type: '', since: '' })}
+      href={hrefFor({
+        page: 'list',
+        namespace: route.namespace,
+        query: '',
+        status: '',
+        type: '',
+        since: '',
+        size: '',
+      })}
     >
       ← Workflows
     </a>
