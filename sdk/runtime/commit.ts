@@ -1,22 +1,12 @@
 import type { AppendRequest, NewRun, RunRef } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowNotFoundError } from '../common/errors.ts';
-import type { EventBody, HistoryEvent } from '../engine/events.ts';
+import type { HistoryEvent } from '../engine/events.ts';
+import { numberEvents, type PendingEvent } from '../engine/pending-events.ts';
 import { applyEvents, type RunState } from '../engine/run-state.ts';
 import type { RuntimeDeps } from './deps.ts';
 
-/** An event body to append, optionally with its own time (e.g. when an activity attempt started). */
-export type PendingEvent = EventBody & { eventTime?: number };
-
-/** Gives bodies their gap-free ids, starting at `firstEventId`. */
-export function numberEvents(
-  bodies: readonly PendingEvent[],
-  firstEventId: number,
-  now: number,
-): HistoryEvent[] {
-  return bodies.map(
-    (body, i) => ({ ...body, eventId: firstEventId + i, eventTime: body.eventTime ?? now }) as HistoryEvent,
-  );
-}
+export type { PendingEvent } from '../engine/pending-events.ts';
+export { numberEvents } from '../engine/pending-events.ts';
 
 /** What a commit plan returns: the events to append, and optionally a run to create with them. */
 export interface CommitPlan {

@@ -101,8 +101,36 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
         system({ type: 'applyParentClosePolicy' });
         system({ type: 'expireRun' });
         break;
-      default:
+      // Facts the workflow reads on its next task (which its own event dispatches) or outcomes of
+      // work already dispatched: nothing to send.
+      case 'WorkflowTaskStarted':
+      case 'WorkflowTaskCompleted':
+      case 'WorkflowTaskFailed':
+      case 'ActivityTaskStarted':
+      case 'ActivityTaskCompleted':
+      case 'ActivityTaskCanceled':
+      case 'TimerFired':
+      case 'TimerCanceled':
+      case 'MarkerRecorded':
+      case 'WorkflowExecutionSignaled':
+      case 'WorkflowExecutionCancelRequested':
+      case 'WorkflowExecutionUpdateAccepted':
+      case 'WorkflowExecutionUpdateCompleted':
+      case 'UpsertWorkflowSearchAttributes':
+      case 'StartChildWorkflowExecutionFailed':
+      case 'ChildWorkflowExecutionStarted':
+      case 'ChildWorkflowExecutionCompleted':
+      case 'ChildWorkflowExecutionFailed':
+      case 'SignalExternalWorkflowExecutionFailed':
+      case 'ExternalWorkflowExecutionSignaled':
+      case 'RequestCancelExternalWorkflowExecutionFailed':
+      case 'ExternalWorkflowExecutionCancelRequested':
         break;
+      default: {
+        // A new event type fails compilation here until the outbox says what it dispatches.
+        const unrouted: never = event;
+        throw new TypeError(`The router does not know event type ${(unrouted as { type: string }).type}`);
+      }
     }
   }
   return items;

@@ -1,8 +1,9 @@
 import type { RunRef } from '../backend/ports.ts';
 import { WorkflowExecutionClosedError, WorkflowNotFoundError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
+import { wakeIfIdle } from '../engine/pending-events.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
-import { commitToRun, type PendingEvent } from './commit.ts';
+import { commitToRun } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 
 /** Resolves a workflow id (and optional run id) to the run's ref; the latest run if no run id. */
@@ -22,10 +23,6 @@ export async function resolveRun(
     );
   }
   return { ref: { namespace, workflowId, runId: state.runId }, state };
-}
-
-function wakeIfIdle(state: RunState): PendingEvent[] {
-  return state.workflowTask ? [] : [{ type: 'WorkflowTaskScheduled', attempt: 1 }];
 }
 
 function assertOpen(state: RunState, what: string): void {

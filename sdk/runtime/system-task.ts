@@ -5,17 +5,15 @@ import {
   WorkflowNotFoundError,
 } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
+import type { ActivityOutcome } from '../engine/activity-outcome.ts';
 import type { EventOf, HistoryEvent } from '../engine/events.ts';
-import { isClosed, type RunState } from '../engine/run-state.ts';
-import { type ActivityOutcome, commitActivityOutcome } from './activity-task.ts';
+import { wakeIfIdle } from '../engine/pending-events.ts';
+import { isClosed } from '../engine/run-state.ts';
+import { commitActivityOutcome } from './activity-outcomes.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
 import { DEFAULT_RETENTION_MS, type RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
 import { startWorkflow } from './start-workflow.ts';
-
-function wakeIfIdle(state: RunState): PendingEvent[] {
-  return state.workflowTask ? [] : [{ type: 'WorkflowTaskScheduled', attempt: 1 }];
-}
 
 /**
  * Runs one task of the engine's own queue: timers, activity timeouts, child starts, external

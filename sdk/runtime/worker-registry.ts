@@ -3,6 +3,7 @@ import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
 import type { DataConverter, PayloadConverter } from '../common/payload.ts';
 import { CodecChain } from '../common/payload-codec.ts';
 import type { WorkflowFunction } from '../engine/activator.ts';
+import { OutcomeCoalescer } from './activity-outcomes.ts';
 import { installNodeGuards } from './node-guards.ts';
 import { WorkflowCache } from './workflow-cache.ts';
 
@@ -28,6 +29,8 @@ export interface WorkerRegistry {
   converter: PayloadConverter;
   codec: CodecChain;
   cache: WorkflowCache;
+  /** Activity outcomes of this worker waiting to be committed, per run. */
+  outcomes: OutcomeCoalescer;
 }
 
 function functionsOf<T>(source: object | undefined, what: string): Map<string, T> {
@@ -62,5 +65,6 @@ export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegist
     converter: definition.dataConverter?.payloadConverter ?? defaultPayloadConverter,
     codec: new CodecChain(definition.dataConverter?.payloadCodecs),
     cache: new WorkflowCache(definition.maxCachedWorkflows ?? 1000),
+    outcomes: new OutcomeCoalescer(),
   };
 }

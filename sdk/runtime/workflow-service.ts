@@ -8,13 +8,10 @@ import { MAX_WAIT_MS } from '../common/wire/limits.ts';
 import type { UpdateOutcome, UpdateResponse } from '../common/wire/messages.ts';
 import type { RunPage } from '../common/wire/run-summary.ts';
 import type { WorkflowServiceApi } from '../common/wire/service.ts';
+import type { ActivityOutcome } from '../engine/activity-outcome.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
-import {
-  type ActivityOutcome,
-  commitActivityOutcome,
-  decodeTaskToken,
-  recordHeartbeat,
-} from './activity-task.ts';
+import { recordHeartbeat } from './activity-heartbeat.ts';
+import { commitActivityOutcome } from './activity-outcomes.ts';
 import { readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { ResultWatch } from './result-watch.ts';
@@ -28,6 +25,7 @@ import {
   type Waiter,
 } from './run-outcome.ts';
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
+import { decodeTaskToken } from './task-token.ts';
 import { parseVisibilityQuery } from './visibility-query.ts';
 
 export type { CurrentTaskFailure, RunOutcome, Waiter, WorkflowDescription };

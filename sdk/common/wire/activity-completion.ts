@@ -1,6 +1,4 @@
 import * as z from 'zod';
-import type { FailureInfo, TimeoutType } from '../failures.ts';
-import type { Payload } from '../payload.ts';
 import { failureInfoSchema } from './failure-info.ts';
 import { payloadSchema } from './payload.ts';
 
@@ -43,12 +41,4 @@ export type HeartbeatActivityRequest = z.output<typeof heartbeatActivityRequestS
 export const heartbeatActivityResponseSchema = z.object({ cancelRequested: z.boolean() });
 export type HeartbeatActivityResponse = z.infer<typeof heartbeatActivityResponseSchema>;
 
-/**
- * How an activity attempt ended. Over the HTTP API only `completed` (the complete body) and
- * `failed` (the fail body) arrive; the engine itself records timeouts and cancellations.
- */
-export type ActivityOutcome =
-  | { type: 'completed'; result: Payload }
-  | { type: 'failed'; failure: FailureInfo }
-  | { type: 'timedOut'; timeoutType: TimeoutType; failure: FailureInfo }
-  | { type: 'canceled'; details?: Payload };
+export type { ActivityOutcome } from '../../engine/activity-outcome.ts';

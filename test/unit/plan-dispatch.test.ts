@@ -1,0 +1,125 @@
+// The outbox's decision, batch by batch over golden histories: committed events in, tasks out.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CommittedBatch } from '../../sdk/backend/ports.ts';
+import type { HistoryEvent } from '../../sdk/engine/events.ts';
+import { applyEvents, initialRunState, type RunState } from '../../sdk/engine/run-state.ts';
+import { planDispatch } from '../../sdk/runtime/route.ts';
+
+function golden(name: string): HistoryEvent[] {
+  return JSON.parse(
+    readFileSync(new URL(`../fixtures/golden/${name}.history.json`, import.meta.url), 'utf8'),
+  );
+}
+
+/** Commits `history` in batches ending at the given event ids, as the history stream delivers them. */
+function batches(history: HistoryEvent[], lastEventIds: number[]): CommittedBatch[] {
+  const started = history[0] as Extract<HistoryEvent, { type: 'WorkflowExecutionStarted' }>;
+  let state: RunState = initialRunState('default', 'run-1');
+  let from = 0;
+  return lastEventIds.map((last) => {
+    const events = history.slice(from, last);
+    from = last;
+    state = applyEvents(state, events);
+    return {
+      namespace: 'default',
+      workflowId: started.workflowId,
+      runId: 'run-1',
+      taskQueue: started.taskQueue,
+      events,
+      state,
+    };
+  });
+}
+
+const ref = (workflowId: string) => ({ namespace: 'default', workflowId, runId: 'run-1' });
+
+describe('planDispatch over the loan history', () => {
+  const loan = golden('loan-approved');
+  // start | first task + verifyIdentity scheduled | its outcome, fast-path task, getCreditScore |
+  // attempt 1 failed (retrying) | attempt 2 + fast-path task + notifyApplicant | its outcome + close
+  const [start, firstTask, fastPath, retrying, secondAttempt, close] = batches(loan, [2, 5, 11, 13, 19, 25]);
+
+  it('dispatches the first workflow task of a start', () => {
+    expect(planDispatch(start!)).toEqual([
+      { task: { kind: 'workflow', ref: ref('golden-loan'), taskQueue: 'loans', scheduledEventId: 2 } },
+    ]);
+  });
+
+  it('dispatches a scheduled activity with its small input inline, on its own task queue', () => {
+    const scheduled = loan[4] as Extract<HistoryEvent, { type: 'ActivityTaskScheduled' }>;
+    expect(planDispatch(firstTask!)).toEqual([
+      {
+        task: {
+          kind: 'activity',
+          ref: ref('golden-loan'),
+          taskQueue: 'loans',
+          scheduledEventId: 5,
+          attempt: 1,
+          input: scheduled.input,
+        },
+      },
+    ]);
+  });
+
+  it('sends no workflow task for one started in the same batch (the fast path ran it)', () => {
+    const items = planDispatch(fastPath!);
+    expect(items.map((item) => item.task.kind)).toEqual(['activity']);
+    expect(items[0]!.task).toMatchObject({ scheduledEventId: 11, attempt: 1 });
+  });
+
+  it('dispatches the next attempt of a retrying activity at its backoff time', () => {
+    const failed = loan[12] as Extract<HistoryEvent, { type: 'ActivityTaskFailed' }>;
+    expect(failed.retryState).toBe('InProgress');
+    expect(planDispatch(retrying!)).toEqual([
+      {
+        task: {
+          kind: 'activity',
+          ref: ref('golden-loan'),
+          taskQueue: 'loans',
+          scheduledEventId: 11,
+          attempt: 2,
+        },
+        dueTime: failed.nextAttemptTime,
+      },
+    ]);
+  });
+
+  it('dispatches only what is new: the later attempt’s success and the fast-path task send nothing', () => {
+    expect(planDispatch(secondAttempt!).map((item) => item.task)).toEqual([
+      expect.objectContaining({ kind: 'activity', scheduledEventId: 19, attempt: 1 }),
+    ]);
+  });
+
+  it('tells the parent, applies the close policy and schedules retention when a run closes', () => {
+    expect(planDispatch(close!).map((item) => item.task)).toEqual([
+      { kind: 'system', ref: ref('golden-loan'), op: { type: 'notifyParent' } },
+      { kind: 'system', ref: ref('golden-loan'), op: { type: 'applyParentClosePolicy' } },
+      { kind: 'system', ref: ref('golden-loan'), op: { type: 'expireRun' } },
+    ]);
+  });
+
+  it('is idempotent: the same batch always yields the same tasks', () => {
+    for (const batch of [start, firstTask, fastPath, retrying, secondAttempt, close]) {
+      expect(planDispatch(batch!)).toEqual(planDispatch(batch!));
+    }
+  });
+});
+
+describe('planDispatch over the approval history', () => {
+  it('parks a 30-day timer as a system task due at its fire time', () => {
+    const approval = golden('approval-signalled');
+    const timer = approval[4] as Extract<HistoryEvent, { type: 'TimerStarted' }>;
+    const [, firstTask] = batches(approval, [2, 5]);
+    expect(planDispatch(firstTask!)).toEqual([
+      {
+        task: {
+          kind: 'system',
+          ref: ref('golden-approval'),
+          op: { type: 'fireTimer', startedEventId: 5 },
+        },
+        dueTime: timer.fireTime,
+      },
+    ]);
+  });
+});
