@@ -12,7 +12,7 @@ import type { RunSummary } from '../common/wire/run-summary.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
-import { WorkflowHandle } from './workflow-handle.ts';
+import { WorkflowHandle, type WorkflowResultType } from './workflow-handle.ts';
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
 /** A workflow named by its type only: its arguments and result are not known statically. */
@@ -164,8 +164,8 @@ export class WorkflowClient {
     return handle.result();
   }
 
-  /** A handle to an existing workflow (its latest run, or the given one). */
-  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
+  /** A handle to an existing workflow (its latest run, or the given one); `T`: its result or, as in Temporal, `typeof workflowFn`. */
+  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<WorkflowResultType<T>> {
     return this.handle(workflowId, runId, runId);
   }
 

@@ -25,5 +25,15 @@ export { Connection } from './connection.ts';
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
 export { formatWorkflowTaskFailure, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
-export type { WorkflowExecutionDescription } from './workflow-handle.ts';
-export { WorkflowHandle } from './workflow-handle.ts';
+export type { WorkflowExecutionDescription, WorkflowResultType } from './workflow-handle.ts';
+
+import { WorkflowHandle as Handle, type WorkflowResultType } from './workflow-handle.ts';
+/**
+ * A handle to one workflow. Named by its result (`WorkflowHandle<string>`) or, as in Temporal, by
+ * its workflow function (`WorkflowHandle<typeof orderWorkflow>`): both are the same type.
+ *
+ * @example
+ * const handle: WorkflowHandle<typeof orderWorkflow> = await client.workflow.start(orderWorkflow, options);
+ */
+export type WorkflowHandle<T = unknown> = Handle<WorkflowResultType<T>>;
+export const WorkflowHandle = Handle;

@@ -31,6 +31,12 @@ export interface WorkflowExecutionDescription
   memo: Record<string, unknown>;
 }
 
+/**
+ * A workflow's result type: of `typeof workflowFn` (Temporal's way to name a handle's workflow),
+ * the function's result; of any other type, the type itself.
+ */
+export type WorkflowResultType<T> = T extends (...args: never[]) => Promise<infer R> ? R : T;
+
 /** Long-poll length per result request. */
 const RESULT_POLL_MS = 20_000;
 

@@ -55,7 +55,12 @@ export function resolveActivityOptions(options: ActivityOptions): ActivityOption
   };
 }
 
-type AnyFunction = (...args: never[]) => unknown;
+/**
+ * What an untyped `proxyActivities()` offers: any activity name, any arguments, any result, as in
+ * Temporal (`UntypedActivities`); pass `typeof activities` for checked calls.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Temporal's untyped activities take and return `any`, so untyped calls port unchanged
+export type UntypedActivities = Record<string, (...args: any[]) => Promise<any>>;
 
 /** The activities object workflow code gets: every function returns a promise of its result. */
 export type ActivityInterfaceFor<A> = {
@@ -69,9 +74,7 @@ export type ActivityInterfaceFor<A> = {
  * @example
  * const { checkCredit } = proxyActivities<typeof activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
  */
-export function proxyActivities<A = Record<string, AnyFunction>>(
-  options: ActivityOptions,
-): ActivityInterfaceFor<A> {
+export function proxyActivities<A = UntypedActivities>(options: ActivityOptions): ActivityInterfaceFor<A> {
   const resolved = resolveActivityOptions(options);
   return new Proxy({} as ActivityInterfaceFor<A>, {
     get(_target, activityType) {

@@ -24,7 +24,7 @@ export { CancellationScope } from '../engine/cancellation-scope.ts';
 export type { SearchAttributes } from '../engine/events.ts';
 export type { RetryPolicy } from '../engine/retry-policy.ts';
 export type { WorkflowInfo } from '../engine/workflow-info.ts';
-export type { ActivityInterfaceFor, ActivityOptions } from './activities.ts';
+export type { ActivityInterfaceFor, ActivityOptions, UntypedActivities } from './activities.ts';
 export { ActivityCancellationType, proxyActivities } from './activities.ts';
 export type { ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle } from './children.ts';
 export { executeChild, getExternalWorkflowHandle, startChild } from './children.ts';
