@@ -4,7 +4,7 @@
  * @example
  * import { Context, heartbeat, activityInfo, ApplicationFailure } from 'cairnflow/activity';
  */
-export { ApplicationFailure, CancelledFailure } from '../common/failures.ts';
+export { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '../common/failures.ts';
 export type { ActivityInfo, WorkflowExecution } from './activity-info.ts';
 export {
   activityInfo,

@@ -39,6 +39,19 @@ export class CairnFailure extends Error {
   }
 }
 
+/**
+ * What kind of application failure it is, as in Temporal. `BENIGN`: an expected outcome rather
+ * than a fault (a poll that found nothing yet, a declined card the workflow handles): the worker
+ * logs it at debug level instead of as a warning. It is still a failure (retried by policy).
+ */
+export const ApplicationFailureCategory = { BENIGN: 'BENIGN' } as const;
+export type ApplicationFailureCategory =
+  (typeof ApplicationFailureCategory)[keyof typeof ApplicationFailureCategory];
+/** The values of {@link ApplicationFailureCategory} (the wire schema takes them from here). */
+export const APPLICATION_FAILURE_CATEGORIES = Object.values(ApplicationFailureCategory) as [
+  ApplicationFailureCategory,
+];
+
 /** Options of {@link ApplicationFailure.create}. */
 export interface ApplicationFailureOptions {
   message?: string;
@@ -46,6 +59,8 @@ export interface ApplicationFailureOptions {
   nonRetryable?: boolean;
   details?: unknown[];
   cause?: Error;
+  /** @default none: an ordinary failure, logged as a warning */
+  category?: ApplicationFailureCategory;
 }
 
 /**
@@ -60,11 +75,25 @@ export class ApplicationFailure extends CairnFailure {
   readonly type: string | undefined;
   readonly nonRetryable: boolean;
   readonly details: unknown[] | undefined;
-  constructor(message?: string, type?: string, nonRetryable = false, details?: unknown[], cause?: Error) {
+  readonly category: ApplicationFailureCategory | undefined;
+  constructor(
+    message?: string,
+    type?: string,
+    nonRetryable = false,
+    details?: unknown[],
+    cause?: Error,
+    category?: ApplicationFailureCategory,
+  ) {
     super(message, cause);
     this.type = type;
     this.nonRetryable = nonRetryable;
     this.details = details;
+    if (category !== undefined && !APPLICATION_FAILURE_CATEGORIES.includes(category)) {
+      throw new TypeError(
+        `Unknown ApplicationFailure category '${category}': use ${APPLICATION_FAILURE_CATEGORIES.map((c) => `ApplicationFailureCategory.${c}`).join(', ')} or none`,
+      );
+    }
+    this.category = category;
   }
   static create(options: ApplicationFailureOptions): ApplicationFailure {
     return new ApplicationFailure(
@@ -73,6 +102,7 @@ export class ApplicationFailure extends CairnFailure {
       options.nonRetryable ?? false,
       options.details,
       options.cause,
+      options.category,
     );
   }
   static retryable(message?: string, type?: string, ...details: unknown[]): ApplicationFailure {
@@ -182,7 +212,14 @@ export interface FailureInfo {
   runId?: string;
   retryState?: RetryState;
   timeoutType?: TimeoutType;
+  /** Of an application failure: {@link ApplicationFailureCategory}. */
+  category?: ApplicationFailureCategory;
   cause?: FailureInfo;
+}
+
+/** True for an application failure of category `BENIGN` (logged at debug level, not as a warning). */
+export function isBenignFailure(info: FailureInfo): boolean {
+  return info.kind === 'application' && info.category === ApplicationFailureCategory.BENIGN;
 }
 
 /** True for cancellation, also when wrapped in an activity or child workflow failure. */
@@ -202,6 +239,7 @@ export function toFailureInfo(error: unknown, converter: PayloadConverter): Fail
     info.type = failure.type;
     info.nonRetryable = failure.nonRetryable;
     if (failure.details?.length) info.details = failure.details.map((d) => converter.toPayload(d));
+    if (failure.category !== undefined) info.category = failure.category;
   } else if (failure instanceof ActivityFailure) {
     Object.assign(info, {
       kind: 'activity',
@@ -243,7 +281,14 @@ export function fromFailureInfo(info: FailureInfo, converter: PayloadConverter):
   let failure: CairnFailure;
   switch (info.kind) {
     case 'application':
-      failure = new ApplicationFailure(info.message, info.type, info.nonRetryable ?? false, details, cause);
+      failure = new ApplicationFailure(
+        info.message,
+        info.type,
+        info.nonRetryable ?? false,
+        details,
+        cause,
+        info.category,
+      );
       break;
     case 'activity':
       failure = new ActivityFailure(

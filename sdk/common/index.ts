@@ -25,6 +25,7 @@ export type { ApplicationFailureOptions, FailureInfo, RetryState, TimeoutType } 
 export {
   ActivityFailure,
   ApplicationFailure,
+  ApplicationFailureCategory,
   CairnFailure,
   CancelledFailure,
   ChildWorkflowFailure,

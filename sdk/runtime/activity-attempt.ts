@@ -2,6 +2,7 @@ import { CompleteAsyncError, Context } from '../activity/context.ts';
 import {
   ApplicationFailure,
   CancelledFailure,
+  isBenignFailure,
   TimeoutFailure,
   type TimeoutType,
   toFailureInfo,
@@ -190,7 +191,17 @@ export async function runAttempt(
     if (error instanceof AttemptAborted) return error.outcome;
     if (abortOutcome) return abortOutcome;
     if (error instanceof CompleteAsyncError) return undefined;
-    return { type: 'failed', failure: toFailureInfo(error, converter) };
+    const failure = toFailureInfo(error, converter);
+    // As Temporal's worker: a failed attempt is a warning, unless the failure says it is benign.
+    deps.logger(isBenignFailure(failure) ? 'debug' : 'warn', 'activity failed', {
+      activityType: activity.activityType,
+      workflowId: state.workflowId,
+      runId: state.runId,
+      attempt: attemptRef.attempt,
+      type: failure.type,
+      message: failure.message,
+    });
+    return { type: 'failed', failure };
   } finally {
     watchdogs.abort(ATTEMPT_OVER);
     heartbeatWatch?.abort(ATTEMPT_OVER);

@@ -12,6 +12,7 @@ export type { ApplicationFailureOptions, RetryState, TimeoutType } from '../comm
 export {
   ActivityFailure,
   ApplicationFailure,
+  ApplicationFailureCategory,
   CancelledFailure,
   ChildWorkflowFailure,
   isCancellation,

@@ -1,5 +1,11 @@
 // Activities as a Temporal project writes them; type-checked (tsc, strict) against cairnflow/*.
-import { ApplicationFailure, activityInfo, Context, heartbeat } from 'cairnflow/activity';
+import {
+  ApplicationFailure,
+  ApplicationFailureCategory,
+  activityInfo,
+  Context,
+  heartbeat,
+} from 'cairnflow/activity';
 
 export async function chargeCard(customerId: string, cents: number): Promise<{ chargeId: string }> {
   const { workflowExecution, attempt, heartbeatDetails } = activityInfo();
@@ -11,6 +17,7 @@ export async function chargeCard(customerId: string, cents: number): Promise<{ c
       message: 'nothing to charge',
       type: 'NothingToCharge',
       nonRetryable: true,
+      category: ApplicationFailureCategory.BENIGN,
     });
   }
   const ctx = Context.current();

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { FAILURE_KINDS, type FailureInfo, RETRY_STATES, TIMEOUT_TYPES } from '../failures.ts';
+import {
+  APPLICATION_FAILURE_CATEGORIES,
+  FAILURE_KINDS,
+  type FailureInfo,
+  RETRY_STATES,
+  TIMEOUT_TYPES,
+} from '../failures.ts';
 import { payloadsSchema } from './payload.ts';
 import type { SameShape } from './same-shape.ts';
 
@@ -21,6 +27,7 @@ const failureInfoObject = z.strictObject({
   runId: z.string().optional(),
   retryState: z.enum(RETRY_STATES).optional(),
   timeoutType: timeoutTypeSchema.optional(),
+  category: z.enum(APPLICATION_FAILURE_CATEGORIES).optional(),
   get cause() {
     return failureInfoSchema.optional();
   },
