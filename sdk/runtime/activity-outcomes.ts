@@ -71,6 +71,8 @@ export function commitActivityOutcome(
   attemptRef: ActivityAttemptRef,
   outcome: ActivityOutcome,
   attemptStartTime?: number,
+  /** The run's workflow type, when the caller knows it (it never changes): saves a read. */
+  workflowType?: string,
 ): Promise<void> {
   const item: AttemptOutcome = {
     scheduledEventId: attemptRef.scheduledEventId,
@@ -80,8 +82,9 @@ export function commitActivityOutcome(
   };
   if (!worker) return commitOutcomes(deps, attemptRef, [item]);
   return worker.outcomes.add(attemptRef, item, async (items) => {
-    const state = await deps.store.getRun(attemptRef.namespace, attemptRef.runId);
-    if (state && worker.workflows.has(state.workflowType)) {
+    const type =
+      workflowType ?? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType;
+    if (type !== undefined && worker.workflows.has(type)) {
       await processWorkflowTask(deps, worker, attemptRef, {
         leading: (current, now) => planActivityOutcomes(current, items, now),
       });

@@ -41,7 +41,14 @@ export async function processActivityTask(
     return;
   }
   if (activity.cancelRequested) {
-    await commitActivityOutcome(deps, worker, attemptRef, { type: 'canceled' });
+    await commitActivityOutcome(
+      deps,
+      worker,
+      attemptRef,
+      { type: 'canceled' },
+      undefined,
+      state.workflowType,
+    );
     return;
   }
   const { options } = activity;
@@ -60,7 +67,7 @@ export async function processActivityTask(
   }
   await scheduleWatchdogs(deps, task, activity, now);
   const outcome = await runAttempt(deps, worker, state, activity, attemptRef, now, task.input);
-  if (outcome) await commitActivityOutcome(deps, worker, attemptRef, outcome, now);
+  if (outcome) await commitActivityOutcome(deps, worker, attemptRef, outcome, now, state.workflowType);
 }
 
 /** Backstop timers in the engine's queue, in case this worker dies mid-attempt. */

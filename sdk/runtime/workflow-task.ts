@@ -255,9 +255,13 @@ export async function loadReplayer(
   const cached = worker.cache.get(key);
   if (cached && cached.lastEventId < state.nextEventId) {
     try {
-      const newer = await worker.codec.decode(
-        await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1),
-      );
+      // A cache that has replayed up to the head reads nothing: the run's state says so.
+      const newer =
+        cached.lastEventId === state.nextEventId - 1
+          ? []
+          : await worker.codec.decode(
+              await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1),
+            );
       await cached.replay([...newer, ...leading]);
       return cached;
     } catch (error) {
