@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
 import type { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { Task } from '../backend/ports.ts';
@@ -15,6 +16,9 @@ export interface DeadLetter {
 }
 
 const MAX_RECEIVE_COUNT = 5;
+
+/** The task whose code is running here (an activity that calls the environment, say). */
+const runningTask = new AsyncLocalStorage<Task>();
 
 /**
  * Whether a delayed task lets time skip to its due time while a client waits. A workflow task's
@@ -43,6 +47,12 @@ export class TaskRunner {
   private readonly runsInFlight = new Set<string>();
   private readonly receives = new Map<string, number>();
   private skipDemand = 0;
+  /**
+   * Tasks in flight that wait on the environment itself (an activity calling `env.sleep`, or
+   * awaiting a result through `env.client`): they cannot move until time does, so they count as
+   * idle, as an activity's own `sleep` does.
+   */
+  private tasksWaitingOnEnv = 0;
   private readonly sleepTargets: { time: number; resolve(): void }[] = [];
   private wake: (() => void) | undefined;
   /** Set by every notification, so one that lands while the loop is busy is not lost. */
@@ -99,21 +109,35 @@ export class TaskRunner {
   /** Lets time skip while `fn` runs (a client waiting for a result). */
   async withTimeSkipping<T>(fn: () => Promise<T>): Promise<T> {
     this.skipDemand++;
+    const fromTask = this.enterEnvWait();
     this.notify();
     try {
       return await fn();
     } finally {
       this.skipDemand--;
+      if (fromTask) this.tasksWaitingOnEnv--;
     }
   }
 
   /** Advances virtual time by `ms`, running everything that becomes due on the way. */
-  sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.sleepTargets.push({ time: this.clock.now() + ms, resolve });
-      this.sleepTargets.sort((a, b) => a.time - b.time);
-      this.notify();
-    });
+  async sleep(ms: number): Promise<void> {
+    const fromTask = this.enterEnvWait();
+    try {
+      await new Promise<void>((resolve) => {
+        this.sleepTargets.push({ time: this.clock.now() + ms, resolve });
+        this.sleepTargets.sort((a, b) => a.time - b.time);
+        this.notify();
+      });
+    } finally {
+      if (fromTask) this.tasksWaitingOnEnv--;
+    }
+  }
+
+  /** Counts a wait that a running task makes on the environment; true if it is one. */
+  private enterEnvWait(): boolean {
+    if (runningTask.getStore() === undefined) return false;
+    this.tasksWaitingOnEnv++;
+    return true;
   }
 
   private canRun = (task: Task): boolean => {
@@ -123,7 +147,10 @@ export class TaskRunner {
   };
 
   private isIdle(): boolean {
-    return this.inFlight <= this.clock.idleSleepers && !this.queues.hasRunnable(this.canRun);
+    return (
+      this.inFlight <= this.clock.idleSleepers + this.tasksWaitingOnEnv &&
+      !this.queues.hasRunnable(this.canRun)
+    );
   }
 
   private nextSkipTarget(): number | undefined {
@@ -173,7 +200,8 @@ export class TaskRunner {
     const runKey = `${task.ref.namespace}/${task.ref.runId}`;
     this.inFlight++;
     if (task.kind === 'workflow') this.runsInFlight.add(runKey);
-    this.execute(task)
+    runningTask
+      .run(task, () => this.execute(task))
       .catch((error: unknown) => this.redeliver(task, error))
       .finally(() => {
         this.inFlight--;
