@@ -80,6 +80,8 @@ export interface LocalStack {
    * stops it again. One worker per task queue, as in the cloud: a second running one is refused.
    */
   attachWorker(worker: LocalWorker): Promise<() => Promise<void>>;
+  /** Makes a worker's task queue known (queues, function) before it runs; see `WorkerFunctions.register`. */
+  registerWorker(worker: LocalWorker): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -251,6 +253,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       discardedStreamRecords,
       replaceWorker: (handler) => workers.replace(handler),
       attachWorker: (worker) => workers.attach(worker),
+      registerWorker: async (worker) => {
+        await workers.register(worker);
+      },
       stop: async () => {
         await stopAll();
         running = undefined;

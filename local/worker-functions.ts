@@ -74,18 +74,9 @@ export class WorkerFunctions {
         `Task queue '${worker.taskQueue}' already has a running worker on this local stack. Here, as on AWS, a task queue is served by one worker function: stop the other Worker first (worker.shutdown()), give this one its own task queue, or use the time-skipping environment, where several workers may share a queue.`,
       );
     }
-    let hosted = existing;
     const handler = typeof worker === 'function' ? worker : createWorker(worker);
-    if (hosted) {
-      hosted.fn.replace(handler as (event: unknown) => Promise<unknown>);
-    } else {
-      const { sqs, prefix, timeoutSeconds } = this.options;
-      const queues = await createTaskQueueQueues(sqs, prefix, worker.taskQueue, timeoutSeconds);
-      this.options.perTaskQueue.push(queues);
-      hosted = { fn: this.functionFor(handler), queues, mappings: [], permanent: false };
-      this.hosted.set(worker.taskQueue, hosted);
-      this.options.onChange(this.workerFunctions);
-    }
+    const hosted = await this.register(handler);
+    hosted.fn.replace(handler as (event: unknown) => Promise<unknown>);
     this.options.functions.set(hosted.fn.name, hosted.fn);
     this.startMappings(hosted);
     const attached = hosted;
@@ -95,6 +86,28 @@ export class WorkerFunctions {
       this.options.functions.delete(attached.fn.name);
       await Promise.all(mappings.map((mapping) => mapping.stop({ graceful: true })));
     };
+  }
+
+  /**
+   * Makes `worker`'s task queue known (its queues and function), without serving it yet: starts on
+   * it are accepted from now on and their tasks wait in the queues until a worker is attached, as
+   * a Temporal task queue takes work before a worker polls it. Nothing happens if it is known.
+   */
+  async register(worker: LocalWorker): Promise<Hosted> {
+    const known = this.hosted.get(worker.taskQueue);
+    if (known) return known;
+    const { sqs, prefix, timeoutSeconds } = this.options;
+    const queues = await createTaskQueueQueues(sqs, prefix, worker.taskQueue, timeoutSeconds);
+    // Registered meanwhile by a concurrent call: keep the first.
+    const raced = this.hosted.get(worker.taskQueue);
+    if (raced) return raced;
+    this.options.perTaskQueue.push(queues);
+    const hosted: Hosted = { fn: this.functionFor(worker), queues, mappings: [], permanent: false };
+    // Not invocable until attached: queries and updates reach no worker before one runs.
+    this.options.functions.delete(hosted.fn.name);
+    this.hosted.set(worker.taskQueue, hosted);
+    this.options.onChange(this.workerFunctions);
+    return hosted;
   }
 
   /** Swaps the handler of a hosted task queue's worker (a reloaded worker entry). */

@@ -71,6 +71,11 @@ export class LocalStackConnection extends Connection implements WorkerHost {
     super(service);
   }
 
+  async prepareWorker(registry: WorkerRegistry): Promise<void> {
+    const { workerHandler } = await import('../worker/create-worker.ts');
+    await this.stack.registerWorker(workerHandler(registry));
+  }
+
   async attachWorker(registry: WorkerRegistry): Promise<() => Promise<void>> {
     // Loaded on demand, as the stack is: the Lambda handler pulls in the AWS SDK.
     const { workerHandler } = await import('../worker/create-worker.ts');

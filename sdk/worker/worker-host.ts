@@ -15,6 +15,11 @@ import type { WorkerRegistry } from '../runtime/worker-registry.ts';
  * }
  */
 export interface WorkerHost extends Connection {
+  /**
+   * Called by `Worker.create`: the task queue takes work from now on (tasks wait until the worker
+   * runs), as a Temporal task queue does before its worker polls.
+   */
+  prepareWorker?(registry: WorkerRegistry): Promise<void>;
   /** Starts serving `registry`'s task queue; the returned function stops it. */
   attachWorker(registry: WorkerRegistry): Promise<() => Promise<void>>;
 }

@@ -63,7 +63,9 @@ export class Worker {
           'On AWS, workers are Lambda functions: export createWorker({ taskQueue, workflows, activities }) as the handler.',
       );
     }
-    return new Worker(options.connection, await loadWorkerDefinition(options));
+    const registry = await loadWorkerDefinition(options);
+    await options.connection.prepareWorker?.(registry);
+    return new Worker(options.connection, registry);
   }
 
   get taskQueue(): string {

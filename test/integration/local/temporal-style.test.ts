@@ -2,12 +2,15 @@
 // nativeConnection and worker.runUntil(...). Each worker becomes a function of the running stack.
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
-import { DefaultLogger, Runtime, Worker } from 'cairnflow/worker';
+import { DefaultLogger, type LogEntry, Runtime, Worker } from 'cairnflow/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as activities from '../temporal-style/activities.ts';
+import * as benignActivities from '../temporal-style/benign-activities.ts';
+import { pollThenBreak } from '../temporal-style/benign-workflows.ts';
 import { done, door, quoteWithDeadline, transition } from '../temporal-style/workflows.ts';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+const entries: LogEntry[] = [];
+Runtime.install({ logger: new DefaultLogger('WARN', (entry) => entries.push(entry)) });
 
 let testEnv: TestWorkflowEnvironment;
 
@@ -55,6 +58,26 @@ describe('createLocal() with workers added later', () => {
       activities,
     });
     expect(await worker.runUntil(handle.result())).toBe('quote 40');
+  });
+
+  it("sends the stack's handler logs to the installed logger, benign activity failures below its level", async () => {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'benign-local',
+      workflows: { pollThenBreak },
+      activities: benignActivities,
+    });
+    // Started before the worker runs (the argument is evaluated first), as Temporal tests do: the
+    // task queue takes work from Worker.create on.
+    const result = await worker.runUntil(
+      testEnv.client.workflow.execute(pollThenBreak, {
+        taskQueue: 'benign-local',
+        workflowId: 'benign-local-1',
+      }),
+    );
+    expect(result).toBe('ready repaired BENIGN');
+    const failed = entries.filter((e) => e.message === 'activity failed');
+    expect(failed.map((e) => [e.level, e.meta?.type])).toEqual([['WARN', 'Error']]);
   });
 
   it('refuses a second running worker for a task queue, saying why', async () => {
