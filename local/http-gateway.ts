@@ -8,6 +8,7 @@ import {
   type GatewayResponse,
   toGatewayEvent,
 } from './http-gateway-event.ts';
+import { type LoopbackServer, listenOnLoopback } from './loopback-server.ts';
 
 /** Options of {@link startHttpGateway}. */
 export interface HttpGatewayOptions {
@@ -36,13 +37,7 @@ export interface HttpGatewayOptions {
 }
 
 /** A running gateway. */
-export interface HttpGateway {
-  /** Base URL, e.g. `http://127.0.0.1:53211`. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops accepting requests and closes every connection, including open long polls. */
-  stop(): Promise<void>;
-}
+export type HttpGateway = LoopbackServer;
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -139,25 +134,6 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       () => write(response, gatewayError(500, 'Internal Server Error')),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Loopback only: the local stack is never reachable from the network (DESIGN.md, "Security").
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let stopped: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
-  };
+  // Loopback only: never reachable from the network (DESIGN.md, "Security").
+  return listenOnLoopback(server, options.port);
 }

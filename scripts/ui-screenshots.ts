@@ -4,24 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, openPage } from '../test/support/browser.ts';
-import { startDev } from '../test/support/dev-process.ts';
+import { EXAMPLE_WORKERS, startRepoDev } from '../test/support/dev-process.ts';
 import { SEEDED, seedExamples } from '../test/support/seed-examples.ts';
 
 const images = fileURLToPath(new URL('../docs/images/', import.meta.url));
 mkdirSync(images, { recursive: true });
 
-const workers = ['loan', 'order-saga', 'approval'].flatMap((example) => [
-  '--worker',
-  `examples/${example}/worker.ts`,
-]);
-const dev = await startDev('npx', [
-  'tsx',
-  '--conditions=source',
-  'bin/cairn.ts',
-  'dev',
-  '--in-memory',
-  ...workers,
-]);
+const dev = await startRepoDev(EXAMPLE_WORKERS);
 const browser = await launchChromium();
 try {
   const client = await seedExamples(dev.endpoint);

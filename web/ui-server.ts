@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type LoopbackServer, listenOnLoopback } from '../local/loopback-server.ts';
 import { type ApiProxyOptions, createApiProxy } from './api-proxy.ts';
 import { checkLocalRequest } from './request-guard.ts';
 import { serveUiFile, type UiFiles } from './ui-assets.ts';
@@ -12,12 +13,7 @@ export interface UiServerOptions extends ApiProxyOptions {
 }
 
 /** A running `cairn ui` server. */
-export interface UiServer {
-  /** e.g. `http://127.0.0.1:8233` */
-  readonly url: string;
-  readonly port: number;
-  stop(): Promise<void>;
-}
+export type UiServer = LoopbackServer;
 
 /**
  * Serves the web UI on 127.0.0.1 and forwards its API calls to a deployed engine (`cairn ui`).
@@ -44,22 +40,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       response.end(JSON.stringify({ message: `Proxy error: ${(error as Error).message}` }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Loopback only: the UI holds no credentials, but the proxy signs with the user's own.
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  // Loopback only: never reachable from the network (DESIGN.md, "Security").
+  return listenOnLoopback(server, options.port);
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, EXAMPLE_WORKERS, startRepoDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 let dev: DevProcess;
@@ -18,18 +18,7 @@ function cairn(...args: string[]) {
 }
 
 beforeAll(async () => {
-  const workers = ['loan', 'order-saga', 'approval'].flatMap((example) => [
-    '--worker',
-    `examples/${example}/worker.ts`,
-  ]);
-  dev = await startDev('npx', [
-    'tsx',
-    '--conditions=source',
-    'bin/cairn.ts',
-    'dev',
-    '--in-memory',
-    ...workers,
-  ]);
+  dev = await startRepoDev(EXAMPLE_WORKERS);
   endpoint = dev.endpoint;
 }, 120_000);
 

@@ -5,7 +5,7 @@ import { Client as CairnClient } from 'cairnflow/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, uiTime, type WatchedPage } from '../support/browser.ts';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, startRepoDev } from '../support/dev-process.ts';
 
 let dev: DevProcess;
 let browser: Browser;
@@ -32,15 +32,7 @@ const field = (page: Page, name: string) => page.locator(`dd[data-field="${name}
 
 beforeAll(async () => {
   browser = await launchChromium();
-  dev = await startDev('npx', [
-    'tsx',
-    '--conditions=source',
-    'bin/cairn.ts',
-    'dev',
-    '--in-memory',
-    '--worker',
-    'test/e2e/fixtures/ops-worker.ts',
-  ]);
+  dev = await startRepoDev(['test/e2e/fixtures/ops-worker.ts']);
   client = new CairnClient({ endpoint: dev.endpoint });
 }, 180_000);
 

@@ -2,7 +2,7 @@ import type { Client } from 'cairnflow/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, uiTime, type WatchedPage } from '../support/browser.ts';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, EXAMPLE_WORKERS, startRepoDev } from '../support/dev-process.ts';
 import { SCRIPT_INPUT, SEEDED, seedExamples } from '../support/seed-examples.ts';
 
 let dev: DevProcess;
@@ -31,18 +31,7 @@ const timelineRow = (page: Page, name: string) =>
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const workers = ['loan', 'order-saga', 'approval'].flatMap((example) => [
-    '--worker',
-    `examples/${example}/worker.ts`,
-  ]);
-  dev = await startDev('npx', [
-    'tsx',
-    '--conditions=source',
-    'bin/cairn.ts',
-    'dev',
-    '--in-memory',
-    ...workers,
-  ]);
+  dev = await startRepoDev(EXAMPLE_WORKERS);
   client = await seedExamples(dev.endpoint);
   for (const workflowId of [SEEDED.loan, SEEDED.orderShipped, SEEDED.orderDeclined]) {
     await until(

@@ -72,3 +72,29 @@ export async function startDev(
     },
   };
 }
+
+/** The worker entries of the seed examples, as `cairn dev --worker` takes them. */
+export const EXAMPLE_WORKERS = [
+  'examples/loan/worker.ts',
+  'examples/order-saga/worker.ts',
+  'examples/approval/worker.ts',
+];
+
+/** `cairn dev --in-memory` from this repository's sources, hosting the given worker entries. */
+export function startRepoDev(
+  workers: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<DevProcess> {
+  return startDev(
+    'npx',
+    [
+      'tsx',
+      '--conditions=source',
+      'bin/cairn.ts',
+      'dev',
+      '--in-memory',
+      ...workers.flatMap((entry) => ['--worker', entry]),
+    ],
+    options,
+  );
+}

@@ -1,13 +1,6 @@
+import { EXECUTION_STATUSES } from '../../sdk/engine/run-state.ts';
 /** The statuses a run can have, in the order the list's filters show them. */
-export const STATUSES = [
-  'Running',
-  'Completed',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'TimedOut',
-  'ContinuedAsNew',
-];
+export const STATUSES = EXECUTION_STATUSES;
 
 /** The list's time ranges: how far back StartTime may lie. */
 export const TIME_RANGES: Record<string, { label: string; ms?: number }> = {
