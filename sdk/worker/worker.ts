@@ -16,7 +16,35 @@ export interface WorkerOptions extends WorkerDefinition {
   workflowsPath?: string;
   /** What `bundleWorkflowCode({ workflowsPath })` returned (instead of `workflows` or `workflowsPath`). */
   workflowBundle?: WorkflowBundle;
+  /** Accepted as in Temporal; a Cairn worker serves its task queue's tasks of every namespace. */
   namespace?: string;
+}
+
+const WORKER_OPTIONS = new Set([
+  'connection',
+  'taskQueue',
+  'workflows',
+  'workflowsPath',
+  'workflowBundle',
+  'activities',
+  'dataConverter',
+  'maxCachedWorkflows',
+  'namespace',
+]);
+
+/** Temporal worker options Cairn has no meaning for, refused rather than ignored. */
+function checkWorkerOptions(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (WORKER_OPTIONS.has(key)) continue;
+    const why = /^max|Concurren|Poll|Slot|tuner$/i.test(key)
+      ? 'concurrency and polling are the Lambda function’s (the Worker construct’s settings, the event source mappings)'
+      : /interceptor|sink/i.test(key)
+        ? 'Cairn has no worker interceptors or sinks yet'
+        : 'Cairn has no such worker option';
+    throw new InvalidArgumentError(
+      `Worker.create: '${key}' is not supported: ${why}. Remove it; the options are ${[...WORKER_OPTIONS].join(', ')}`,
+    );
+  }
 }
 
 /** Loads a worker definition, resolving `workflowsPath` to its module. */
@@ -63,6 +91,7 @@ export class Worker {
           'On AWS, workers are Lambda functions: export createWorker({ taskQueue, workflows, activities }) as the handler.',
       );
     }
+    checkWorkerOptions(options);
     const registry = await loadWorkerDefinition(options);
     await options.connection.prepareWorker?.(registry);
     return new Worker(options.connection, registry);

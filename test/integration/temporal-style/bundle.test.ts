@@ -70,6 +70,14 @@ describe('bundleWorkflowCode', () => {
     await expect(
       Worker.create({
         connection: testEnv.nativeConnection,
+        taskQueue: 'bundled-4',
+        workflows: { door },
+        maxConcurrentActivityTaskExecutions: 10,
+      } as never),
+    ).rejects.toThrow(/'maxConcurrentActivityTaskExecutions' is not supported: concurrency and polling/);
+    await expect(
+      Worker.create({
+        connection: testEnv.nativeConnection,
         taskQueue: 'bundled-3',
         workflowBundle: await bundleWorkflowCode({ workflowsPath: pathOf('./workflows.ts') }),
         workflows: { door },
