@@ -85,6 +85,25 @@ export class LocalStackConnection extends Connection implements WorkerHost {
   }
 }
 
+/**
+ * Refuses options the environment does not have (Temporal's `server`, `client`, ...) with what to
+ * do instead, rather than ignoring them.
+ */
+function checkOptions(factory: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const hint =
+      key === 'server'
+        ? 'there is no separate test server: the engine runs in this process (or on the embedded AWS stack)'
+        : key === 'client'
+          ? 'pass dataConverter and namespace directly'
+          : 'no such option';
+    throw new InvalidArgumentError(
+      `TestWorkflowEnvironment.${factory}: '${key}' is not supported (${hint}); the options are ${known.join(', ')}`,
+    );
+  }
+}
+
 /** Copies what crosses the in-process "wire", so callers never share the engine's objects. */
 function isolated(service: WorkflowServiceApi): WorkflowServiceApi {
   return new Proxy(service, {
@@ -135,6 +154,13 @@ export class TestWorkflowEnvironment {
   }
 
   static async createTimeSkipping(options: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
+    checkOptions('createTimeSkipping', options, [
+      'workers',
+      'namespace',
+      'dataConverter',
+      'startTime',
+      'logger',
+    ]);
     const engine = new MemoryEngine({ startTime: options.startTime, logger: options.logger });
     try {
       for (const definition of options.workers ?? []) {
@@ -160,6 +186,14 @@ export class TestWorkflowEnvironment {
    * Lambda host, driven through DynamoDB streams and SQS, and the client speaks HTTP.
    */
   static async createLocal(options: LocalOptions = {}): Promise<TestWorkflowEnvironment> {
+    checkOptions('createLocal', options, [
+      'workers',
+      'namespace',
+      'dataConverter',
+      'port',
+      'functionTimeoutSeconds',
+      'logLevel',
+    ]);
     // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
     const { startLocalStack } = await import('../../local/stack.ts');
     const definitions = (options.workers ?? []).map((definition) => ({

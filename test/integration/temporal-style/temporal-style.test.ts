@@ -133,4 +133,15 @@ describe('Temporal-style tests', () => {
       }),
     ).rejects.toThrow(InvalidArgumentError);
   });
+
+  it('refuses test-server options the environment does not have', async () => {
+    await expect(
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'cached-download' } },
+      } as never),
+    ).rejects.toThrow(/'server' is not supported \(there is no separate test server/);
+    await expect(TestWorkflowEnvironment.createLocal({ client: {} } as never)).rejects.toThrow(
+      /'client' is not supported \(pass dataConverter and namespace directly\)/,
+    );
+  });
 });
