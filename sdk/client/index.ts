@@ -8,8 +8,12 @@
 
 export { WorkflowIdReusePolicy } from '../common/enums.ts';
 export {
+  CairnError,
+  HistoryConflictError,
   InvalidArgumentError,
+  PayloadTooLargeError,
   QueryRejectedError,
+  TimeoutExpiredError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
@@ -18,10 +22,27 @@ export {
   WorkflowTaskFailedError,
   WorkflowUpdateFailedError,
 } from '../common/errors.ts';
+// The failures a `WorkflowFailedError`'s cause chain is made of, as `@temporalio/client` re-exports
+// them: the same classes as `cairnflow/common` and `cairnflow/workflow`, so `instanceof` works with either.
+export type { ApplicationFailureOptions, RetryState, TimeoutType } from '../common/failures.ts';
+export {
+  ActivityFailure,
+  ApplicationFailure,
+  ApplicationFailureCategory,
+  CairnFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  isCancellation,
+  ServerFailure,
+  TemporalFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+} from '../common/failures.ts';
 export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
 export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
+export { HttpApiError } from './http-transport.ts';
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
 export { formatWorkflowTaskFailure, warnOnWorkflowTaskFailure } from './task-failure-report.ts';

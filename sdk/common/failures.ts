@@ -40,6 +40,16 @@ export class CairnFailure extends Error {
 }
 
 /**
+ * Temporal's name for the base of the failures, so `error instanceof TemporalFailure` ports
+ * unchanged: the same class as `CairnFailure`.
+ *
+ * @example
+ * if (error instanceof TemporalFailure) console.error(error.message, error.cause);
+ */
+export const TemporalFailure = CairnFailure;
+export type TemporalFailure = CairnFailure;
+
+/**
  * What kind of application failure it is, as in Temporal. `BENIGN`: an expected outcome rather
  * than a fault (a poll that found nothing yet, a declined card the workflow handles): the worker
  * logs it at debug level instead of as a warning. It is still a failure (retried by policy).

@@ -9,10 +9,12 @@ export { ParentClosePolicy, WorkflowIdReusePolicy } from './enums.ts';
 export {
   CairnError,
   DeterminismViolationError,
+  HistoryConflictError,
   IllegalWorkflowOperationError,
   InvalidArgumentError,
   PayloadTooLargeError,
   QueryRejectedError,
+  TimeoutExpiredError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
@@ -31,6 +33,7 @@ export {
   ChildWorkflowFailure,
   isCancellation,
   ServerFailure,
+  TemporalFailure,
   TerminatedFailure,
   TimeoutFailure,
 } from './failures.ts';
