@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { NODE_FLAGS } from '../lib/node-flags.ts';
 import type { HistoryEvent } from '../sdk/engine/events.ts';
 import type { ArmResult } from './determinism/child.ts';
 import { median } from './measure.ts';
@@ -14,8 +15,8 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./determinism/child.ts', import.meta.url));
 const ROUNDS = 3;
 const CHILD_TIMEOUT_MS = 20_000;
-/** Node 22's opt-in AsyncLocalStorage on V8's continuation data instead of promise hooks (Node 24's default). */
-const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
+/** The flags the deployed functions run with (Node 22's opt-in AsyncLocalStorage on V8's continuation data, Node 24's default). */
+const ASYNC_CONTEXT_FRAME = NODE_FLAGS.join(' ');
 
 /**
  * The determinism mechanism's overhead on a cold workflow task (~1,000-event replay + activation).
@@ -42,8 +43,7 @@ export async function benchDeterminismOverhead(history: readonly HistoryEvent[])
     for (let round = 0; round < ROUNDS; round++) {
       arms.als.push(await runArm('als', historyPath));
       arms.plain.push(await runArm('plain', historyPath));
-      const frame = await runArm('als', historyPath, [ASYNC_CONTEXT_FRAME]).catch(() => undefined);
-      if (frame) arms.frame.push(frame);
+      arms.frame.push(await runArm('als', historyPath, [...NODE_FLAGS]));
     }
     const wall = (results: ArmResult[]) => median(results.map((result) => result.wallP10Ms));
     const wallMedian = (results: ArmResult[]) => median(results.map((result) => result.wallMedianMs));
@@ -55,8 +55,8 @@ export async function benchDeterminismOverhead(history: readonly HistoryEvent[])
         name: 'determinism.cold_task.overhead',
         value: pct(wall(arms.als), wall(arms.plain)),
         unit: '%',
-        target: { op: '<=', value: 10 },
         note:
+          'Node 22 without flags (a test process, cairn dev): ' +
           'same cold task (new Replayer, ~1,000-event replay, activateNew) in fresh processes: engine as shipped ' +
           '(AsyncLocalStorage slot + context-aware globals) vs a plain-variable slot and untouched globals ' +
           `swapped in by a module resolve hook; 10th-percentile wall time per process, median of ${ROUNDS} interleaved rounds`,
@@ -78,14 +78,14 @@ export async function benchDeterminismOverhead(history: readonly HistoryEvent[])
           `${counts.slotEntries} slot entry and ${counts.slotLookups} slot lookups by workflow code`,
       },
     ];
-    if (arms.frame.length) {
-      results.push({
-        name: 'determinism.cold_task.overhead_async_context_frame',
-        value: pct(wall(arms.frame), wall(arms.plain)),
-        unit: '%',
-        note: `the shipped engine under node ${ASYNC_CONTEXT_FRAME} vs the same baseline (information, not the target's figure)`,
-      });
-    }
+    results.push({
+      name: 'determinism.cold_task.overhead_async_context_frame',
+      value: pct(wall(arms.frame), wall(arms.plain)),
+      unit: '%',
+      // What the deployed functions run: the constructs start Node with this flag (lib/node-flags.ts).
+      target: { op: '<=', value: 10 },
+      note: `the engine as deployed: under node ${ASYNC_CONTEXT_FRAME} (the Lambda exec wrapper's flag) vs the same baseline`,
+    });
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, type ICommandHooks, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
+import { EXEC_WRAPPER_FILE, EXEC_WRAPPER_SCRIPT, writeExecWrapperCommands } from './node-flags.ts';
 
 /**
  * Where esbuild runs for a worker's function (the user's entry, bundled in the user's project).
@@ -80,6 +82,20 @@ export function cairnBundlingOptions(props: CairnBundlingProps | undefined): Bun
       ...(CAIRN_CONDITIONS ? { '--conditions': CAIRN_CONDITIONS.join(',') } : {}),
       ...props?.overrides?.esbuildArgs,
     },
+    // Every bundle carries the exec wrapper that starts Node with Cairn's flags; the user's own
+    // hooks (an override) still run, ours after theirs.
+    commandHooks: withExecWrapper(props?.overrides?.commandHooks),
+  };
+}
+
+function withExecWrapper(user: ICommandHooks | undefined): ICommandHooks {
+  return {
+    beforeBundling: (inputDir, outputDir) => user?.beforeBundling(inputDir, outputDir) ?? [],
+    beforeInstall: (inputDir, outputDir) => user?.beforeInstall(inputDir, outputDir) ?? [],
+    afterBundling: (inputDir, outputDir) => [
+      ...(user?.afterBundling(inputDir, outputDir) ?? []),
+      ...writeExecWrapperCommands(outputDir),
+    ],
   };
 }
 
@@ -136,6 +152,7 @@ export function engineCode(name: EngineFunctionName): lambda.Code {
             sourcesContent: false,
             logLevel: 'error',
           });
+          writeFileSync(join(outputDir, EXEC_WRAPPER_FILE), EXEC_WRAPPER_SCRIPT, { mode: 0o755 });
           return true;
         },
       },

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledgements.ts';
 import { type CairnBundlingProps, cairnBundlingOptions } from './bundling.ts';
+import { EXEC_WRAPPER_PATH } from './node-flags.ts';
 import { LOG_WRITE_ACTIONS } from './perms.ts';
 
 /** How one of Cairn's functions is built; every field is decided by the Engine or the Worker. */
@@ -48,7 +49,12 @@ export class CairnFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       // The bundles are minified; source maps keep failures' stack traces readable.
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // NODE_OPTIONS cannot carry Cairn's Node flags; the exec wrapper in the bundle adds them.
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER_PATH,
+        ...props.environment,
+      },
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Engine } from 'cairnflow/cdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXEC_WRAPPER_FILE, NODE_FLAGS } from '../../lib/node-flags.ts';
 import { loanEntry, logicalId, repoBundling, testApp } from './fixtures.ts';
 
 describe('bundles (real esbuild bundling through NodejsFunction)', () => {
@@ -62,5 +63,25 @@ describe('bundles (real esbuild bundling through NodejsFunction)', () => {
       env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps' },
     });
     expect(output.trim().split('\n')).toEqual(bundles.map(() => 'function'));
+  });
+
+  it("starts Node through the bundle's exec wrapper, with Cairn's Node flags, for every function", () => {
+    const template = Template.fromStack(stack).toJSON().Resources;
+    for (const [fn, dir] of assets) {
+      // THEN Lambda is told to use the wrapper, and the wrapper is in the bundle, executable
+      const variables = template[logicalId(fn, stack)].Properties.Environment.Variables;
+      expect(variables.AWS_LAMBDA_EXEC_WRAPPER).toBe(`/var/task/${EXEC_WRAPPER_FILE}`);
+      const wrapper = join(dir, EXEC_WRAPPER_FILE);
+      expect(statSync(wrapper).mode & 0o111, wrapper).not.toBe(0);
+      // … and running Node's command line through it, as Lambda's runtime does, loads the bundle
+      // under the flags (the wrapper gets the Node binary first, then Node's own arguments).
+      const script = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+        console.log(typeof m.handler, process.execArgv.slice(0, ${NODE_FLAGS.length}).join(' '));`;
+      const output = execFileSync(wrapper, [process.execPath, '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      expect(output.trim()).toBe(`function ${NODE_FLAGS.join(' ')}`);
+    }
   });
 });
