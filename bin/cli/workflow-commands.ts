@@ -1,9 +1,9 @@
-import { Client, formatWorkflowTaskFailure, sigv4Signer } from 'cairnflow/client';
+import { Client, DEFAULT_ENDPOINT, formatWorkflowTaskFailure, sigv4Signer } from 'cairnflow/client';
 import type { Command } from 'commander';
 import { formatFailureChain, formatTimeline } from './timeline.ts';
 
 /** Where `cairn dev` serves the HTTP API by default, and where the workflow commands look. */
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4680';
+export { DEFAULT_ENDPOINT };
 
 interface GlobalOptions {
   endpoint: string;

@@ -23,7 +23,10 @@ type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : unknow
 
 /** Options of `new Client(...)`. */
 export interface ClientOptions {
-  /** Base URL of the HTTP API. Or pass `connection`. */
+  /**
+   * Base URL of the HTTP API. Or pass `connection`.
+   * @default `CAIRN_ENDPOINT` if set, else `cairn dev`'s `http://127.0.0.1:4680`
+   */
   endpoint?: string;
   connection?: Connection;
   /** @default 'default' */
@@ -246,14 +249,14 @@ export class Client {
   readonly workflow: WorkflowClient;
   readonly activity: AsyncCompletionClient;
 
-  constructor(options: ClientOptions) {
-    if (!options || (!options.connection && !options.endpoint)) {
-      throw new InvalidArgumentError('Client needs an endpoint (the HTTP API URL) or a connection');
+  constructor(options: ClientOptions = {}) {
+    if (options.connection && options.endpoint) {
+      throw new InvalidArgumentError('Client takes an endpoint or a connection, not both');
     }
     this.connection =
       options.connection ??
       Connection.lazy({
-        address: options.endpoint!,
+        address: options.endpoint,
         headers: options.headers,
         signer: options.signer,
         fetch: options.fetch,

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../common/errors.ts';
 import type { WorkflowServiceApi } from '../common/wire/service.ts';
+import { defaultEndpoint } from './default-endpoint.ts';
 import { HttpTransport } from './http-transport.ts';
 
 /** The operations a client needs from the engine: the HTTP API, or the engine in-process. */
@@ -15,8 +16,11 @@ export type RequestSigner = (request: {
 
 /** Options of an HTTP connection. */
 export interface ConnectionOptions {
-  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:4680` or the API Gateway URL. */
-  address: string;
+  /**
+   * Base URL of the HTTP API, e.g. `http://127.0.0.1:4680` or the API Gateway URL.
+   * @default `CAIRN_ENDPOINT` if set, else `cairn dev`'s `http://127.0.0.1:4680`
+   */
+  address?: string;
   headers?: Record<string, string>;
   signer?: RequestSigner;
   fetch?: typeof fetch;
@@ -32,15 +36,16 @@ export interface ConnectionOptions {
 export class Connection {
   constructor(readonly service: WorkflowServiceApi) {}
 
-  static async connect(options: ConnectionOptions): Promise<Connection> {
+  /** With no address: `CAIRN_ENDPOINT` if set, else the dev server's `http://127.0.0.1:4680`. */
+  static async connect(options: ConnectionOptions = {}): Promise<Connection> {
     return Connection.lazy(options);
   }
 
   /** Same as `connect`, synchronously. */
-  static lazy(options: ConnectionOptions): Connection {
-    if (!options?.address)
-      throw new InvalidArgumentError('Connection needs an address (the HTTP API endpoint)');
-    return new Connection(new HttpTransport(options));
+  static lazy(options: ConnectionOptions = {}): Connection {
+    if (options.address !== undefined && typeof options.address !== 'string')
+      throw new InvalidArgumentError('Connection address must be the HTTP API URL, as a string');
+    return new Connection(new HttpTransport({ ...options, address: options.address || defaultEndpoint() }));
   }
 
   async close(): Promise<void> {}

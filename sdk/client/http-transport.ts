@@ -85,7 +85,7 @@ export class HttpTransport implements WorkflowServiceApi {
   private readonly signer: RequestSigner | undefined;
   private readonly fetch: typeof fetch;
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ConnectionOptions & { address: string }) {
     let url: URL;
     try {
       url = new URL(options.address);

@@ -42,6 +42,7 @@ export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from 
 export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
+export { DEFAULT_ENDPOINT, defaultEndpoint } from './default-endpoint.ts';
 export { HttpApiError } from './http-transport.ts';
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
