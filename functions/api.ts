@@ -10,5 +10,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const { deps } = runtimeFromEnvironment();
   if (api?.deps !== deps)
     api = { deps, handle: createApiHandler(new WorkflowService(deps), { logger: deps.logger }) };
-  return api.handle(event);
+  try {
+    return await api.handle(event);
+  } finally {
+    deps.metrics.flush();
+  }
 }

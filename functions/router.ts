@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Image } from '../sdk/backend/dynamodb/batch-codec.ts';
-import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import { routeBatches } from '../sdk/runtime/route.ts';
 
 /**
@@ -10,6 +10,18 @@ import { routeBatches } from '../sdk/runtime/route.ts';
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const { store, deps } = runtimeFromEnvironment();
+  try {
+    return await routeRecords(event, store, deps);
+  } finally {
+    deps.metrics.flush();
+  }
+}
+
+async function routeRecords(
+  event: DynamoDBStreamEvent,
+  store: CloudRuntime['store'],
+  deps: CloudRuntime['deps'],
+): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     try {
       // Only inserts are commits; a MODIFY (e.g. the retention TTL being set) routes nothing.

@@ -57,6 +57,13 @@ export interface LocalStackOptions {
   sweepIntervalMs?: number;
   /** @default 'warn' */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * How the handlers' log lines read on stderr: `json`, one JSON object per line with the keys the
+   * cloud's lines have (`timestamp`, `level`, `message`, `workflowId`, `runId`, …); `text`, one
+   * readable line (`cairn dev`'s default).
+   * @default 'json'
+   */
+  logFormat?: 'json' | 'text';
   /** The web UI to serve at the HTTP API's `/` (`cairn dev` passes `await loadUi()`). @default none */
   ui?: UiFiles;
 }
@@ -185,6 +192,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CAIRN_PAYLOAD_BUCKET: resources.payloadBucket,
       CAIRN_WORKER_FUNCTIONS: JSON.stringify(workers.workerFunctions),
       CAIRN_LOG_LEVEL: options.logLevel ?? 'warn',
+      CAIRN_LOG_FORMAT: options.logFormat ?? 'json',
+      // CloudWatch metrics mean nothing here, and EMF lines on stdout would drown `cairn dev`'s console.
+      CAIRN_METRICS: 'off',
     });
     const runtime = runtimeFromEnvironment();
 

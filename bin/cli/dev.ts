@@ -12,6 +12,7 @@ interface DevFlags {
   port: string;
   stateDir: string;
   inMemory?: boolean;
+  jsonLogs?: boolean;
 }
 
 async function assertPortFree(port: number): Promise<void> {
@@ -42,6 +43,7 @@ export function addDevCommand(program: Command): void {
     .addOption(
       new Option('--in-memory', 'keep no state: everything is gone when dev stops').conflicts('stateDir'),
     )
+    .option('--json-logs', "print the handlers' log lines as JSON (as in the cloud) instead of readable text")
     .action(async (flags: DevFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 1 || port > 65_535) {
@@ -85,6 +87,7 @@ export function addDevCommand(program: Command): void {
         port,
         stateDir: stateDir && join(stateDir, 'stack'),
         logLevel: 'info',
+        logFormat: flags.jsonLogs ? 'json' : 'text',
         ui,
       }).catch(async (error: unknown) => {
         await stopEntries();

@@ -1,4 +1,5 @@
 import { CompleteAsyncError, Context } from '../activity/context.ts';
+import { COUNT_METRICS, TIMING_METRICS } from '../backend/metric-definitions.ts';
 import {
   ApplicationFailure,
   CancelledFailure,
@@ -13,6 +14,7 @@ import type { PendingActivity, RunState } from '../engine/run-state.ts';
 import { HeartbeatThrottle, heartbeatThrottleMs, recordHeartbeat } from './activity-heartbeat.ts';
 import { readEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runContext } from './log-context.ts';
 import { type ActivityAttemptRef, encodeTaskToken } from './task-token.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -65,6 +67,12 @@ export async function runAttempt(
     });
     return { type: 'failed', failure: toFailureInfo(failure, converter) };
   }
+  const activityDimensions = { TaskQueue: worker.taskQueue, ActivityType: activity.activityType };
+  // A retry is due at the time its failure recorded, not at the first scheduling.
+  const dueTime = activity.nextAttemptTime ?? activity.scheduledTime;
+  deps.metrics.timing(TIMING_METRICS.activityScheduleToStartLatency, startTime - dueTime, activityDimensions);
+  // Every start is from a queue today: eager starts (DESIGN.md, "the step path at its floor") do not exist yet.
+  deps.metrics.count(COUNT_METRICS.activityStarts, 1, { ...activityDimensions, StartKind: 'queued' });
   const input = await worker.codec.decode(inlineInput ?? (await scheduledInput(deps, attemptRef)));
   const args = input.map((payload) => converter.fromPayload(payload));
   // A first attempt has no earlier heartbeat to resume from: no read.
@@ -121,6 +129,12 @@ export async function runAttempt(
         : 'ScheduleToClose',
     );
   }
+  const logContext = runContext({
+    workflowId: state.workflowId,
+    runId: state.runId,
+    taskQueue: worker.taskQueue,
+    eventId: attemptRef.scheduledEventId,
+  });
   let heartbeatWatch: AbortController | undefined;
   const resetHeartbeatWatch = () => {
     if (options.heartbeatMs === undefined) return;
@@ -140,7 +154,9 @@ export async function runAttempt(
       .then((cancelRequested) => {
         if (cancelRequested) settleAbort({ type: 'canceled' });
       })
-      .catch((error: unknown) => deps.logger('warn', 'heartbeat failed', { error: String(error) })),
+      .catch((error: unknown) =>
+        deps.logger('warn', 'heartbeat failed', { ...logContext, error: String(error) }),
+      ),
   );
   const context = new Context(
     {
@@ -174,8 +190,8 @@ export async function runAttempt(
       sleep: (ms, signal) => deps.clock.sleep(ms, { signal, idle: true }),
       log: (level, message, attrs) =>
         deps.logger(level, message, {
+          ...logContext,
           activityType: activity.activityType,
-          workflowId: state.workflowId,
           attrs,
         }),
     },
@@ -194,9 +210,8 @@ export async function runAttempt(
     const failure = toFailureInfo(error, converter);
     // As Temporal's worker: a failed attempt is a warning, unless the failure says it is benign.
     deps.logger(isBenignFailure(failure) ? 'debug' : 'warn', 'activity failed', {
+      ...logContext,
       activityType: activity.activityType,
-      workflowId: state.workflowId,
-      runId: state.runId,
       attempt: attemptRef.attempt,
       type: failure.type,
       message: failure.message,

@@ -1,8 +1,10 @@
+import { COUNT_METRICS } from '../backend/metric-definitions.ts';
 import type { DispatchItem } from '../backend/ports.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { toFailureInfo } from '../common/failures.ts';
-import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
+import { defaultStoredConverter } from '../common/json-payload-converter.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runContext } from './log-context.ts';
 
 /**
  * Records on the run that one of its tasks is being dead-lettered, so `describe` shows why the run
@@ -12,7 +14,7 @@ export async function recordDeadLetter(deps: RuntimeDeps, item: DispatchItem, er
   const { ref } = item.task;
   const state = await deps.store.getRun(ref.namespace, ref.runId);
   if (!state) return;
-  const failure = toFailureInfo(error, defaultPayloadConverter);
+  const failure = toFailureInfo(error, defaultStoredConverter);
   failure.message = `${item.task.kind} task moved to the dead-letter queue after repeated failures: ${failure.message}`;
   await deps.store.setWorkflowTaskFailure(ref.namespace, ref.runId, {
     attempt: 0,
@@ -21,10 +23,20 @@ export async function recordDeadLetter(deps: RuntimeDeps, item: DispatchItem, er
     cause: 'DeadLettered',
     failure,
   });
+  const taskQueue = item.task.kind === 'system' ? undefined : item.task.taskQueue;
+  deps.metrics.count(COUNT_METRICS.deadLetters, 1, {
+    TaskQueue: taskQueue ?? 'system',
+    TaskKind: item.task.kind,
+  });
   deps.logger('error', 'task dead-lettered', {
+    ...runContext({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      taskQueue,
+      eventId: 'scheduledEventId' in item.task ? item.task.scheduledEventId : undefined,
+    }),
     kind: item.task.kind,
-    runId: ref.runId,
-    message: failure.message,
+    reason: failure.message,
   });
 }
 
@@ -42,7 +54,7 @@ export async function recordUnroutable(
   if (task.kind === 'system') return;
   const known = error.knownTaskQueues ?? deps.knownTaskQueues;
   const reason = new UnknownTaskQueueError(task.taskQueue, known);
-  const failure = toFailureInfo(reason, defaultPayloadConverter);
+  const failure = toFailureInfo(reason, defaultStoredConverter);
   failure.message = `${task.kind} task (event ${task.scheduledEventId}) set aside: ${reason.message}`;
   await deps.store.setWorkflowTaskFailure(task.ref.namespace, task.ref.runId, {
     attempt: 0,
@@ -52,8 +64,12 @@ export async function recordUnroutable(
     failure,
   });
   deps.logger('error', 'task set aside: no worker serves its task queue', {
+    ...runContext({
+      workflowId: task.ref.workflowId,
+      runId: task.ref.runId,
+      taskQueue: task.taskQueue,
+      eventId: task.scheduledEventId,
+    }),
     kind: task.kind,
-    runId: task.ref.runId,
-    taskQueue: task.taskQueue,
   });
 }

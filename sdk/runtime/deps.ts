@@ -1,4 +1,5 @@
 import type { Clock, HistoryStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
+import type { MetricsPort } from './metrics.ts';
 
 /** Structured log sink of the runtime. */
 export type Logger = (
@@ -15,6 +16,8 @@ export interface RuntimeDeps {
   invoker: WorkerInvoker;
   newId: () => string;
   logger: Logger;
+  /** What the runtime reports as metrics (EMF in the cloud); each handler flushes it once per invocation. */
+  metrics: MetricsPort;
   /**
    * The task queues that have a worker, when the engine knows them (the cloud and the local stack:
    * `CAIRN_WORKER_FUNCTIONS`). Starts on any other task queue are refused; undefined: not checked.
@@ -29,11 +32,15 @@ export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export const silentLogger: Logger = () => {};
 
-/** A logger writing one JSON line per entry to stderr, at or above `minimum`. */
+/**
+ * A logger writing one JSON line per entry to stderr, at or above `minimum`, with the keys the
+ * cloud's Powertools lines have (`timestamp`, `level`, `message`, then the fields).
+ */
 export function jsonLogger(minimum: 'debug' | 'info' | 'warn' | 'error' = 'info'): Logger {
   const order = ['debug', 'info', 'warn', 'error'];
   return (level, message, fields) => {
     if (order.indexOf(level) < order.indexOf(minimum)) return;
-    process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+    const line = { timestamp: new Date().toISOString(), level: level.toUpperCase(), message, ...fields };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
   };
 }

@@ -10,8 +10,13 @@ import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { systemClock } from '../backend/system-clock.ts';
 import { rehydrateError } from '../common/error-codes.ts';
 import { CairnError, InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
-import { jsonLogger, type RuntimeDeps } from './deps.ts';
+import { jsonLogger, type Logger, type RuntimeDeps } from './deps.ts';
+import { EmfMetrics } from './emf-metrics.ts';
 import { deferToInstalled } from './installed-logger.ts';
+import { noMetrics } from './metrics.ts';
+import { powertoolsLogger } from './powertools-logger.ts';
+import { textLogger } from './text-logger.ts';
+import { traced } from './tracing.ts';
 
 /** The environment every Cairn function reads, validated once where it enters. */
 const environmentSchema = z.object({
@@ -25,6 +30,15 @@ const environmentSchema = z.object({
    */
   CAIRN_WORKER_FUNCTIONS: z.string().optional(),
   CAIRN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * `powertools`: Powertools Logger's JSON lines (the cloud); `json`: the same keys, on stderr
+   * (`cairn dev --json-logs`); `text`: readable lines for a terminal (`cairn dev`).
+   */
+  CAIRN_LOG_FORMAT: z.enum(['powertools', 'json', 'text']).default('powertools'),
+  /** `emf`: CloudWatch Embedded Metric Format on stdout (the cloud); `off`: none (the local stack). */
+  CAIRN_METRICS: z.enum(['emf', 'off']).default('emf'),
+  /** The function's role in log lines and metrics (`cairn-api`, `cairn-worker`, …). */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('cairn'),
   /** Days a closed run is kept (the Engine's `retention`). */
   CAIRN_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   AWS_REGION: z.string().default('us-east-1'),
@@ -72,6 +86,19 @@ class LambdaWorkerInvoker implements WorkerInvoker {
   }
 }
 
+/** Where the handlers' log entries go when no logger is installed (`Runtime.install`). */
+function logSink(environment: CairnEnvironment): Logger {
+  const level = environment.CAIRN_LOG_LEVEL;
+  switch (environment.CAIRN_LOG_FORMAT) {
+    case 'powertools':
+      return powertoolsLogger(level, environment.POWERTOOLS_SERVICE_NAME);
+    case 'json':
+      return jsonLogger(level);
+    case 'text':
+      return textLogger(level);
+  }
+}
+
 let cached: { key: string; runtime: CloudRuntime } | undefined;
 
 /**
@@ -97,11 +124,11 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
   ]);
   if (cached?.key === key) return cached.runtime;
   const region = environment.AWS_REGION;
-  const dynamodb = new DynamoDBClient({ region });
-  const s3 = new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) });
+  const dynamodb = traced(new DynamoDBClient({ region }));
+  const s3 = traced(new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }));
   // Emulators name queue URLs by a host of their own; the configured endpoint is the one to call.
-  const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: !env.AWS_ENDPOINT_URL_SQS });
-  const lambda = new LambdaClient({ region });
+  const sqs = traced(new SQSClient({ region, useQueueUrlAsEndpoint: !env.AWS_ENDPOINT_URL_SQS }));
+  const lambda = traced(new LambdaClient({ region }));
   const store = new DynamoHistoryStore({
     dynamodb,
     s3,
@@ -131,7 +158,11 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     clock: systemClock,
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
-    logger: deferToInstalled(jsonLogger(environment.CAIRN_LOG_LEVEL)),
+    logger: deferToInstalled(logSink(environment)),
+    metrics:
+      environment.CAIRN_METRICS === 'emf'
+        ? new EmfMetrics(environment.CAIRN_PREFIX, environment.POWERTOOLS_SERVICE_NAME)
+        : noMetrics,
     knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };

@@ -2,6 +2,7 @@ import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/port
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { reportCommittedBatch } from './run-metrics.ts';
 
 /** Largest activity input carried in a task message (SQS messages hold 256 KB). */
 const INLINE_INPUT_BYTES = 32 * 1024;
@@ -143,9 +144,10 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
  * one unroutable task would stall every run that shares the shard.
  */
 export async function routeBatches(
-  deps: Pick<RuntimeDeps, 'dispatch' | 'store' | 'clock' | 'logger' | 'knownTaskQueues'>,
+  deps: Pick<RuntimeDeps, 'dispatch' | 'store' | 'clock' | 'logger' | 'metrics' | 'knownTaskQueues'>,
   batches: readonly CommittedBatch[],
 ): Promise<void> {
+  for (const batch of batches) reportCommittedBatch(deps.metrics, batch);
   const items = batches.flatMap(planDispatch);
   const known = deps.knownTaskQueues;
   const unroutable = (item: DispatchItem) =>

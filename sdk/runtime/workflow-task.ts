@@ -1,3 +1,4 @@
+import { TIMING_METRICS } from '../backend/metric-definitions.ts';
 import type { NewRun, RunRef, WorkflowTaskFailureRecord } from '../backend/ports.ts';
 import {
   DeterminismViolationError,
@@ -20,6 +21,7 @@ import {
   readFullHistory,
 } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runContext } from './log-context.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 /** Extra input of a workflow task. */
@@ -62,12 +64,22 @@ export async function processWorkflowTask(
   options: WorkflowTaskOptions = {},
 ): Promise<WorkflowTaskResult> {
   const key = cacheKey(ref.namespace, ref.runId);
+  const pickedUp = deps.clock.now();
   return worker.cache.exclusive(key, async () => {
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
       const result = await attemptWorkflowTask(deps, worker, ref, options);
-      if (result !== 'conflict') return result;
-      worker.cache.delete(key);
-      await conflictBackoff(attempt);
+      if (result === 'conflict') {
+        worker.cache.delete(key);
+        await conflictBackoff(attempt);
+        continue;
+      }
+      // Pickup to commit (or to the recorded failure); a task with nothing to do is no latency.
+      if (result.outcome !== 'noop') {
+        deps.metrics.timing(TIMING_METRICS.workflowTaskLatency, deps.clock.now() - pickedUp, {
+          TaskQueue: worker.taskQueue,
+        });
+      }
+      return result;
     }
     throw new HistoryConflictError(
       `Workflow task of run ${ref.runId} kept losing races; it will be redelivered`,
@@ -282,7 +294,10 @@ export async function loadReplayer(
     workflowFn,
     converter: worker.converter,
     log: (level, message, attrs, info) =>
-      deps.logger(level, message, { workflowId: info.workflowId, runId: info.runId, attrs }),
+      deps.logger(level, message, {
+        ...runContext({ workflowId: info.workflowId, runId: info.runId, taskQueue: worker.taskQueue }),
+        attrs,
+      }),
   });
   await replayer.replay([...history, ...leading]);
   return replayer;
@@ -371,8 +386,7 @@ async function failWorkflowTask(
     ]);
   }
   deps.logger(retryPending ? 'debug' : 'warn', 'workflow task failed', {
-    workflowId: state.workflowId,
-    runId: state.runId,
+    ...runContext({ ...state, eventId: scheduledEventId }),
     cause,
     attempt,
     retryAt,

@@ -6,6 +6,7 @@ import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { deferToInstalled } from '../runtime/installed-logger.ts';
+import { noMetrics } from '../runtime/metrics.ts';
 import { routeBatches } from '../runtime/route.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
@@ -67,6 +68,8 @@ export class MemoryEngine {
       logger:
         options.logger ??
         deferToInstalled(jsonLogger((process.env.CAIRN_LOG_LEVEL as 'info' | undefined) ?? 'error')),
+      // Time-skipping runs report nothing: CloudWatch metrics belong to a deployed engine.
+      metrics: noMetrics,
     };
     // The history stream: every committed batch goes through the router, as in the cloud.
     this.store.onCommit((batch) => void routeBatches(this.deps, [batch]));

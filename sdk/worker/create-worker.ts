@@ -48,23 +48,28 @@ export function workerHandler(registry: WorkerRegistry): WorkerHandler {
         throw error;
       }
     }
-    return processSqsBatch(
-      event,
-      async ({ task }) => {
-        switch (task.kind) {
-          case 'workflow':
-            await processWorkflowTask(deps, registry, task.ref);
-            return;
-          case 'activity':
-            await processActivityTask(deps, registry, task);
-            return;
-          case 'system':
-            throw new TypeError('A system task reached a worker queue');
-        }
-      },
-      deps.logger,
-      (item, error) => recordDeadLetter(deps, item, error),
-    );
+    try {
+      return await processSqsBatch(
+        event,
+        async ({ task }) => {
+          switch (task.kind) {
+            case 'workflow':
+              await processWorkflowTask(deps, registry, task.ref);
+              return;
+            case 'activity':
+              await processActivityTask(deps, registry, task);
+              return;
+            case 'system':
+              throw new TypeError('A system task reached a worker queue');
+          }
+        },
+        deps.logger,
+        (item, error) => recordDeadLetter(deps, item, error),
+      );
+    } finally {
+      // Metrics are buffered: written (as EMF log lines) once, at the end of the invocation.
+      deps.metrics.flush();
+    }
   };
   return Object.assign(handler, { taskQueue: registry.taskQueue });
 }
