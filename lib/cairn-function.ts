@@ -19,6 +19,8 @@ export interface CairnFunctionProps {
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
   reservedConcurrentExecutions?: number;
+  /** Lambda active tracing (X-Ray) and the Powertools Tracer (the Engine's `tracing`). */
+  tracing: boolean;
   /** Retries of asynchronous invocations (the sweeper's schedule). */
   retryAttempts?: number;
 }
@@ -53,8 +55,14 @@ export class CairnFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER_PATH,
+        // The Powertools Tracer (and the X-Ray SDK under it) is loaded only when this is true.
+        POWERTOOLS_TRACE_ENABLED: String(props.tracing),
+        // Responses carry workflow payloads: traces record calls, never their data.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         ...props.environment,
       },
+      // Unset (not "PassThrough") when off, so that the default template has no TracingConfig.
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -78,6 +86,14 @@ export class CairnFunction extends Construct {
             depsLockFilePath: source.bundling?.depsLockFilePath,
             bundling: cairnBundlingOptions(source.bundling),
           });
+    if (props.tracing) {
+      acknowledge(
+        this,
+        'AwsSolutions-IAM5[Resource::*]',
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource ARN ' +
+          '(X-Ray has no resource-level permissions for them); the Lambda service adds them so.',
+      );
+    }
     acknowledge(
       this,
       'AwsSolutions-L1',

@@ -4,11 +4,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COUNT_METRICS, METRICS_NAMESPACE, TIMING_METRICS } from '../sdk/backend/metric-definitions.ts';
 
 const PERIOD = Duration.minutes(1);
 
 /** What the dashboard shows of the engine itself; workers are added as they register. */
 export interface EngineDashboardProps {
+  /** The engine's prefix: the `Engine` dimension of the metrics its handlers emit (EMF). */
+  engine: string;
   api: apigwv2.IHttpApi;
   router: lambda.IFunction;
   functions: Record<string, lambda.IFunction>;
@@ -81,6 +84,25 @@ export class EngineDashboard extends Construct {
         [this.invocations, this.errors, this.throttles],
         [this.duration, this.backlog, this.oldest],
         [this.deadLetters],
+        [
+          emfGraph(props.engine, 'Workflows started and closed', 'Sum', [
+            COUNT_METRICS.workflowsStarted,
+            COUNT_METRICS.workflowsCompleted,
+            COUNT_METRICS.workflowsFailed,
+            COUNT_METRICS.workflowsTimedOut,
+            COUNT_METRICS.workflowsCanceled,
+            COUNT_METRICS.workflowsTerminated,
+          ]),
+          emfGraph(props.engine, 'Latency (p99, ms)', 'p99', [
+            TIMING_METRICS.workflowTaskLatency,
+            TIMING_METRICS.activityScheduleToStartLatency,
+          ]),
+          emfGraph(props.engine, 'Activity starts (queued), retries, dead letters', 'Sum', [
+            COUNT_METRICS.activityStarts,
+            COUNT_METRICS.activityRetries,
+            COUNT_METRICS.deadLetters,
+          ]),
+        ],
       ],
     });
   }
@@ -102,4 +124,25 @@ export class EngineDashboard extends Construct {
       queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label }),
     );
   }
+}
+
+/**
+ * A graph of the engine's own metrics (EMF, namespace Cairn), one line per dimension set (task
+ * queue, workflow or activity type): a search, since those values are known only at run time.
+ */
+function emfGraph(engine: string, title: string, statistic: string, names: readonly string[]) {
+  return new cloudwatch.GraphWidget({
+    title,
+    width: 8,
+    height: 6,
+    left: names.map(
+      (name) =>
+        new cloudwatch.MathExpression({
+          expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${name}" Engine="${engine}"', '${statistic}', ${PERIOD.toSeconds()})`,
+          label: name,
+          period: PERIOD,
+          usingMetrics: {},
+        }),
+    ),
+  });
 }

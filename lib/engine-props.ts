@@ -81,6 +81,14 @@ export interface EngineProps {
    */
   readonly logLevel?: CairnLogLevel;
   /**
+   * X-Ray tracing of every engine and worker function: Lambda active tracing, and the Powertools
+   * Tracer recording each AWS SDK call as a subsegment (calls only, never their responses).
+   * Off, the Tracer is never loaded. Traces cost per recorded segment beyond X-Ray's free tier.
+   *
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * Actions of every alarm (the engine's and its workers'), e.g. an SNS topic action.
    *
    * @default - alarms change state without notifying anyone

@@ -115,6 +115,7 @@ export class Engine extends Construct {
     readonly logRetention: logs.RetentionDays;
     readonly bundling?: CairnBundlingProps;
     readonly alarmActions: readonly cloudwatch.IAlarmAction[];
+    readonly tracing: boolean;
   };
 
   private readonly authorizesWithIam: boolean;
@@ -134,7 +135,12 @@ export class Engine extends Construct {
     const key = props.encryptionKey;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const alarmActions = props.alarmActions ?? [];
-    this._workerDefaults = { logRetention, bundling: props.bundling, alarmActions };
+    this._workerDefaults = {
+      logRetention,
+      bundling: props.bundling,
+      alarmActions,
+      tracing: props.tracing ?? false,
+    };
 
     // --- state: tables and payload bucket --------------------------------------------------------
     const tableOptions = {
@@ -205,8 +211,10 @@ export class Engine extends Construct {
       new CairnFunction(this, fnId, {
         ...shape,
         source: { code: engineCode(entry) },
-        environment: { ...this.environment, ...environment },
+        // The function's role names its log lines and its metrics' `service` dimension.
+        environment: { ...this.environment, POWERTOOLS_SERVICE_NAME: `cairn-${entry}`, ...environment },
         logRetention,
+        tracing: this._workerDefaults.tracing,
       });
     const allPayloads = this.payloadBucket.arnForObjects('payloads/*');
     const payloadReason =
@@ -381,6 +389,7 @@ export class Engine extends Construct {
     );
     if (props.dashboard ?? true) {
       this.engineDashboard = new EngineDashboard(this, 'Dashboard', {
+        engine: this.prefix,
         api: this.httpApi,
         router: router.function,
         functions: {

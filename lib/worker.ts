@@ -164,8 +164,9 @@ export class Worker extends Construct {
       memorySize: settings.memorySize,
       timeout: settings.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { ...props.environment, ...engine.environment },
+      environment: { POWERTOOLS_SERVICE_NAME: 'cairn-worker', ...props.environment, ...engine.environment },
       logRetention: engine._workerDefaults.logRetention,
+      tracing: engine._workerDefaults.tracing,
     });
     this.function = worker.function;
     this.role = worker.role;
