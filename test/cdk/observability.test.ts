@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { COUNT_METRICS, METRICS_NAMESPACE, TIMING_METRICS } from '../../sdk/backend/metric-definitions.ts';
 import { engineFixture } from './fixtures.ts';
@@ -38,6 +39,14 @@ describe('Engine observability (Powertools logger, EMF metrics, tracing)', () =>
     // … and each role may write segments
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('xray:PutTraceSegments');
+  });
+
+  it('passes cdk-nag with tracing on (the X-Ray write actions take no resource ARN)', () => {
+    const { stack } = engineFixture({ tracing: true });
+    const findings = new AwsSolutionsChecks()
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
+    expect(findings).toEqual([]);
   });
 
   it('bundles Powertools into the functions (no layer) and names each function a service', () => {
