@@ -1,4 +1,4 @@
-import { defaultPayloadConverter } from '../sdk/common/json-payload-converter.ts';
+import { defaultStoredConverter } from '../sdk/common/json-payload-converter.ts';
 import { isCommandEvent } from '../sdk/engine/command-events.ts';
 import type { HistoryEvent } from '../sdk/engine/events.ts';
 import { Replayer } from '../sdk/engine/replayer.ts';
@@ -19,7 +19,7 @@ export function newReplayer(history: readonly HistoryEvent[]): Replayer {
     namespace: 'default',
     runId: 'bench-run',
     workflowFn: sequentialSteps,
-    converter: defaultPayloadConverter,
+    converter: defaultStoredConverter,
   });
 }
 

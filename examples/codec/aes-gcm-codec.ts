@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Payload, PayloadCodec } from 'cairnflow/common';
+import type { PayloadCodec, StoredPayload } from 'cairnflow/common';
 
 const ENCODING = 'binary/encrypted';
 
@@ -20,7 +20,7 @@ export class AesGcmCodec implements PayloadCodec {
     if (key.length !== 32) throw new TypeError('AesGcmCodec needs a 32-byte key');
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
+  async encode(payloads: StoredPayload[]): Promise<StoredPayload[]> {
     return payloads.map((payload) => {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', this.key, iv);
@@ -33,7 +33,7 @@ export class AesGcmCodec implements PayloadCodec {
     });
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: StoredPayload[]): Promise<StoredPayload[]> {
     return payloads.map((payload) => {
       if (payload.metadata.encoding !== ENCODING) return payload;
       if (payload.metadata['encryption-key-id'] !== this.keyId) {
@@ -48,7 +48,7 @@ export class AesGcmCodec implements PayloadCodec {
         decipher.update(sealed.subarray(12, sealed.length - 16)),
         decipher.final(),
       ]);
-      return JSON.parse(plaintext.toString()) as Payload;
+      return JSON.parse(plaintext.toString()) as StoredPayload;
     });
   }
 }

@@ -2,10 +2,10 @@ import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { WorkflowIdReusePolicy } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
 import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
-import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
-import type { DataConverter, Payload, PayloadConverter } from '../common/payload.ts';
+import type { DataConverter, Payload, StoredPayloadConverter } from '../common/payload.ts';
 import { CodecChain } from '../common/payload-codec.ts';
 import { normalizeSearchAttributes } from '../common/search-attributes.ts';
+import { checkDataConverter, loadDataConverter, storedPayloadConverter } from '../common/stored-payload.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunSummary } from '../common/wire/run-summary.ts';
@@ -67,20 +67,32 @@ export interface WorkflowExecutionInfo extends Omit<RunSummary, 'memo' | 'startT
 
 /** Encodes and decodes payloads for one client: converter, then codecs. */
 export class PayloadPipeline {
-  readonly converter: PayloadConverter;
   readonly codec: CodecChain;
+  /** The converter, once `payloadConverterPath` (if given) is loaded: on first use, as the constructor is synchronous. */
+  private readonly loaded: Promise<StoredPayloadConverter> | StoredPayloadConverter;
   constructor(dataConverter: DataConverter | undefined) {
-    this.converter = dataConverter?.payloadConverter ?? defaultPayloadConverter;
+    if (dataConverter !== undefined) checkDataConverter(dataConverter);
     this.codec = new CodecChain(dataConverter?.payloadCodecs);
+    this.loaded =
+      dataConverter?.payloadConverterPath === undefined
+        ? storedPayloadConverter(dataConverter?.payloadConverter)
+        : loadDataConverter(dataConverter).then((loaded) => storedPayloadConverter(loaded?.payloadConverter));
+    // A path that fails to load rejects every call that needs it, not the process.
+    if (this.loaded instanceof Promise) this.loaded.catch(() => {});
+  }
+  async converter(): Promise<StoredPayloadConverter> {
+    return this.loaded;
   }
   async encode(values: readonly unknown[]): Promise<Payload[]> {
-    return this.codec.encode(values.map((value) => this.converter.toPayload(value)));
+    const converter = await this.loaded;
+    return this.codec.encode(values.map((value) => converter.toPayload(value)));
   }
   async decode<T = unknown>(payload: Payload): Promise<T> {
-    return this.converter.fromPayload<T>((await this.codec.decode([payload]))[0]!);
+    const converter = await this.loaded;
+    return converter.fromPayload<T>((await this.codec.decode([payload]))[0]!);
   }
   async decodeFailure(info: FailureInfo): Promise<CairnFailure> {
-    return fromFailureInfo(await this.codec.decode(info), this.converter);
+    return fromFailureInfo(await this.codec.decode(info), await this.loaded);
   }
   async encodeMap(values: Record<string, unknown> | undefined): Promise<Record<string, Payload> | undefined> {
     if (!values) return undefined;
@@ -225,7 +237,7 @@ export class AsyncCompletionClient {
   }
 
   async fail(taskToken: string, error: unknown): Promise<void> {
-    const failure = await this.payloads.codec.encode(toFailureInfo(error, this.payloads.converter));
+    const failure = await this.payloads.codec.encode(toFailureInfo(error, await this.payloads.converter()));
     await this.service.completeActivity(this.namespace, taskToken, { type: 'failed', failure });
   }
 

@@ -1,4 +1,4 @@
-import type { Payload, PayloadConverter } from './payload.ts';
+import type { Payload, StoredPayloadConverter } from './payload.ts';
 
 /** Why an activity or child workflow stopped being retried. */
 export const RETRY_STATES = [
@@ -242,7 +242,7 @@ export function isCancellation(error: unknown): boolean {
 }
 
 /** Serializes an error (any thrown value) into a {@link FailureInfo}. */
-export function toFailureInfo(error: unknown, converter: PayloadConverter): FailureInfo {
+export function toFailureInfo(error: unknown, converter: StoredPayloadConverter): FailureInfo {
   const failure = ApplicationFailure.fromError(error);
   const info: FailureInfo = { kind: 'application', message: failure.message, stack: failure.stack };
   if (failure instanceof ApplicationFailure) {
@@ -285,7 +285,7 @@ export function toFailureInfo(error: unknown, converter: PayloadConverter): Fail
 }
 
 /** Rebuilds the failure class hierarchy (with its cause chain) from a {@link FailureInfo}. */
-export function fromFailureInfo(info: FailureInfo, converter: PayloadConverter): CairnFailure {
+export function fromFailureInfo(info: FailureInfo, converter: StoredPayloadConverter): CairnFailure {
   const cause = info.cause ? fromFailureInfo(info.cause, converter) : undefined;
   const details = (info.details ?? []).map((p) => converter.fromPayload(p));
   let failure: CairnFailure;

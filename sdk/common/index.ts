@@ -5,6 +5,14 @@
  * import { ApplicationFailure, type PayloadCodec } from 'cairnflow/common';
  */
 export { type Duration, durationToMs } from './duration.ts';
+export {
+  decode,
+  type EncodingType,
+  encode,
+  encodingKeys,
+  encodingTypes,
+  METADATA_ENCODING_KEY,
+} from './encoding.ts';
 export { ParentClosePolicy, WorkflowIdReusePolicy } from './enums.ts';
 export {
   CairnError,
@@ -37,5 +45,18 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from './failures.ts';
-export { defaultPayloadConverter, JsonPayloadConverter } from './json-payload-converter.ts';
-export type { DataConverter, Payload, PayloadCodec, PayloadConverter } from './payload.ts';
+export type { DataConverter, PayloadCodec, StoredPayload } from './payload.ts';
+export {
+  BinaryPayloadConverter,
+  CompositePayloadConverter,
+  DefaultPayloadConverter,
+  defaultPayloadConverter,
+  JsonPayloadConverter,
+  type Payload,
+  type PayloadConverter,
+  PayloadConverterError,
+  type PayloadConverterWithEncoding,
+  UndefinedPayloadConverter,
+  ValueError,
+} from './payload-converter.ts';
+export { fromStoredPayload, toStoredPayload } from './stored-payload.ts';

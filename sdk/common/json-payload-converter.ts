@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from './errors.ts';
-import type { Payload, PayloadConverter } from './payload.ts';
+import type { StoredPayload, StoredPayloadConverter } from './payload.ts';
 
 /** Marks a JSON object that stands for a value JSON cannot carry (Date, Uint8Array, BigInt, undefined). */
 const TAG = '$cairn';
 
 type Tagged = { [TAG]: 'Date' | 'Uint8Array' | 'BigInt' | 'undefined'; v?: string };
 
-function encodeValue(this: unknown, key: string, value: unknown): unknown {
+/** JSON.stringify's replacer that tags what JSON cannot carry. */
+export function encodeValue(this: unknown, key: string, value: unknown): unknown {
   const original = (this as Record<string, unknown>)[key];
   if (original instanceof Date) {
     if (Number.isNaN(original.getTime())) throw new InvalidArgumentError('Cannot serialize an invalid Date');
@@ -31,7 +32,8 @@ function encodeValue(this: unknown, key: string, value: unknown): unknown {
   }
 }
 
-function decodeValue(_key: string, value: unknown): unknown {
+/** JSON.parse's reviver that restores tagged values. */
+export function decodeValue(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || !(TAG in value)) return value;
   const tagged = value as Tagged;
   switch (tagged[TAG]) {
@@ -49,12 +51,13 @@ function decodeValue(_key: string, value: unknown): unknown {
 }
 
 /**
- * The default converter: `undefined` as a null payload, a top-level `Uint8Array` as binary, and
+ * The default converter on stored payloads (the fast path of `defaultPayloadConverter`, and the
+ * bytes history has always held): `undefined` as a null payload, a top-level `Uint8Array` as binary, and
  * everything else as JSON in which `Date`, `Uint8Array`, `BigInt` and `undefined` inside arrays
  * survive the round trip. Functions and symbols get an `InvalidArgumentError`.
  */
-export class JsonPayloadConverter implements PayloadConverter {
-  toPayload(value: unknown): Payload {
+export class StoredJsonPayloadConverter implements StoredPayloadConverter {
+  toPayload(value: unknown): StoredPayload {
     if (value === undefined) return { metadata: { encoding: 'binary/null' }, data: '' };
     if (value instanceof Uint8Array) {
       return { metadata: { encoding: 'binary/plain' }, data: Buffer.from(value).toString('base64') };
@@ -69,7 +72,7 @@ export class JsonPayloadConverter implements PayloadConverter {
     return { metadata: { encoding: 'json/plain' }, data };
   }
 
-  fromPayload<T = unknown>(payload: Payload): T {
+  fromPayload<T = unknown>(payload: StoredPayload): T {
     switch (payload.metadata.encoding) {
       case 'binary/null':
         return undefined as T;
@@ -85,5 +88,5 @@ export class JsonPayloadConverter implements PayloadConverter {
   }
 }
 
-/** The converter used when none is configured. */
-export const defaultPayloadConverter: PayloadConverter = new JsonPayloadConverter();
+/** The stored-payload converter used when none is configured. */
+export const defaultStoredConverter: StoredPayloadConverter = new StoredJsonPayloadConverter();

@@ -1,17 +1,25 @@
+import type { PayloadConverter } from './payload-converter.ts';
+
 /**
  * A serialized value as it is stored in history: metadata (at least `encoding`) and data as text.
- * JSON payloads keep their JSON text; binary and encrypted payloads keep base64.
+ * JSON payloads keep their JSON text; binary and encrypted payloads keep base64. Converters see
+ * Temporal's shape instead (`Payload` of payload-converter.ts, bytes); stored-payload.ts turns one
+ * into the other. Codecs work on this stored form.
  */
-export interface Payload {
+export interface StoredPayload {
   metadata: Record<string, string>;
   data: string;
 }
 
-/** Turns values into payloads and back. Runs inside workflow code, so it must be synchronous. */
-export interface PayloadConverter {
-  toPayload(value: unknown): Payload;
-  fromPayload<T = unknown>(payload: Payload): T;
+/** Turns values into stored payloads and back: what the engine runs (a converter behind the adapter). */
+export interface StoredPayloadConverter {
+  toPayload(value: unknown): StoredPayload;
+  fromPayload<T = unknown>(payload: StoredPayload): T;
 }
+
+// The engine's own name for the stored form (the public `Payload` of `cairnflow/common` is
+// Temporal's, from payload-converter.ts).
+export type Payload = StoredPayload;
 
 /**
  * Transforms payloads on their way to and from history, outside workflow code (e.g. encryption).
@@ -22,8 +30,16 @@ export interface PayloadCodec {
   decode(payloads: Payload[]): Promise<Payload[]>;
 }
 
-/** What a client, worker or test environment takes to shape payloads. */
+/**
+ * What a client, worker or test environment takes to shape payloads, as in Temporal: a converter
+ * (or the path of a module exporting `payloadConverter`), then codecs.
+ *
+ * @example
+ * const dataConverter = { payloadConverterPath: require.resolve('./payload-converter'), payloadCodecs: [codec] };
+ */
 export interface DataConverter {
   payloadConverter?: PayloadConverter;
+  /** A module whose `payloadConverter` export is the converter (instead of `payloadConverter`). */
+  payloadConverterPath?: string;
   payloadCodecs?: PayloadCodec[];
 }

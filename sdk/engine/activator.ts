@@ -9,7 +9,7 @@ import {
   isCancellation,
   toFailureInfo,
 } from '../common/failures.ts';
-import type { Payload, PayloadConverter } from '../common/payload.ts';
+import type { Payload, StoredPayloadConverter } from '../common/payload.ts';
 import { CancellationScope } from './cancellation-scope.ts';
 import type { Command } from './commands.ts';
 import { ContinueAsNewRequest } from './continue-as-new.ts';
@@ -69,7 +69,7 @@ const MAX_CONDITION_ROUNDS = 10_000;
  */
 export class Activator {
   readonly info: WorkflowInfo;
-  readonly converter: PayloadConverter;
+  readonly converter: StoredPayloadConverter;
   readonly rootScope: CancellationScope;
   now: number;
   isReplaying = false;
@@ -105,7 +105,7 @@ export class Activator {
   constructor(
     info: WorkflowInfo,
     private readonly workflowFn: WorkflowFunction,
-    converter: PayloadConverter,
+    converter: StoredPayloadConverter,
     randomSeed: string,
     readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, attrs: unknown[]) => void,
   ) {

@@ -1,6 +1,6 @@
 import { DeterminismViolationError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
-import type { PayloadConverter } from '../common/payload.ts';
+import type { StoredPayloadConverter } from '../common/payload.ts';
 import { type ActivationJob, Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
@@ -16,7 +16,7 @@ export interface ReplayerOptions {
   namespace: string;
   runId: string;
   workflowFn: WorkflowFunction;
-  converter: PayloadConverter;
+  converter: StoredPayloadConverter;
   log?: (
     level: 'debug' | 'info' | 'warn' | 'error',
     message: string,

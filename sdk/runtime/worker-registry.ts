@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../common/errors.ts';
-import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
-import type { DataConverter, PayloadConverter } from '../common/payload.ts';
+import type { DataConverter, StoredPayloadConverter } from '../common/payload.ts';
 import { CodecChain } from '../common/payload-codec.ts';
+import { checkDataConverter, storedPayloadConverter } from '../common/stored-payload.ts';
 import type { WorkflowFunction } from '../engine/activator.ts';
 import { OutcomeCoalescer } from './activity-outcomes.ts';
 import { installNodeGuards } from './node-guards.ts';
@@ -26,7 +26,7 @@ export interface WorkerRegistry {
   taskQueue: string;
   workflows: Map<string, WorkflowFunction>;
   activities: Map<string, ActivityFunction>;
-  converter: PayloadConverter;
+  converter: StoredPayloadConverter;
   codec: CodecChain;
   cache: WorkflowCache;
   /** Activity outcomes of this worker waiting to be committed, per run. */
@@ -57,12 +57,20 @@ export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegist
       `Worker for task queue '${definition.taskQueue}' registers no workflows and no activities`,
     );
   }
+  const dataConverter = definition.dataConverter;
+  if (dataConverter !== undefined) checkDataConverter(dataConverter);
+  if (dataConverter?.payloadConverterPath !== undefined) {
+    // A Lambda handler is built synchronously at module load; loading a module is not.
+    throw new InvalidArgumentError(
+      `createWorker cannot load payloadConverterPath '${dataConverter.payloadConverterPath}': import the module and pass dataConverter: { payloadConverter } (Worker.create and the test environments load it)`,
+    );
+  }
   installNodeGuards();
   return {
     taskQueue: definition.taskQueue,
     workflows,
     activities,
-    converter: definition.dataConverter?.payloadConverter ?? defaultPayloadConverter,
+    converter: storedPayloadConverter(dataConverter?.payloadConverter),
     codec: new CodecChain(definition.dataConverter?.payloadCodecs),
     cache: new WorkflowCache(definition.maxCachedWorkflows ?? 1000),
     outcomes: new OutcomeCoalescer(),

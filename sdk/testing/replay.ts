@@ -1,6 +1,7 @@
 import { DeterminismViolationError } from '../common/errors.ts';
-import { defaultPayloadConverter } from '../common/json-payload-converter.ts';
-import type { PayloadConverter } from '../common/payload.ts';
+import type { StoredPayloadConverter } from '../common/payload.ts';
+import type { PayloadConverter } from '../common/payload-converter.ts';
+import { storedPayloadConverter } from '../common/stored-payload.ts';
 import type { WorkflowFunction } from '../engine/activator.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { Replayer } from '../engine/replayer.ts';
@@ -9,6 +10,7 @@ import { Replayer } from '../engine/replayer.ts';
 export interface ReplayOptions {
   /** A module object of workflow functions (as given to a worker). */
   workflows: object;
+  /** The converter the workers use. @default defaultPayloadConverter */
   converter?: PayloadConverter;
   namespace?: string;
   runId?: string;
@@ -23,6 +25,17 @@ export interface ReplayOptions {
  * await replayHistory({ workflows }, JSON.parse(readFileSync('loan.history.json', 'utf8')));
  */
 export async function replayHistory(options: ReplayOptions, events: readonly HistoryEvent[]): Promise<void> {
+  await replayWithStoredConverter(
+    { ...options, converter: storedPayloadConverter(options.converter) },
+    events,
+  );
+}
+
+/** `replayHistory` with the engine's converter (a worker's, already adapted to stored payloads). */
+export async function replayWithStoredConverter(
+  options: Omit<ReplayOptions, 'converter'> & { converter: StoredPayloadConverter },
+  events: readonly HistoryEvent[],
+): Promise<void> {
   const started = events[0];
   if (started?.type !== 'WorkflowExecutionStarted') {
     throw new TypeError('A history must begin with WorkflowExecutionStarted');
@@ -35,7 +48,7 @@ export async function replayHistory(options: ReplayOptions, events: readonly His
     namespace: options.namespace ?? 'default',
     runId: options.runId ?? started.randomSeed,
     workflowFn: workflowFn as WorkflowFunction,
-    converter: options.converter ?? defaultPayloadConverter,
+    converter: options.converter,
   });
   await replayer.replay(events);
   replayer.assertFullyMatched();

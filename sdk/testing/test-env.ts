@@ -5,6 +5,7 @@ import { Connection, type WorkflowServiceApi } from '../client/connection.ts';
 import { type Duration, durationToMs } from '../common/duration.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
 import type { DataConverter } from '../common/payload.ts';
+import { loadDataConverter } from '../common/stored-payload.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
 import { readFullHistory } from '../runtime/commit.ts';
@@ -17,7 +18,7 @@ import {
 import type { WorkerHost } from '../worker/worker-host.ts';
 import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
-import { replayHistory } from './replay.ts';
+import { replayWithStoredConverter } from './replay.ts';
 
 /** Options of `TestWorkflowEnvironment.createTimeSkipping`. */
 export interface TimeSkippingOptions {
@@ -125,6 +126,22 @@ interface Backend {
   teardown(): Promise<void>;
 }
 
+/** The options with each `payloadConverterPath` (the environment's and its workers') loaded. */
+async function withLoadedConverters<
+  O extends { dataConverter?: DataConverter; workers?: WorkerDefinition[] },
+>(options: O): Promise<O> {
+  const dataConverter = await loadDataConverter(options.dataConverter);
+  const workers =
+    options.workers &&
+    (await Promise.all(
+      options.workers.map(async (worker) => {
+        const own = await loadDataConverter(worker.dataConverter);
+        return own ? { ...worker, dataConverter: own } : worker;
+      }),
+    ));
+  return { ...options, dataConverter, workers };
+}
+
 /**
  * A whole Cairn engine for tests. `createTimeSkipping` runs it in memory under a virtual clock:
  * while a client waits for a result, or during `env.sleep`, time jumps to the next due timer
@@ -153,14 +170,15 @@ export class TestWorkflowEnvironment {
     this.client = new Client({ connection, namespace: this.namespace, dataConverter: options.dataConverter });
   }
 
-  static async createTimeSkipping(options: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
-    checkOptions('createTimeSkipping', options, [
+  static async createTimeSkipping(given: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
+    checkOptions('createTimeSkipping', given, [
       'workers',
       'namespace',
       'dataConverter',
       'startTime',
       'logger',
     ]);
+    const options = await withLoadedConverters(given);
     const engine = new MemoryEngine({ startTime: options.startTime, logger: options.logger });
     try {
       for (const definition of options.workers ?? []) {
@@ -185,8 +203,8 @@ export class TestWorkflowEnvironment {
    * The same environment on the embedded AWS stack, on 127.0.0.1: the workers run inside the local
    * Lambda host, driven through DynamoDB streams and SQS, and the client speaks HTTP.
    */
-  static async createLocal(options: LocalOptions = {}): Promise<TestWorkflowEnvironment> {
-    checkOptions('createLocal', options, [
+  static async createLocal(given: LocalOptions = {}): Promise<TestWorkflowEnvironment> {
+    checkOptions('createLocal', given, [
       'workers',
       'namespace',
       'dataConverter',
@@ -194,6 +212,7 @@ export class TestWorkflowEnvironment {
       'functionTimeoutSeconds',
       'logLevel',
     ]);
+    const options = await withLoadedConverters(given);
     // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
     const { startLocalStack } = await import('../../local/stack.ts');
     const definitions = (options.workers ?? []).map((definition) => ({
@@ -291,7 +310,7 @@ export class TestWorkflowEnvironment {
       if (!worker?.workflows.has(state.workflowType)) continue;
       const decoded = await worker.codec.decode(events);
       try {
-        await replayHistory(
+        await replayWithStoredConverter(
           {
             workflows: Object.fromEntries(worker.workflows),
             converter: worker.converter,

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Connection } from '../client/connection.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
+import { loadDataConverter } from '../common/stored-payload.ts';
 import {
   createWorkerRegistry,
   type WorkerDefinition,
@@ -61,7 +62,8 @@ export async function loadWorkerDefinition(
     options.workflowBundle !== undefined ? workflowsPathOf(options.workflowBundle) : options.workflowsPath;
   if (path !== undefined) workflows = (await import(pathToFileURL(path).href)) as object;
   const { workflowsPath: _path, workflowBundle: _bundle, ...definition } = options;
-  return createWorkerRegistry({ ...definition, workflows });
+  const dataConverter = await loadDataConverter(definition.dataConverter);
+  return createWorkerRegistry({ ...definition, workflows, ...(dataConverter && { dataConverter }) });
 }
 
 /**
