@@ -4,8 +4,17 @@ import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
 import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
 import type { DataConverter, Payload, StoredPayloadConverter } from '../common/payload.ts';
 import { CodecChain } from '../common/payload-codec.ts';
-import { normalizeSearchAttributes } from '../common/search-attributes.ts';
+import {
+  normalizeSearchAttributes,
+  type SearchAttributesInput,
+  type SearchAttributeValue,
+} from '../common/search-attributes.ts';
 import { checkDataConverter, loadDataConverter, storedPayloadConverter } from '../common/stored-payload.ts';
+import {
+  type SearchAttributePair,
+  TypedSearchAttributes,
+  typedToRecord,
+} from '../common/typed-search-attributes.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunSummary } from '../common/wire/run-summary.ts';
@@ -54,7 +63,10 @@ export interface WorkflowStartOptions<Args extends unknown[] = unknown[]> {
   workflowExecutionTimeout?: Duration;
   workflowRunTimeout?: Duration;
   memo?: Record<string, unknown>;
-  searchAttributes?: Record<string, string | number | boolean | Date | string[]>;
+  /** Cairn's values or Temporal's arrays (`{ CustomIntField: [42] }`; `[]` leaves one out). */
+  searchAttributes?: SearchAttributesInput;
+  /** Typed search attributes, as in Temporal: `[{ key: defineSearchAttributeKey(name, type), value }]`. */
+  typedSearchAttributes?: SearchAttributePair[] | TypedSearchAttributes;
 }
 
 /** What `list` yields per run. */
@@ -63,6 +75,27 @@ export interface WorkflowExecutionInfo extends Omit<RunSummary, 'memo' | 'startT
   startTime: Date;
   closeTime?: Date;
   memo: Record<string, unknown>;
+}
+
+/** A start's search attributes, untyped and typed together; a name given in both is refused. */
+function startSearchAttributes(
+  options: WorkflowStartOptions,
+): Record<string, SearchAttributeValue> | undefined {
+  const { searchAttributes, typedSearchAttributes } = options;
+  if (!searchAttributes && !typedSearchAttributes) return undefined;
+  const pairs =
+    typedSearchAttributes instanceof TypedSearchAttributes
+      ? typedSearchAttributes.getAll()
+      : typedSearchAttributes;
+  const typed = typedToRecord(pairs ?? []) as SearchAttributesInput;
+  for (const name of Object.keys(typed)) {
+    if (searchAttributes && name in searchAttributes) {
+      throw new InvalidArgumentError(
+        `Search attribute '${name}' is in both searchAttributes and typedSearchAttributes; give it once`,
+      );
+    }
+  }
+  return normalizeSearchAttributes({ ...searchAttributes, ...typed });
 }
 
 /** Encodes and decodes payloads for one client: converter, then codecs. */
@@ -149,9 +182,7 @@ export class WorkflowClient {
       workflowExecutionTimeoutMs: optionalDurationToMs(options.workflowExecutionTimeout),
       workflowRunTimeoutMs: optionalDurationToMs(options.workflowRunTimeout),
       memo: await this.payloads.encodeMap(options.memo),
-      searchAttributes: options.searchAttributes
-        ? normalizeSearchAttributes(options.searchAttributes)
-        : undefined,
+      searchAttributes: startSearchAttributes(options),
     };
   }
 

@@ -59,3 +59,14 @@ import { WorkflowHandle as Handle, type WorkflowResultType } from './workflow-ha
  */
 export type WorkflowHandle<T = unknown> = Handle<WorkflowResultType<T>>;
 export const WorkflowHandle = Handle;
+export type {
+  IndexedValueTypeMapping,
+  SearchAttributeKey,
+  SearchAttributePair,
+  SearchAttributeUpdatePair,
+} from '../common/typed-search-attributes.ts';
+export {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from '../common/typed-search-attributes.ts';

@@ -59,4 +59,16 @@ export {
   UndefinedPayloadConverter,
   ValueError,
 } from './payload-converter.ts';
+export type { SearchAttributeInput, SearchAttributesInput } from './search-attributes.ts';
 export { fromStoredPayload, toStoredPayload } from './stored-payload.ts';
+export type {
+  IndexedValueTypeMapping,
+  SearchAttributeKey,
+  SearchAttributePair,
+  SearchAttributeUpdatePair,
+} from './typed-search-attributes.ts';
+export {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from './typed-search-attributes.ts';

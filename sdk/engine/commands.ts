@@ -4,6 +4,7 @@ import type {
   ActivityOptionsResolved,
   ParentClosePolicyName,
   SearchAttributes,
+  SearchAttributeUpdates,
   WorkflowIdReusePolicyName,
 } from './events.ts';
 
@@ -25,7 +26,7 @@ export type Command =
   | { type: 'StartTimer'; seq: number; durationMs: number }
   | { type: 'CancelTimer'; seq: number }
   | { type: 'RecordMarker'; markerName: string; details: Record<string, Payload> }
-  | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributes }
+  | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributeUpdates }
   | {
       type: 'StartChildWorkflowExecution';
       seq: number;

@@ -22,6 +22,8 @@ export interface RetryPolicyResolved {
 
 export type SearchAttributeValue = string | number | boolean | string[];
 export type SearchAttributes = Record<string, SearchAttributeValue>;
+/** An upsert's changes: a value sets the attribute, `null` removes it. */
+export type SearchAttributeUpdates = Record<string, SearchAttributeValue | null>;
 
 /** Where a child workflow came from, recorded on its start event. */
 export interface ParentRef {
@@ -104,7 +106,7 @@ export type EventBody =
   | { type: 'WorkflowExecutionSignaled'; signalName: string; input: Payload[]; identity?: string }
   | { type: 'MarkerRecorded'; markerName: string; details: Record<string, Payload> }
   | { type: 'WorkflowExecutionCancelRequested'; reason?: string; identity?: string }
-  | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributes }
+  | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributeUpdates }
   | {
       type: 'WorkflowExecutionUpdateAccepted';
       updateId: string;

@@ -6,6 +6,7 @@ import type {
   ParentClosePolicyName,
   ParentRef,
   SearchAttributes,
+  SearchAttributeUpdates,
 } from './events.ts';
 
 /** The states a run can be in: `Running`, or how it closed. */
@@ -214,7 +215,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       state.cancelRequested = true;
       return;
     case 'UpsertWorkflowSearchAttributes':
-      state.searchAttributes = { ...state.searchAttributes, ...event.searchAttributes };
+      state.searchAttributes = applySearchAttributeUpdates(state.searchAttributes, event.searchAttributes);
       return;
     case 'WorkflowExecutionUpdateAccepted':
       state.updates[event.updateId] = event.eventId;
@@ -331,4 +332,17 @@ export function estimateEventSize(event: HistoryEvent): number {
 /** True when no more events may be appended except by a new run. */
 export function isClosed(state: RunState): boolean {
   return state.status !== 'Running';
+}
+
+/** The attributes after an upsert: a value sets its key, `null` removes it. */
+export function applySearchAttributeUpdates(
+  current: SearchAttributes,
+  updates: SearchAttributeUpdates,
+): SearchAttributes {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(updates)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }

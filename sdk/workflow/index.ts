@@ -20,6 +20,17 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from '../common/failures.ts';
+export type {
+  IndexedValueTypeMapping,
+  SearchAttributeKey,
+  SearchAttributePair,
+  SearchAttributeUpdatePair,
+} from '../common/typed-search-attributes.ts';
+export {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from '../common/typed-search-attributes.ts';
 export type { CancellationScopeOptions } from '../engine/cancellation-scope.ts';
 export { CancellationScope } from '../engine/cancellation-scope.ts';
 export type { SearchAttributes } from '../engine/events.ts';

@@ -1,4 +1,5 @@
-import { normalizeSearchAttributes } from '../common/search-attributes.ts';
+import { normalizeSearchAttributeUpdates, type SearchAttributeInput } from '../common/search-attributes.ts';
+import { type SearchAttributeUpdatePair, typedToRecord } from '../common/typed-search-attributes.ts';
 import { ContinueAsNewRequest } from '../engine/continue-as-new.ts';
 import { currentSlot, maybeCurrentSlot } from '../engine/current-run.ts';
 import type { SearchAttributes } from '../engine/events.ts';
@@ -84,17 +85,28 @@ export function deprecatePatch(patchId: string): void {
 }
 
 /**
- * Adds or replaces search attributes of the run; they show in `describe` and in list queries.
+ * Adds, replaces or removes search attributes of the run; they show in `describe` and in list
+ * queries. Takes Cairn's values, Temporal's arrays (`[42]`; `[]` removes), or typed pairs
+ * (`[{ key, value }]`; `value: null` removes).
  *
  * @example
  * upsertSearchAttributes({ CustomerId: 'c-42', OrderTotal: 99.5 });
+ * upsertSearchAttributes([{ key: OrderTotal, value: null }]);
  */
 export function upsertSearchAttributes(
-  attributes: Record<string, string | number | boolean | Date | string[]>,
+  attributes: Record<string, SearchAttributeInput> | readonly SearchAttributeUpdatePair[],
 ): void {
   const { activator } = currentSlot('upsertSearchAttributes');
-  const normalized = normalizeSearchAttributes(attributes);
-  Object.assign(activator.info.searchAttributes, normalized);
+  const normalized = normalizeSearchAttributeUpdates(
+    Array.isArray(attributes)
+      ? typedToRecord(attributes)
+      : (attributes as Record<string, SearchAttributeInput>),
+  );
+  const info = activator.info.searchAttributes;
+  for (const [key, value] of Object.entries(normalized)) {
+    if (value === null) delete info[key];
+    else info[key] = value;
+  }
   activator.pushCommand({ type: 'UpsertWorkflowSearchAttributes', searchAttributes: normalized });
 }
 
