@@ -47,6 +47,14 @@ function functionsOf<T>(source: object | undefined, what: string): Map<string, T
 
 /** Checks a worker definition and builds its registry. */
 export function createWorkerRegistry(definition: WorkerDefinition): WorkerRegistry {
+  for (const key of ['workflowsPath', 'workflowBundle'] as const) {
+    if (key in definition) {
+      // A Lambda handler is built synchronously at module load, and its bundle must contain the code.
+      throw new InvalidArgumentError(
+        `createWorker takes workflows as a module object, not ${key}: import * as workflows from './workflows' and pass workflows (Worker.create and the test environments take ${key})`,
+      );
+    }
+  }
   if (typeof definition.taskQueue !== 'string' || definition.taskQueue.length === 0) {
     throw new InvalidArgumentError('A worker needs a non-empty taskQueue');
   }

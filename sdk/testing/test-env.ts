@@ -15,14 +15,18 @@ import {
   type WorkerDefinition,
   type WorkerRegistry,
 } from '../runtime/worker-registry.ts';
+import { resolveWorkflows, type WorkflowSources } from '../worker/worker.ts';
 import type { WorkerHost } from '../worker/worker-host.ts';
 import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
 import { replayWithStoredConverter } from './replay.ts';
 
+/** A worker of a test environment: its workflows as a module object, a module path or a bundle. */
+export type TestWorkerDefinition = WorkerDefinition & WorkflowSources;
+
 /** Options of `TestWorkflowEnvironment.createTimeSkipping`. */
 export interface TimeSkippingOptions {
-  workers?: WorkerDefinition[];
+  workers?: TestWorkerDefinition[];
   namespace?: string;
   dataConverter?: DataConverter;
   /** Virtual start time (epoch ms). @default now */
@@ -33,7 +37,7 @@ export interface TimeSkippingOptions {
 /** Options of `TestWorkflowEnvironment.createLocal`. */
 export interface LocalOptions {
   /** Workers hosted for the stack's whole life. @default none: add them with `Worker.create({ connection: env.nativeConnection })` */
-  workers?: WorkerDefinition[];
+  workers?: TestWorkerDefinition[];
   namespace?: string;
   dataConverter?: DataConverter;
   /** Port of the HTTP API on 127.0.0.1. @default a free port */
@@ -126,17 +130,21 @@ interface Backend {
   teardown(): Promise<void>;
 }
 
-/** The options with each `payloadConverterPath` (the environment's and its workers') loaded. */
+/**
+ * The options with each `payloadConverterPath` (the environment's and its workers') and each
+ * worker's `workflowsPath` or bundle loaded.
+ */
 async function withLoadedConverters<
-  O extends { dataConverter?: DataConverter; workers?: WorkerDefinition[] },
->(options: O): Promise<O> {
+  O extends { dataConverter?: DataConverter; workers?: TestWorkerDefinition[] },
+>(options: O): Promise<Omit<O, 'workers'> & { workers?: WorkerDefinition[] }> {
   const dataConverter = await loadDataConverter(options.dataConverter);
   const workers =
     options.workers &&
     (await Promise.all(
       options.workers.map(async (worker) => {
-        const own = await loadDataConverter(worker.dataConverter);
-        return own ? { ...worker, dataConverter: own } : worker;
+        const resolved = await resolveWorkflows(worker);
+        const own = await loadDataConverter(resolved.dataConverter);
+        return own ? { ...resolved, dataConverter: own } : resolved;
       }),
     ));
   return { ...options, dataConverter, workers };

@@ -48,11 +48,20 @@ function checkWorkerOptions(options: object): void {
   }
 }
 
-/** Loads a worker definition, resolving `workflowsPath` to its module. */
-export async function loadWorkerDefinition(
-  options: Omit<WorkerOptions, 'connection'>,
-): Promise<WorkerRegistry> {
-  let workflows = options.workflows;
+/** Where a worker's workflows come from: a module object, a module path, or a checked bundle. */
+export interface WorkflowSources {
+  workflows?: object;
+  workflowsPath?: string;
+  workflowBundle?: WorkflowBundle;
+}
+
+/**
+ * Resolves `workflowsPath` (or a bundle's path) to its module, so the definition names its
+ * workflows as a module object; at most one of the three may be given.
+ */
+export async function resolveWorkflows<D extends WorkflowSources>(
+  options: D,
+): Promise<Omit<D, 'workflowsPath' | 'workflowBundle'>> {
   const sources = [options.workflows, options.workflowsPath, options.workflowBundle].filter(
     (source) => source !== undefined,
   );
@@ -60,10 +69,18 @@ export async function loadWorkerDefinition(
     throw new InvalidArgumentError('Pass one of workflows, workflowsPath or workflowBundle, not several');
   const path =
     options.workflowBundle !== undefined ? workflowsPathOf(options.workflowBundle) : options.workflowsPath;
-  if (path !== undefined) workflows = (await import(pathToFileURL(path).href)) as object;
   const { workflowsPath: _path, workflowBundle: _bundle, ...definition } = options;
+  if (path === undefined) return definition;
+  return { ...definition, workflows: (await import(pathToFileURL(path).href)) as object };
+}
+
+/** Loads a worker definition, resolving `workflowsPath` to its module. */
+export async function loadWorkerDefinition(
+  options: Omit<WorkerOptions, 'connection'>,
+): Promise<WorkerRegistry> {
+  const definition = await resolveWorkflows(options);
   const dataConverter = await loadDataConverter(definition.dataConverter);
-  return createWorkerRegistry({ ...definition, workflows, ...(dataConverter && { dataConverter }) });
+  return createWorkerRegistry({ ...definition, ...(dataConverter && { dataConverter }) });
 }
 
 /**
