@@ -4,13 +4,13 @@ import type { Client } from 'cairnflow/client';
 import { Client as CairnClient } from 'cairnflow/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, uiTime, type WatchedPage } from '../support/browser.ts';
+import { launchChromium, PageSession, uiTime } from '../support/browser.ts';
 import { type DevProcess, startRepoDev } from '../support/dev-process.ts';
 
 let dev: DevProcess;
 let browser: Browser;
 let client: Client;
-let opened: WatchedPage[] = [];
+let pages: PageSession;
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 30_000;
@@ -22,25 +22,19 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   }
 }
 
-async function open(path: string): Promise<Page> {
-  const watched = await openPage(browser, `${dev.endpoint}${path}`);
-  opened.push(watched);
-  return watched.page;
-}
+const open = (path: string): Promise<Page> => pages.open(path);
 
 const field = (page: Page, name: string) => page.locator(`dd[data-field="${name}"]`);
 
 beforeAll(async () => {
   browser = await launchChromium();
   dev = await startRepoDev(['test/e2e/fixtures/ops-worker.ts']);
+  pages = new PageSession(browser, dev.endpoint);
   client = new CairnClient({ endpoint: dev.endpoint });
 }, 180_000);
 
 afterEach(async () => {
-  const errors = opened.flatMap((watched) => watched.errors);
-  await Promise.all(opened.map((watched) => watched.page.close()));
-  opened = [];
-  expect(errors, 'console errors on the pages this test opened').toEqual([]);
+  expect(await pages.closeAll(), 'console errors on the pages this test opened').toEqual([]);
 });
 
 afterAll(async () => {

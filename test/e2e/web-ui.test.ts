@@ -1,14 +1,14 @@
 import type { Client } from 'cairnflow/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, uiTime, type WatchedPage } from '../support/browser.ts';
+import { launchChromium, PageSession, uiTime } from '../support/browser.ts';
 import { type DevProcess, EXAMPLE_WORKERS, startRepoDev } from '../support/dev-process.ts';
 import { SCRIPT_INPUT, SEEDED, seedExamples } from '../support/seed-examples.ts';
 
 let dev: DevProcess;
 let browser: Browser;
 let client: Client;
-let opened: WatchedPage[] = [];
+let pages: PageSession;
 
 /** Polls `check` until it returns true or the deadline passes. */
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -19,11 +19,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30
   }
 }
 
-async function open(path: string): Promise<Page> {
-  const watched = await openPage(browser, `${dev.endpoint}${path}`);
-  opened.push(watched);
-  return watched.page;
-}
+const open = (path: string): Promise<Page> => pages.open(path);
 
 const runPage = (workflowId: string) => `/#/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
 const timelineRow = (page: Page, name: string) =>
@@ -32,6 +28,7 @@ const timelineRow = (page: Page, name: string) =>
 beforeAll(async () => {
   browser = await launchChromium();
   dev = await startRepoDev(EXAMPLE_WORKERS);
+  pages = new PageSession(browser, dev.endpoint);
   client = await seedExamples(dev.endpoint);
   for (const workflowId of [SEEDED.loan, SEEDED.orderShipped, SEEDED.orderDeclined]) {
     await until(
@@ -42,10 +39,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async () => {
-  const errors = opened.flatMap((watched) => watched.errors);
-  await Promise.all(opened.map((watched) => watched.page.close()));
-  opened = [];
-  expect(errors, 'console errors on the pages this test opened').toEqual([]);
+  expect(await pages.closeAll(), 'console errors on the pages this test opened').toEqual([]);
 });
 
 afterAll(async () => {
@@ -252,7 +246,7 @@ describe('the web UI on cairn dev', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Invalid list query/);
     // Chromium logs each 4xx answer of a fetch; these (the list and its counts) are the ones asked for.
-    const { errors } = opened.at(-1)!;
+    const { errors } = pages.last!;
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((error) => error.includes('status of 400 (Bad Request)'))).toBe(true);
     errors.splice(0);

@@ -41,3 +41,35 @@ export async function openPage(browser: Browser, url: string): Promise<WatchedPa
 export function uiTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 }
+
+/**
+ * The pages one test opens on a server: each records its console errors, and `closeAll` (in an
+ * `afterEach`) closes them and hands back every error they saw, so a test fails on any.
+ */
+export class PageSession {
+  private opened: WatchedPage[] = [];
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseUrl: string,
+  ) {}
+
+  /** Opens `path` on the server in a new watched page. */
+  async open(path: string): Promise<Page> {
+    const watched = await openPage(this.browser, `${this.baseUrl}${path}`);
+    this.opened.push(watched);
+    return watched.page;
+  }
+
+  /** The page opened last, with its errors (a test may take out the ones it provoked). */
+  get last(): WatchedPage | undefined {
+    return this.opened.at(-1);
+  }
+
+  /** Closes every page opened since the last call; resolves to their console and page errors. */
+  async closeAll(): Promise<string[]> {
+    const pages = this.opened.splice(0);
+    await Promise.all(pages.map((watched) => watched.page.close()));
+    return pages.flatMap((watched) => watched.errors);
+  }
+}
