@@ -2,6 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   CairnError,
   InvalidArgumentError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -19,10 +21,12 @@ export const ERROR_STATUS = {
   // A start named a task queue no worker serves: it would wait for ever.
   UnknownTaskQueue: { status: 400 },
   WorkflowNotFound: { status: 404 },
+  ScheduleNotFound: { status: 404 },
   RouteNotFound: { status: 404 },
   MethodNotAllowed: { status: 405 },
   WorkflowExecutionAlreadyStarted: { status: 409 },
   WorkflowExecutionClosed: { status: 409 },
+  ScheduleAlreadyRunning: { status: 409 },
   PayloadTooLarge: { status: 413 },
   // The request was well-formed; the workflow's own code refused it.
   QueryRejected: { status: 422 },
@@ -81,6 +85,8 @@ function detailsOf(error: CairnError): Record<string, unknown> {
     return { workflowId: error.workflowId, workflowType: error.workflowType };
   }
   if (error instanceof InvalidRequestError) return { issues: error.issues };
+  if (error instanceof ScheduleNotFoundError || error instanceof ScheduleAlreadyRunning)
+    return { scheduleId: error.scheduleId };
   if (error instanceof UnknownTaskQueueError) {
     return { taskQueue: error.taskQueue, knownTaskQueues: error.knownTaskQueues };
   }

@@ -5,6 +5,7 @@ import type { RunPage, RunSummary } from '../common/wire/run-summary.ts';
 import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent, WorkflowIdReusePolicyName } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
+import type { ScheduleRecord } from '../engine/schedule-record.ts';
 
 // The API's shapes, named here too for code that reads them with the ports.
 export type { HistoryPage } from '../common/wire/history-page.ts';
@@ -134,7 +135,15 @@ export type SystemOp =
   | { type: 'cancelExternal'; initiatedEventId: number }
   | { type: 'notifyParent' }
   | { type: 'expireRun' }
-  | { type: 'applyParentClosePolicy' };
+  | { type: 'applyParentClosePolicy' }
+  /** A cron workflow's run has waited out its backoff: give it its first workflow task. */
+  | { type: 'cronStart' }
+  /**
+   * A schedule's tick (the ref names its namespace; its workflowId is the schedule id). `token`:
+   * the wake it was sent for; a tick whose token the schedule no longer waits for is stale. No
+   * token: a poke (an API call, a started run closing) that looks at the schedule now.
+   */
+  | { type: 'scheduleTick'; scheduleId: string; token?: string };
 
 /** A unit of work on a queue. */
 export type Task =
@@ -184,4 +193,24 @@ export type WorkerResponse =
 /** Reaches a task queue's worker synchronously (in-process, or a Lambda invoke in the cloud). */
 export interface WorkerInvoker {
   invoke(taskQueue: string, request: WorkerRequest): Promise<WorkerResponse>;
+}
+
+/** A page of schedules, by schedule id. */
+export interface ScheduleRecordPage {
+  schedules: ScheduleRecord[];
+  nextPageToken?: string;
+}
+
+/** Where schedules live (the executions table in the cloud). */
+export interface ScheduleStore {
+  getSchedule(namespace: string, scheduleId: string): Promise<ScheduleRecord | undefined>;
+  /**
+   * Writes a schedule with `version` one above `expectedVersion`: without it, a create that throws
+   * `ScheduleAlreadyRunning` if the id is taken; with it, an update that throws
+   * `HistoryConflictError` if the stored version is another.
+   */
+  putSchedule(record: ScheduleRecord, expectedVersion?: number): Promise<ScheduleRecord>;
+  /** Deletes a schedule; false if there was none. */
+  deleteSchedule(namespace: string, scheduleId: string): Promise<boolean>;
+  listSchedules(namespace: string, pageSize: number, pageToken?: string): Promise<ScheduleRecordPage>;
 }

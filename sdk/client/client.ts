@@ -20,6 +20,7 @@ import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunSummary } from '../common/wire/run-summary.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
+import { ScheduleClient } from './schedule-client.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { WorkflowHandle, type WorkflowResultType } from './workflow-handle.ts';
 
@@ -67,6 +68,11 @@ export interface WorkflowStartOptions<Args extends unknown[] = unknown[]> {
   searchAttributes?: SearchAttributesInput;
   /** Typed search attributes, as in Temporal: `[{ key: defineSearchAttributeKey(name, type), value }]`. */
   typedSearchAttributes?: SearchAttributePair[] | TypedSearchAttributes;
+  /**
+   * Temporal's cron workflows (e.g. `'0 * * * *'`, UTC): each run starts at the next matching time,
+   * and as it closes the next run starts, under the same workflow id. Prefer `client.schedule`.
+   */
+  cronSchedule?: string;
 }
 
 /** What `list` yields per run. */
@@ -183,6 +189,7 @@ export class WorkflowClient {
       workflowRunTimeoutMs: optionalDurationToMs(options.workflowRunTimeout),
       memo: await this.payloads.encodeMap(options.memo),
       searchAttributes: startSearchAttributes(options),
+      cronSchedule: options.cronSchedule,
     };
   }
 
@@ -291,6 +298,8 @@ export class Client {
   readonly namespace: string;
   readonly workflow: WorkflowClient;
   readonly activity: AsyncCompletionClient;
+  /** Schedules: start workflows on a calendar (Temporal's `client.schedule`). */
+  readonly schedule: ScheduleClient;
 
   constructor(options: ClientOptions = {}) {
     if (options.connection && options.endpoint) {
@@ -313,6 +322,7 @@ export class Client {
       options.onWorkflowTaskFailure ?? warnOnWorkflowTaskFailure,
     );
     this.activity = new AsyncCompletionClient(this.connection.service, this.namespace, payloads);
+    this.schedule = new ScheduleClient(this.connection.service, this.namespace, payloads);
   }
 }
 

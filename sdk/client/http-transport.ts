@@ -22,6 +22,13 @@ import type {
 } from '../common/wire/messages.ts';
 import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunPage } from '../common/wire/run-summary.ts';
+import type {
+  CreateScheduleRequest,
+  ScheduleDescription,
+  SchedulePage,
+  SchedulePatch,
+  UpdateScheduleRequest,
+} from '../common/wire/schedule.ts';
 import type { StartRequest, StartResult, StartWorkflowRequest } from '../common/wire/start.ts';
 import type { ConnectionOptions, RequestSigner, WorkflowServiceApi } from './connection.ts';
 
@@ -244,13 +251,42 @@ export class HttpTransport implements WorkflowServiceApi {
     return this.request('POST', this.path(namespace, 'activities', 'heartbeat'), {}, body);
   }
 
+  createSchedule(namespace: string, request: CreateScheduleRequest): Promise<void> {
+    return this.request('POST', this.path(namespace, 'schedules'), {}, request);
+  }
+
+  describeSchedule(namespace: string, scheduleId: string): Promise<ScheduleDescription> {
+    return this.request('GET', this.path(namespace, 'schedules', scheduleId), {});
+  }
+
+  updateSchedule(namespace: string, scheduleId: string, request: UpdateScheduleRequest): Promise<void> {
+    return this.request('POST', this.path(namespace, 'schedules', scheduleId, 'update'), {}, request);
+  }
+
+  patchSchedule(namespace: string, scheduleId: string, patch: SchedulePatch): Promise<void> {
+    return this.request('POST', this.path(namespace, 'schedules', scheduleId, 'patch'), {}, patch);
+  }
+
+  deleteSchedule(namespace: string, scheduleId: string): Promise<void> {
+    return this.request('DELETE', this.path(namespace, 'schedules', scheduleId), {});
+  }
+
+  listSchedules(namespace: string, pageSize?: number, pageToken?: string): Promise<SchedulePage> {
+    return this.request('GET', this.path(namespace, 'schedules'), { pageSize, pageToken });
+  }
+
   private path(namespace: string, ...segments: string[]): string {
     return ['/v1/namespaces', namespace, ...segments]
       .map((s, i) => (i === 0 ? s : encodeURIComponent(s)))
       .join('/');
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, query: Query, body?: object): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query,
+    body?: object,
+  ): Promise<T> {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) search.set(name, String(value));
@@ -311,6 +347,7 @@ function startBody(request: StartRequest): StartWorkflowRequest {
     workflowRunTimeoutMs: request.workflowRunTimeoutMs,
     memo: request.memo,
     searchAttributes: request.searchAttributes,
+    cronSchedule: request.cronSchedule,
     signal: request.signal,
   };
 }

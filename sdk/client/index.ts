@@ -6,13 +6,15 @@
  * const client = new Client({ endpoint: process.env.CAIRN_ENDPOINT! });
  */
 
-export { WorkflowIdReusePolicy } from '../common/enums.ts';
+export { ScheduleOverlapPolicy, WorkflowIdReusePolicy } from '../common/enums.ts';
 export {
   CairnError,
   HistoryConflictError,
   InvalidArgumentError,
   PayloadTooLargeError,
   QueryRejectedError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   TimeoutExpiredError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
@@ -44,6 +46,30 @@ export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
 export { DEFAULT_ENDPOINT, defaultEndpoint } from './default-endpoint.ts';
 export { HttpApiError } from './http-transport.ts';
+export type {
+  Backfill,
+  ScheduleDescription,
+  ScheduleExecutionActionResult,
+  ScheduleExecutionResult,
+  ScheduleOptions,
+  SchedulePolicies,
+  ScheduleStartWorkflowAction,
+  ScheduleState,
+  ScheduleSummary,
+  ScheduleUpdateOptions,
+} from './schedule-client.ts';
+export { ScheduleClient, ScheduleHandle } from './schedule-client.ts';
+export type {
+  CalendarSpec,
+  CalendarSpecDescription,
+  DayOfWeek,
+  IntervalSpec,
+  LooseRange,
+  Month,
+  Range,
+  ScheduleSpec,
+  ScheduleSpecDescription,
+} from './schedule-spec-input.ts';
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
 export { formatWorkflowTaskFailure, warnOnWorkflowTaskFailure } from './task-failure-report.ts';

@@ -18,3 +18,20 @@ export const ParentClosePolicy = {
   ABANDON: 'ABANDON',
 } as const;
 export type ParentClosePolicy = (typeof ParentClosePolicy)[keyof typeof ParentClosePolicy];
+
+/** What a schedule does when an action is due while an earlier one still runs (Temporal's names). */
+export const ScheduleOverlapPolicy = {
+  /** Don't start the new action (the default). */
+  SKIP: 'SKIP',
+  /** Start it when the running one closes; hold at most one such action. */
+  BUFFER_ONE: 'BUFFER_ONE',
+  /** Start each held action in turn as the one before it closes. */
+  BUFFER_ALL: 'BUFFER_ALL',
+  /** Cancel the running action, then start the new one once it has closed. */
+  CANCEL_OTHER: 'CANCEL_OTHER',
+  /** Terminate the running action and start the new one at once. */
+  TERMINATE_OTHER: 'TERMINATE_OTHER',
+  /** Start the new action whatever is running. */
+  ALLOW_ALL: 'ALLOW_ALL',
+} as const;
+export type ScheduleOverlapPolicy = (typeof ScheduleOverlapPolicy)[keyof typeof ScheduleOverlapPolicy];

@@ -6,6 +6,8 @@ import {
   InvalidArgumentError,
   PayloadTooLargeError,
   QueryRejectedError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   TimeoutExpiredError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,
@@ -61,6 +63,10 @@ export function rehydrateError(
       return new IllegalWorkflowOperationError(message);
     case 'Timeout':
       return new TimeoutExpiredError(message);
+    case 'ScheduleNotFound':
+      return new ScheduleNotFoundError(message, String(details.scheduleId ?? ''));
+    case 'ScheduleAlreadyRunning':
+      return new ScheduleAlreadyRunning(message, String(details.scheduleId ?? ''));
     case 'UnknownTaskQueue':
       return new UnknownTaskQueueError(
         String(details.taskQueue ?? ''),

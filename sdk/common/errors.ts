@@ -163,3 +163,27 @@ export class WorkflowTaskFailedError extends CairnError {
     super(message, { cause });
   }
 }
+
+/** No schedule with this id exists in the namespace (Temporal's `ScheduleNotFoundError`). */
+export class ScheduleNotFoundError extends CairnError {
+  override readonly name = 'ScheduleNotFoundError';
+  override readonly code = 'ScheduleNotFound';
+  constructor(
+    message: string,
+    readonly scheduleId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A schedule with this id exists already (Temporal's `ScheduleAlreadyRunning`). */
+export class ScheduleAlreadyRunning extends CairnError {
+  override readonly name = 'ScheduleAlreadyRunning';
+  override readonly code = 'ScheduleAlreadyRunning';
+  constructor(
+    message: string,
+    readonly scheduleId: string,
+  ) {
+    super(message);
+  }
+}

@@ -13,7 +13,7 @@ export {
   encodingTypes,
   METADATA_ENCODING_KEY,
 } from './encoding.ts';
-export { ParentClosePolicy, WorkflowIdReusePolicy } from './enums.ts';
+export { ParentClosePolicy, ScheduleOverlapPolicy, WorkflowIdReusePolicy } from './enums.ts';
 export {
   CairnError,
   DeterminismViolationError,

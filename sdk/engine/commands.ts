@@ -40,6 +40,7 @@ export type Command =
       workflowRunTimeoutMs?: number;
       memo?: Record<string, Payload>;
       searchAttributes?: SearchAttributes;
+      cronSchedule?: string;
     }
   | {
       type: 'SignalExternalWorkflowExecution';

@@ -59,6 +59,10 @@ export type EventBody =
       /** Deadline of the whole chain of runs (continue-as-new keeps it). */
       executionExpirationTime?: number;
       randomSeed: string;
+      /** Temporal's cron workflows: each run closes and the next starts at the next matching time. */
+      cronSchedule?: string;
+      /** The first workflow task waits this long (a cron run waiting for its time). */
+      firstWorkflowTaskBackoffMs?: number;
     }
   | { type: 'WorkflowTaskScheduled'; attempt: number }
   | { type: 'WorkflowTaskStarted'; scheduledEventId: number; attempt: number }
@@ -132,6 +136,7 @@ export type EventBody =
       workflowRunTimeoutMs?: number;
       memo?: Record<string, Payload>;
       searchAttributes?: SearchAttributes;
+      cronSchedule?: string;
     }
   | { type: 'StartChildWorkflowExecutionFailed'; initiatedEventId: number; seq: number; cause: string }
   | { type: 'ChildWorkflowExecutionStarted'; initiatedEventId: number; seq: number; runId: string }

@@ -1,4 +1,4 @@
-import type { Clock, HistoryStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
+import type { Clock, HistoryStore, ScheduleStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
 import type { MetricsPort } from './metrics.ts';
 
 /** Structured log sink of the runtime. */
@@ -11,6 +11,7 @@ export type Logger = (
 /** What every runtime service gets: the ports, and a source of fresh ids. */
 export interface RuntimeDeps {
   store: HistoryStore;
+  schedules: ScheduleStore;
   dispatch: TaskDispatch;
   clock: Clock;
   invoker: WorkerInvoker;

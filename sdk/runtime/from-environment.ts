@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { DynamoHistoryStore } from '../backend/dynamodb/history-store.ts';
+import { DynamoScheduleStore } from '../backend/dynamodb/schedule-store.ts';
 import type { WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { systemClock } from '../backend/system-clock.ts';
@@ -154,6 +155,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
   }
   const deps: RuntimeDeps = {
     store,
+    schedules: new DynamoScheduleStore({ dynamodb, executionsTable: environment.CAIRN_EXECUTIONS_TABLE }),
     dispatch,
     clock: systemClock,
     invoker: new LambdaWorkerInvoker(lambda, functions),

@@ -29,6 +29,8 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
           event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined;
         const deadline = Math.min(runDeadline ?? Infinity, event.executionExpirationTime ?? Infinity);
         if (Number.isFinite(deadline)) system({ type: 'runTimeout' }, deadline);
+        if (event.firstWorkflowTaskBackoffMs !== undefined)
+          system({ type: 'cronStart' }, event.eventTime + event.firstWorkflowTaskBackoffMs);
         break;
       }
       case 'WorkflowTaskScheduled':

@@ -2,6 +2,7 @@ import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
 import type { StartRequest, StartResult } from '../common/wire/start.ts';
 import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
+import { cronBackoffMs } from '../engine/schedule-spec.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { signalWorkflow } from './run-control.ts';
@@ -10,6 +11,8 @@ export type { StartRequest, StartResult };
 
 /** Builds the first events of a run. */
 export function newRun(request: StartRequest, runId: string, now: number): NewRun {
+  // A cron run waits for its time before its first workflow task (the router sends `cronStart`).
+  const backoffMs = request.cronSchedule !== undefined ? cronBackoffMs(request.cronSchedule, now) : undefined;
   const bodies: PendingEvent[] = [
     {
       type: 'WorkflowExecutionStarted',
@@ -18,7 +21,7 @@ export function newRun(request: StartRequest, runId: string, now: number): NewRu
       taskQueue: request.taskQueue,
       input: request.input,
       attempt: 1,
-      firstRunId: runId,
+      firstRunId: request.firstRunId ?? runId,
       parent: request.parent,
       parentClosePolicy: request.parentClosePolicy,
       memo: request.memo,
@@ -30,6 +33,8 @@ export function newRun(request: StartRequest, runId: string, now: number): NewRu
           ? now + request.workflowExecutionTimeoutMs
           : undefined,
       randomSeed: runId,
+      cronSchedule: request.cronSchedule,
+      firstWorkflowTaskBackoffMs: backoffMs,
     },
   ];
   if (request.signal) {
@@ -39,7 +44,8 @@ export function newRun(request: StartRequest, runId: string, now: number): NewRu
       input: request.signal.input,
     });
   }
-  bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
+  // A signal-with-start delivers its signal at once; the workflow reads it when its time comes.
+  if (backoffMs === undefined) bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
   const events = numberEvents(bodies, 1, now);
   return { state: applyEvents(initialRunState(request.namespace, runId), events), events };
 }

@@ -1,5 +1,6 @@
 import type { RunRef, SystemOp } from '../backend/ports.ts';
 import {
+  InvalidArgumentError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
@@ -13,6 +14,8 @@ import { commitActivityOutcome } from './activity-outcomes.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
 import { DEFAULT_RETENTION_MS, type RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
+import { continueCron, notifySchedule } from './schedule/schedule-runs.ts';
+import { processScheduleTick } from './schedule/schedule-tick.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 /**
@@ -69,7 +72,18 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
       await reachExternal(deps, ref, op.initiatedEventId);
       return;
     case 'notifyParent':
-      await notifyParent(deps, ref);
+      // A cron run's close starts the chain's next run; its parent hears only when the chain ends.
+      if (!(await continueCron(deps, ref))) await notifyParent(deps, ref);
+      await notifySchedule(deps, ref);
+      return;
+    case 'cronStart':
+      await commitToRun(deps, ref, (state) => {
+        if (isClosed(state) || state.workflowTask !== null || state.nextEventId > 2) return undefined;
+        return { events: [{ type: 'WorkflowTaskScheduled', attempt: 1 }] };
+      });
+      return;
+    case 'scheduleTick':
+      await processScheduleTick(deps, ref.namespace, op.scheduleId, op.token);
       return;
     case 'applyParentClosePolicy':
       await applyParentClosePolicy(deps, ref);
@@ -165,10 +179,16 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
       workflowRunTimeoutMs: initiated.workflowRunTimeoutMs,
       memo: initiated.memo,
       searchAttributes: initiated.searchAttributes,
+      cronSchedule: initiated.cronSchedule,
       parent: { namespace: ref.namespace, workflowId: ref.workflowId, runId: ref.runId, initiatedEventId },
       parentClosePolicy: initiated.parentClosePolicy,
     }));
   } catch (error) {
+    if (error instanceof InvalidArgumentError) {
+      // The child's options are bad (an unreadable cronSchedule): the parent's start fails, not the engine.
+      await failChildStart(deps, ref, initiatedEventId, child.seq, 'InvalidArgument');
+      return;
+    }
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     // A redelivered task may find the child it started itself.
     const existing = await resolveRun(deps, ref.namespace, initiated.workflowId).catch(() => undefined);
@@ -176,25 +196,7 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
     if (existing && ours?.runId === ref.runId && ours.initiatedEventId === initiatedEventId) {
       runId = existing.state.runId;
     } else {
-      await commitToRun(deps, ref, (state) => {
-        if (
-          state.children[initiatedEventId]?.runId !== undefined ||
-          !state.children[initiatedEventId] ||
-          isClosed(state)
-        )
-          return undefined;
-        return {
-          events: [
-            {
-              type: 'StartChildWorkflowExecutionFailed',
-              initiatedEventId,
-              seq: child.seq,
-              cause: 'WorkflowAlreadyExists',
-            },
-            ...wakeIfIdle(state),
-          ],
-        };
-      });
+      await failChildStart(deps, ref, initiatedEventId, child.seq, 'WorkflowAlreadyExists');
       return;
     }
   }
@@ -204,6 +206,25 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
     return {
       events: [
         { type: 'ChildWorkflowExecutionStarted', initiatedEventId, seq: child.seq, runId },
+        ...wakeIfIdle(state),
+      ],
+    };
+  });
+}
+
+async function failChildStart(
+  deps: RuntimeDeps,
+  ref: RunRef,
+  initiatedEventId: number,
+  seq: number,
+  cause: string,
+) {
+  await commitToRun(deps, ref, (state) => {
+    const pending = state.children[initiatedEventId];
+    if (!pending || pending.runId !== undefined || isClosed(state)) return undefined;
+    return {
+      events: [
+        { type: 'StartChildWorkflowExecutionFailed', initiatedEventId, seq, cause },
         ...wakeIfIdle(state),
       ],
     };

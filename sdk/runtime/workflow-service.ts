@@ -24,6 +24,7 @@ import {
   type RunOutcome,
   type Waiter,
 } from './run-outcome.ts';
+import { ScheduleService } from './schedule/schedule-service.ts';
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
 import { decodeTaskToken } from './task-token.ts';
 import { parseVisibilityQuery } from './visibility-query.ts';
@@ -49,7 +50,7 @@ export interface WorkflowServiceOptions {
  * The operations of the HTTP API, transport-free: the API handler maps routes onto these, and the
  * time-skipping environment's client calls them in-process.
  */
-export class WorkflowService implements WorkflowServiceApi {
+export class WorkflowService extends ScheduleService implements WorkflowServiceApi {
   private readonly waiter: Waiter;
   private readonly confirmFinalTaskFailure: WorkflowServiceOptions['confirmFinalTaskFailure'];
   private readonly failurePollMs: number;
@@ -58,6 +59,7 @@ export class WorkflowService implements WorkflowServiceApi {
     private readonly deps: RuntimeDeps,
     options: WorkflowServiceOptions | Waiter = {},
   ) {
+    super(deps);
     const resolved = typeof options === 'function' ? { waiter: options } : options;
     this.waiter = resolved.waiter ?? pollingWaiter;
     this.confirmFinalTaskFailure = resolved.confirmFinalTaskFailure;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryHistoryStore } from '../backend/memory/history-store.ts';
+import { MemoryScheduleStore } from '../backend/memory/schedule-store.ts';
 import { MemoryTaskQueues } from '../backend/memory/task-queues.ts';
 import { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { WorkerInvoker, WorkerRequest, WorkflowTaskFailureCause } from '../backend/ports.ts';
@@ -60,6 +61,7 @@ export class MemoryEngine {
     };
     this.deps = {
       store: this.store,
+      schedules: new MemoryScheduleStore(),
       dispatch: this.queues,
       clock: this.clock,
       invoker,

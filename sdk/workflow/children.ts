@@ -23,6 +23,8 @@ export interface ChildWorkflowOptions<Args extends unknown[] = unknown[]> {
   workflowRunTimeout?: Duration;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
+  /** Temporal's cron workflows: the child runs at each matching time, under the same workflow id. */
+  cronSchedule?: string;
 }
 
 /** A started child workflow, as its parent holds it. */
@@ -63,6 +65,7 @@ export async function startChild<F extends WorkflowFn = (...args: unknown[]) => 
         ? Object.fromEntries(Object.entries(options.memo).map(([k, v]) => [k, converter.toPayload(v)]))
         : undefined,
       searchAttributes: options.searchAttributes,
+      cronSchedule: options.cronSchedule,
     },
     scope,
   );

@@ -26,6 +26,8 @@ const systemOp = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notifyParent') }),
   z.object({ type: z.literal('expireRun') }),
   z.object({ type: z.literal('applyParentClosePolicy') }),
+  z.object({ type: z.literal('cronStart') }),
+  z.object({ type: z.literal('scheduleTick'), scheduleId: z.string().min(1), token: z.string().optional() }),
 ]);
 
 /** The one schema of a task message, validated where a message enters a handler. */

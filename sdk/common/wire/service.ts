@@ -5,6 +5,7 @@ import type { HistoryPage } from './history-page.ts';
 import type { UpdateResponse } from './messages.ts';
 import type { RunOutcome } from './outcome.ts';
 import type { RunPage } from './run-summary.ts';
+import type { ScheduleServiceApi } from './schedule.ts';
 import type { StartRequest, StartResult } from './start.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { StartRequest, StartResult } from './start.ts';
  * transport speaks them over the wire, the API handler serves them, and the engine's
  * `WorkflowService` implements them in-process.
  */
-export interface WorkflowServiceApi {
+export interface WorkflowServiceApi extends ScheduleServiceApi {
   start(request: StartRequest): Promise<StartResult>;
   /** Signal-with-start: signals the running workflow, or starts it with the signal. */
   signalWithStart(

@@ -21,6 +21,13 @@ export const startWorkflowRequestSchema = z.strictObject({
   workflowRunTimeoutMs: z.number().int().positive().optional().describe('Bound on one run'),
   memo: memoSchema.optional(),
   searchAttributes: searchAttributesSchema.optional(),
+  cronSchedule: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe(
+      "Temporal's cron workflow: each run waits for the next matching time (UTC); the next starts as it closes",
+    ),
   signal: z
     .strictObject({ name: signalNameSchema, input: payloadsSchema.default([]) })
     .optional()
@@ -38,6 +45,8 @@ export type StartRequest = StartWorkflowRequest & {
   namespace: string;
   parent?: ParentRef;
   parentClosePolicy?: ParentClosePolicyName;
+  /** The chain's first run, when this run carries a chain on (a cron workflow's next run). */
+  firstRunId?: string;
 };
 
 /** The run that was started (or signalled). */
