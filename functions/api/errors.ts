@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   UnknownTaskQueue: { status: 400 },
   WorkflowNotFound: { status: 404 },
   ScheduleNotFound: { status: 404 },
+  WorkflowUpdateNotFound: { status: 404 },
   RouteNotFound: { status: 404 },
   MethodNotAllowed: { status: 405 },
   WorkflowExecutionAlreadyStarted: { status: 409 },

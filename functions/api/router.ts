@@ -1,76 +1,12 @@
-import type { z } from 'zod';
-import type { WorkflowServiceApi } from '../../sdk/client/connection.ts';
 import { InvalidArgumentError } from '../../sdk/common/errors.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
+import { defineRoute, type Route, waitMs, workflow, workflows } from './route-definition.ts';
 import * as s from './schemas.ts';
+import { updateRoutes } from './update-routes.ts';
 
-/** The operations the API serves: exactly what the client speaks. */
-export type ApiService = WorkflowServiceApi;
+export type { ApiService, HttpMethod, Reply, Route } from './route-definition.ts';
 
-export type HttpMethod = 'GET' | 'POST';
-
-/** What a route answers: a status (default: the route's only documented one) and a JSON body, or none (204). */
-export interface Reply<T> {
-  status?: number;
-  body?: T;
-}
-
-interface RouteInput<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-}
-
-/** One operation of the API: its schemas (parsed before `handle` runs) and its documentation. */
-export interface Route {
-  readonly method: HttpMethod;
-  /** Path template, OpenAPI style: `/v1/namespaces/{namespace}/workflows/{workflowId}`. */
-  readonly path: string;
-  readonly operationId: string;
-  readonly summary: string;
-  readonly tag: 'Workflows' | 'Activities' | 'API';
-  readonly params: z.ZodObject;
-  readonly query: z.ZodObject;
-  readonly body?: z.ZodType;
-  /** Success statuses with their meaning. A route with several sets `status` in each reply. */
-  readonly responses: Readonly<Record<number, string>>;
-  readonly response?: z.ZodType;
-  handle(service: ApiService, input: RouteInput<unknown, unknown, unknown>): Promise<Reply<unknown>>;
-}
-
-type Output<T> = T extends z.ZodType ? z.output<T> : undefined;
-type Input<T> = T extends z.ZodType ? z.input<T> : undefined;
-
-/**
- * Declares a route with its types inferred from its schemas; the handler's reply is checked against
- * the documented response schema at compile time.
- */
-function defineRoute<
-  P extends z.ZodObject,
-  Q extends z.ZodObject,
-  B extends z.ZodType | undefined = undefined,
-  R extends z.ZodType | undefined = undefined,
->(
-  route: Omit<Route, 'params' | 'query' | 'body' | 'response' | 'handle'> & {
-    params: P;
-    query: Q;
-    body?: B;
-    response?: R;
-    handle(
-      service: ApiService,
-      input: RouteInput<z.output<P>, z.output<Q>, Output<B>>,
-    ): Promise<Reply<Input<R>>>;
-  },
-): Route {
-  // The router calls `handle` only with what these very schemas parsed.
-  return route as unknown as Route;
-}
-
-const waitMs = (seconds: number) => Math.round(seconds * 1000);
-
-const workflows = '/v1/namespaces/{namespace}/workflows';
-const workflow = `${workflows}/{workflowId}`;
 const activities = '/v1/namespaces/{namespace}/activities';
 
 /** Every route of the API (API.md, "HTTP API"). */
@@ -231,6 +167,7 @@ export const routes: readonly Route[] = [
       };
     },
   }),
+  ...updateRoutes,
   defineRoute({
     method: 'POST',
     path: `${workflow}/cancel`,

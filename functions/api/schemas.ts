@@ -29,6 +29,11 @@ import { payloadSchema } from '../../sdk/common/wire/payload.ts';
 import { runPageSchema, runSummarySchema } from '../../sdk/common/wire/run-summary.ts';
 import { searchAttributesSchema } from '../../sdk/common/wire/search-attributes.ts';
 import { startWorkflowRequestSchema, startWorkflowResultSchema } from '../../sdk/common/wire/start.ts';
+import {
+  updatePollResponseSchema,
+  updateWithStartRequestSchema,
+  updateWithStartResultSchema,
+} from '../../sdk/common/wire/update-with-start.ts';
 import { workflowTaskFailureSchema } from '../../sdk/common/wire/workflow-task-failure.ts';
 import { ERROR_STATUS } from './errors.ts';
 
@@ -76,6 +81,9 @@ export const workflowPath = namespacePath.extend({ workflowId: workflowIdSchema 
 export const signalPath = workflowPath.extend({ signalName: signalNameSchema });
 export const queryPath = workflowPath.extend({ queryName: boundedText(MAX_NAME_LENGTH, 'Query name') });
 export const updatePath = workflowPath.extend({ updateName: boundedText(MAX_NAME_LENGTH, 'Update name') });
+export const updateIdPath = workflowPath.extend({
+  updateId: boundedText(MAX_ID_LENGTH, 'Update id, as the update request returned it'),
+});
 export const noPath = z.strictObject({});
 
 // ---- Query parameters (strings on the wire; numbers coerced) ----
@@ -101,6 +109,12 @@ export const resultQuery = waitQuery.extend({
     .describe(
       'Time (epoch ms) of the last workflow-task failure the caller reported: the wait also ends when a newer one is recorded',
     ),
+});
+export const pollUpdateQuery = waitQuery.extend({
+  waitForStage: z
+    .enum(['ACCEPTED', 'COMPLETED'])
+    .default('COMPLETED')
+    .describe('Answer once the update reached this stage (or waitSeconds passed)'),
 });
 export const listQuery = z.strictObject({
   query: z
@@ -139,6 +153,11 @@ export const updateWorkflowBody = named(
   updateRequestSchema,
   'UpdateWorkflowRequest',
   "The update handler's arguments; resend with the returned updateId to keep waiting for the outcome.",
+);
+export const updateWithStartBody = named(
+  updateWithStartRequestSchema,
+  'UpdateWithStartRequest',
+  "Starts a workflow (or, by workflowIdConflictPolicy, uses the running one) and sends it an update; a new run and the update's admission are one write.",
 );
 export const closeWorkflowBody = named(
   closeWorkflowRequestSchema,
@@ -208,6 +227,16 @@ export const updateWorkflowResponse = named(
   updateResponseSchema,
   'UpdateWorkflowResponse',
   "The update's result or failure.",
+);
+export const pollUpdateResponse = named(
+  updatePollResponseSchema,
+  'PollUpdateResponse',
+  "An update's stage and, once it completed, its result or failure.",
+);
+export const updateWithStartResponse = named(
+  updateWithStartResultSchema,
+  'UpdateWithStartResponse',
+  "The run the update went to, and the update's stage and outcome.",
 );
 export const heartbeatActivityResponse = named(
   heartbeatActivityResponseSchema,

@@ -180,15 +180,21 @@ export interface Clock {
   sleep(ms: number, options?: { signal?: AbortSignal; idle?: boolean }): Promise<void>;
 }
 
-/** A query or update that must run where the workflow code is: on the task queue's worker. */
+/**
+ * What must run where the workflow code is, on the task queue's worker, while the caller waits: a
+ * query, an update, or a run's pending workflow task (eager start, update-with-start), which skips
+ * the stream and queue hop (the queued message that follows finds nothing left to do).
+ */
 export type WorkerRequest =
   | { kind: 'query'; ref: RunRef; queryName: string; input: Payload[] }
-  | { kind: 'update'; ref: RunRef; updateId: string; updateName: string; input: Payload[] };
+  | { kind: 'update'; ref: RunRef; updateId: string; updateName: string; input: Payload[] }
+  | { kind: 'workflowTask'; ref: RunRef };
 
 export type WorkerResponse =
   | { kind: 'query'; result: Payload }
   | { kind: 'update'; accepted: true }
-  | { kind: 'update'; accepted: false; failure: FailureInfo };
+  | { kind: 'update'; accepted: false; failure: FailureInfo }
+  | { kind: 'workflowTask'; outcome: 'committed' | 'noop' | 'failed' };
 
 /** Reaches a task queue's worker synchronously (in-process, or a Lambda invoke in the cloud). */
 export interface WorkerInvoker {

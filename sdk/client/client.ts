@@ -1,5 +1,5 @@
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
-import type { WorkflowIdReusePolicy } from '../common/enums.ts';
+import type { WorkflowIdReusePolicy, WorkflowUpdateStage } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
 import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
 import type { DataConverter, Payload, StoredPayloadConverter } from '../common/payload.ts';
@@ -18,11 +18,21 @@ import {
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunSummary } from '../common/wire/run-summary.ts';
+import type { UpdateWithStartResult } from '../common/wire/update-with-start.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { ScheduleClient } from './schedule-client.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
-import { WorkflowHandle, type WorkflowResultType } from './workflow-handle.ts';
+import { type UpdateWithStartOptions, WithStartWorkflowOperation } from './with-start-operation.ts';
+import {
+  type DefArgs,
+  type DefRet,
+  type Named,
+  nameOf,
+  WorkflowHandle,
+  type WorkflowResultType,
+} from './workflow-handle.ts';
+import { checkWaitForStage, WorkflowUpdateHandle } from './workflow-update-handle.ts';
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
 /** A workflow named by its type only: its arguments and result are not known statically. */
@@ -235,6 +245,75 @@ export class WorkflowClient {
       signal: { name: signalName, input: await this.payloads.encode(options.signalArgs ?? []) },
     });
     return this.handle(options.workflowId, undefined, runId);
+  }
+
+  /**
+   * Update-with-start: starts the operation's workflow and sends it an update, atomically (a new run
+   * and the update's admission are one write); with a running run, `workflowIdConflictPolicy`
+   * decides (USE_EXISTING sends the update to it). Returns the update's handle once it reached
+   * `waitForStage`; `startWorkflowOperation.workflowHandle()` gives the run's.
+   */
+  async startUpdateWithStart<D extends Named, F = UntypedWorkflow>(
+    update: D,
+    options: UpdateWithStartOptions<DefArgs<D>, F> & { waitForStage: WorkflowUpdateStage },
+  ): Promise<WorkflowUpdateHandle<DefRet<D>>> {
+    const op = options?.startWorkflowOperation;
+    if (!(op instanceof WithStartWorkflowOperation))
+      throw new InvalidArgumentError(
+        'Update-with-start needs startWorkflowOperation: a WithStartWorkflowOperation',
+      );
+    const stage = checkWaitForStage(options.waitForStage);
+    const name = nameOf(update);
+    op.claim();
+    let response: UpdateWithStartResult;
+    try {
+      response = await this.service.updateWithStart({
+        start: await this.startRequest(
+          op.workflowTypeOrFunc as WorkflowFn | string,
+          op.options as WorkflowStartOptions,
+        ),
+        workflowIdConflictPolicy: op.options.workflowIdConflictPolicy,
+        update: { name, input: await this.payloads.encode(options.args ?? []), updateId: options.updateId },
+        waitForStage: stage,
+      });
+    } catch (error) {
+      op.settle({ error });
+      throw error;
+    }
+    const { workflowId } = op.options;
+    op.settle({ handle: this.handle(workflowId, undefined, response.runId) });
+    let { outcome } = response;
+    let reachedStage = response.stage;
+    while (reachedStage === 'ADMITTED' || (stage === 'COMPLETED' && !outcome)) {
+      const polled = await this.service.pollUpdate(
+        this.namespace,
+        workflowId,
+        response.runId,
+        response.updateId,
+        stage,
+      );
+      reachedStage = polled.stage;
+      outcome = polled.outcome;
+    }
+    return new WorkflowUpdateHandle(
+      this.service,
+      this.namespace,
+      this.payloads,
+      response.updateId,
+      workflowId,
+      response.runId,
+      outcome,
+      name,
+    );
+  }
+
+  /** Update-with-start, waiting for the update's result (see `startUpdateWithStart`). */
+  async executeUpdateWithStart<D extends Named, F = UntypedWorkflow>(
+    update: D,
+    options: UpdateWithStartOptions<DefArgs<D>, F>,
+  ): Promise<DefRet<D>> {
+    const handle = await this.startUpdateWithStart(update, { ...options, waitForStage: 'COMPLETED' });
+    return handle.result();
   }
 
   /**

@@ -30,6 +30,12 @@ import type {
   UpdateScheduleRequest,
 } from '../common/wire/schedule.ts';
 import type { StartRequest, StartResult, StartWorkflowRequest } from '../common/wire/start.ts';
+import type {
+  UpdatePollResponse,
+  UpdateWithStartBody,
+  UpdateWithStartRequest,
+  UpdateWithStartResult,
+} from '../common/wire/update-with-start.ts';
 import type { ConnectionOptions, RequestSigner, WorkflowServiceApi } from './connection.ts';
 
 /**
@@ -205,6 +211,25 @@ export class HttpTransport implements WorkflowServiceApi {
     const path = this.path(namespace, 'workflows', workflowId, 'updates', updateName);
     const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
     return this.request('POST', path, { runId, waitSeconds }, { input, updateId } satisfies UpdateRequest);
+  }
+
+  pollUpdate(
+    namespace: string,
+    workflowId: string,
+    runId: string | undefined,
+    updateId: string,
+    waitForStage: 'ACCEPTED' | 'COMPLETED',
+    waitMs: number = MAX_WAIT_MS,
+  ): Promise<UpdatePollResponse> {
+    const path = this.path(namespace, 'workflows', workflowId, 'updates', updateId, 'outcome');
+    const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
+    return this.request('GET', path, { runId, waitForStage, waitSeconds });
+  }
+
+  updateWithStart(request: UpdateWithStartRequest): Promise<UpdateWithStartResult> {
+    const { start, ...rest } = request;
+    const body = { ...rest, start: startBody(start) } satisfies UpdateWithStartBody;
+    return this.request('POST', this.path(start.namespace, 'update-with-start'), {}, body);
   }
 
   list(

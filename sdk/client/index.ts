@@ -23,6 +23,7 @@ export {
   WorkflowNotFoundError,
   WorkflowTaskFailedError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateNotFoundError,
 } from '../common/errors.ts';
 // The failures a `WorkflowFailedError`'s cause chain is made of, as `@temporalio/client` re-exports
 // them: the same classes as `cairnflow/common` and `cairnflow/workflow`, so `instanceof` works with either.
@@ -73,7 +74,14 @@ export type {
 export { type SigV4SignerOptions, sigv4Signer } from './sigv4-signer.ts';
 export type { WorkflowTaskFailureHandler, WorkflowTaskFailureReport } from './task-failure-report.ts';
 export { formatWorkflowTaskFailure, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
+export {
+  type UpdateWithStartOptions,
+  WithStartWorkflowOperation,
+  type WithStartWorkflowOptions,
+  WorkflowIdConflictPolicy,
+} from './with-start-operation.ts';
 export type { WorkflowExecutionDescription, WorkflowResultType } from './workflow-handle.ts';
+export { WorkflowUpdateHandle, WorkflowUpdateStage } from './workflow-update-handle.ts';
 
 import { WorkflowHandle as Handle, type WorkflowResultType } from './workflow-handle.ts';
 /**

@@ -1,21 +1,19 @@
-import {
-  InvalidArgumentError,
-  WorkflowFailedError,
-  WorkflowTaskFailedError,
-  WorkflowUpdateFailedError,
-} from '../common/errors.ts';
+import type { WorkflowUpdateStage } from '../common/enums.ts';
+import { InvalidArgumentError, WorkflowFailedError, WorkflowTaskFailedError } from '../common/errors.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
+import type { UpdateOutcome } from '../common/wire/messages.ts';
 import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
+import { checkWaitForStage, WorkflowUpdateHandle } from './workflow-update-handle.ts';
 
-type Named = { name: string } | string;
-type DefArgs<D> = D extends { __args?: infer A } ? (A extends unknown[] ? A : unknown[]) : unknown[];
-type DefRet<D> = D extends { __ret?: infer R } ? R : unknown;
+export type Named = { name: string } | string;
+export type DefArgs<D> = D extends { __args?: infer A } ? (A extends unknown[] ? A : unknown[]) : unknown[];
+export type DefRet<D> = D extends { __ret?: infer R } ? R : unknown;
 
-function nameOf(definition: Named): string {
+export function nameOf(definition: Named): string {
   const name = typeof definition === 'string' ? definition : definition?.name;
   if (!name)
     throw new InvalidArgumentError('Expected a definition (defineSignal/defineQuery/defineUpdate) or a name');
@@ -168,24 +166,74 @@ export class WorkflowHandle<R = unknown> {
     definition: D,
     options: { args?: DefArgs<D>; updateId?: string } = {},
   ): Promise<DefRet<D>> {
+    const handle = await this.startUpdate(definition, { ...options, waitForStage: 'COMPLETED' });
+    return handle.result();
+  }
+
+  /**
+   * Sends an update and returns its handle once it reached `waitForStage`: ACCEPTED (the
+   * validator passed it, or rejected it: then `result()` rejects) or COMPLETED.
+   *
+   * @example
+   * const update = await handle.startUpdate(addItem, { args: ['apple'], waitForStage: WorkflowUpdateStage.ACCEPTED });
+   */
+  async startUpdate<D extends Named>(
+    definition: D,
+    options: { args?: DefArgs<D>; updateId?: string; waitForStage?: WorkflowUpdateStage },
+  ): Promise<WorkflowUpdateHandle<DefRet<D>>> {
+    const stage = checkWaitForStage(options?.waitForStage);
     const name = nameOf(definition);
-    const input = await this.payloads.encode(options.args ?? []);
-    let updateId = options.updateId;
-    for (;;) {
-      const response = await this.service.update(
+    const input = await this.payloads.encode(options?.args ?? []);
+    const waitMs = stage === 'COMPLETED' ? undefined : 0;
+    let response = await this.service.update(
+      this.namespace,
+      this.workflowId,
+      this.runId,
+      name,
+      input,
+      options?.updateId,
+      waitMs,
+    );
+    const runId = response.runId ?? this.runId;
+    // Admitted but not yet decided (update-with-start's own update), or still running: ask on.
+    while (response.stage === 'ADMITTED' || (stage === 'COMPLETED' && !response.outcome)) {
+      response = await this.service.pollUpdate(
         this.namespace,
         this.workflowId,
-        this.runId,
-        name,
-        input,
-        updateId,
+        runId,
+        response.updateId,
+        stage,
       );
-      updateId = response.updateId;
-      if (!response.outcome) continue;
-      if ('result' in response.outcome) return this.payloads.decode(response.outcome.result);
-      const cause = await this.payloads.decodeFailure(response.outcome.failure);
-      throw new WorkflowUpdateFailedError(`Update '${name}' failed: ${cause.message}`, cause);
     }
+    return this.updateHandle<DefRet<D>>(response.updateId, runId, response.outcome, name);
+  }
+
+  /** A handle to an update of this workflow by its id (its result is polled). */
+  getUpdateHandle<Ret = unknown>(
+    updateId: string,
+    options: { workflowRunId?: string } = {},
+  ): WorkflowUpdateHandle<Ret> {
+    if (typeof updateId !== 'string' || !updateId)
+      throw new InvalidArgumentError('getUpdateHandle needs an update id');
+    return this.updateHandle<Ret>(updateId, options.workflowRunId ?? this.runId, undefined);
+  }
+
+  private updateHandle<Ret>(
+    updateId: string,
+    runId: string | undefined,
+    outcome: UpdateOutcome | undefined,
+    updateName?: string,
+  ) {
+    return new WorkflowUpdateHandle<Ret>(
+      this.service,
+      this.namespace,
+      this.payloads,
+      updateId,
+      this.workflowId,
+      runId,
+      outcome,
+      updateName,
+    );
   }
 
   async cancel(reason?: string): Promise<void> {

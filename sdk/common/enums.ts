@@ -35,3 +35,26 @@ export const ScheduleOverlapPolicy = {
   ALLOW_ALL: 'ALLOW_ALL',
 } as const;
 export type ScheduleOverlapPolicy = (typeof ScheduleOverlapPolicy)[keyof typeof ScheduleOverlapPolicy];
+
+/** What update-with-start does when a run with the workflow id is running (Temporal's names). */
+export const WorkflowIdConflictPolicy = {
+  /** Refuse: `WorkflowExecutionAlreadyStartedError`. */
+  FAIL: 'FAIL',
+  /** Send the update to the running run. */
+  USE_EXISTING: 'USE_EXISTING',
+  /** Terminate the running run and start a new one with the update, in one write. */
+  TERMINATE_EXISTING: 'TERMINATE_EXISTING',
+} as const;
+export type WorkflowIdConflictPolicy =
+  (typeof WorkflowIdConflictPolicy)[keyof typeof WorkflowIdConflictPolicy];
+
+/** The stages an update passes (Temporal's names). */
+export const WorkflowUpdateStage = {
+  /** The engine has the request. Cairn never answers at this stage: it is not yet durable. */
+  ADMITTED: 'ADMITTED',
+  /** The workflow's validator accepted the update (or rejected it: then it is also complete). */
+  ACCEPTED: 'ACCEPTED',
+  /** The update's handler returned or threw. */
+  COMPLETED: 'COMPLETED',
+} as const;
+export type WorkflowUpdateStage = (typeof WorkflowUpdateStage)[keyof typeof WorkflowUpdateStage];

@@ -14,6 +14,7 @@ import {
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateNotFoundError,
 } from './errors.ts';
 
 /**
@@ -48,6 +49,8 @@ export function rehydrateError(
       return new QueryRejectedError(message);
     case 'WorkflowUpdateFailed':
       return new WorkflowUpdateFailedError(message, undefined);
+    case 'WorkflowUpdateNotFound':
+      return new WorkflowUpdateNotFoundError(message);
     case 'PayloadTooLarge':
       return new PayloadTooLargeError(message);
     case 'HistoryConflict':

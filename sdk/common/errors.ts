@@ -30,6 +30,12 @@ export class WorkflowNotFoundError extends CairnError {
   }
 }
 
+/** No update with this id was ever admitted or accepted by the workflow's run. */
+export class WorkflowUpdateNotFoundError extends CairnError {
+  override readonly name = 'WorkflowUpdateNotFoundError';
+  override readonly code = 'WorkflowUpdateNotFound';
+}
+
 /** The workflow is closed, so it takes no more signals, updates, cancels or terminations. */
 export class WorkflowExecutionClosedError extends CairnError {
   override readonly name = 'WorkflowExecutionClosedError';

@@ -118,6 +118,23 @@ export type EventBody =
       input: Payload[];
     }
   | {
+      /**
+       * An update admitted durably before any workflow task saw it (update-with-start: written in
+       * the start's own write). The next workflow task offers it to the validator and handler.
+       */
+      type: 'WorkflowExecutionUpdateAdmitted';
+      updateId: string;
+      updateName: string;
+      input: Payload[];
+    }
+  | {
+      /** An admitted update the workflow rejected (validator, or no handler): its outcome. */
+      type: 'WorkflowExecutionUpdateRejected';
+      updateId: string;
+      admittedEventId: number;
+      failure: FailureInfo;
+    }
+  | {
       type: 'WorkflowExecutionUpdateCompleted';
       updateId: string;
       acceptedEventId: number;

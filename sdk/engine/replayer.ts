@@ -207,6 +207,8 @@ export class Replayer {
       if (event.type === 'MarkerRecorded' && event.markerName === 'patch') {
         activator.patchesInTask.add(activator.converter.fromPayload<string>(event.details.patchId!));
       } else if (event.type === 'WorkflowExecutionUpdateAccepted') {
+        // An admitted update this task accepted: the job below replaces the admission's.
+        this.dropAdmitted(event.updateId);
         this.jobs.push({
           kind: 'update',
           updateId: event.updateId,
@@ -222,6 +224,13 @@ export class Replayer {
     this.jobs = [];
     this.expected = await activator.activate(jobs);
     if (activator.taskFailure !== undefined) throw activator.taskFailure;
+  }
+
+  /** Removes the job of an admitted update that a workflow task has decided. */
+  private dropAdmitted(updateId: string): void {
+    this.jobs = this.jobs.filter(
+      (job) => !(job.kind === 'update' && !job.alreadyAccepted && job.updateId === updateId),
+    );
   }
 
   private matchCommand(event: HistoryEvent): void {
@@ -328,6 +337,20 @@ export class Replayer {
         return;
       case 'WorkflowExecutionSignaled':
         this.jobs.push({ kind: 'signal', name: event.signalName, input: event.input });
+        return;
+      case 'WorkflowExecutionUpdateAdmitted':
+        // Offered to the validator by the next new task; a replayed task that decided it is
+        // followed by its acceptance (which replaces this job) or preceded by its rejection.
+        this.jobs.push({
+          kind: 'update',
+          updateId: event.updateId,
+          name: event.updateName,
+          input: event.input,
+          alreadyAccepted: false,
+        });
+        return;
+      case 'WorkflowExecutionUpdateRejected':
+        this.dropAdmitted(event.updateId);
         return;
       case 'WorkflowExecutionCancelRequested':
         this.jobs.push({ kind: 'cancelWorkflow', reason: event.reason });

@@ -86,6 +86,11 @@ export interface RunState {
   updates: Record<string, number>;
   /** Update ids ever accepted in this run, so a retried update request is not applied twice. */
   completedUpdates: Record<string, number>;
+  /**
+   * Admitted updates (update-with-start) no workflow task has decided yet, by update id → admitted
+   * event id. Absent in states stored before admission existed.
+   */
+  admittedUpdates?: Record<string, number>;
   cancelRequested: boolean;
   searchAttributes: SearchAttributes;
   memo: Record<string, Payload>;
@@ -94,6 +99,11 @@ export interface RunState {
   executionExpirationTime?: number;
   runExpirationTime?: number;
   continuedAsNewRunId?: string;
+}
+
+function withoutKey(record: Record<string, number> | undefined, key: string): Record<string, number> {
+  const { [key]: _removed, ...rest } = record ?? {};
+  return rest;
 }
 
 function assertNever(value: never): never {
@@ -217,9 +227,19 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
     case 'UpsertWorkflowSearchAttributes':
       state.searchAttributes = applySearchAttributeUpdates(state.searchAttributes, event.searchAttributes);
       return;
+    case 'WorkflowExecutionUpdateAdmitted':
+      state.admittedUpdates = { ...state.admittedUpdates, [event.updateId]: event.eventId };
+      return;
+    case 'WorkflowExecutionUpdateRejected':
+      // Decided: a resent request with this id reads the rejection instead of asking again.
+      state.admittedUpdates = withoutKey(state.admittedUpdates, event.updateId);
+      state.completedUpdates[event.updateId] = event.eventId;
+      return;
     case 'WorkflowExecutionUpdateAccepted':
       state.updates[event.updateId] = event.eventId;
       state.completedUpdates[event.updateId] = event.eventId;
+      if (state.admittedUpdates?.[event.updateId] !== undefined)
+        state.admittedUpdates = withoutKey(state.admittedUpdates, event.updateId);
       return;
     case 'WorkflowExecutionUpdateCompleted':
       delete state.updates[event.updateId];

@@ -117,6 +117,8 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
       case 'MarkerRecorded':
       case 'WorkflowExecutionSignaled':
       case 'WorkflowExecutionCancelRequested':
+      case 'WorkflowExecutionUpdateAdmitted':
+      case 'WorkflowExecutionUpdateRejected':
       case 'WorkflowExecutionUpdateAccepted':
       case 'WorkflowExecutionUpdateCompleted':
       case 'UpsertWorkflowSearchAttributes':

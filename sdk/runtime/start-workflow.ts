@@ -1,5 +1,6 @@
 import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
+import type { Payload } from '../common/payload.ts';
 import type { StartRequest, StartResult } from '../common/wire/start.ts';
 import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
 import { cronBackoffMs } from '../engine/schedule-spec.ts';
@@ -9,8 +10,20 @@ import { signalWorkflow } from './run-control.ts';
 
 export type { StartRequest, StartResult };
 
-/** Builds the first events of a run. */
-export function newRun(request: StartRequest, runId: string, now: number): NewRun {
+/** An update admitted with the start (update-with-start). */
+export interface AdmittedUpdate {
+  updateId: string;
+  updateName: string;
+  input: Payload[];
+}
+
+/** Builds the first events of a run; with `admitted`, the update's admission is one of them. */
+export function newRun(
+  request: Omit<StartRequest, 'signal'> & Partial<Pick<StartRequest, 'signal'>>,
+  runId: string,
+  now: number,
+  admitted?: AdmittedUpdate,
+): NewRun {
   // A cron run waits for its time before its first workflow task (the router sends `cronStart`).
   const backoffMs = request.cronSchedule !== undefined ? cronBackoffMs(request.cronSchedule, now) : undefined;
   const bodies: PendingEvent[] = [
@@ -44,6 +57,7 @@ export function newRun(request: StartRequest, runId: string, now: number): NewRu
       input: request.signal.input,
     });
   }
+  if (admitted) bodies.push({ type: 'WorkflowExecutionUpdateAdmitted', ...admitted });
   // A signal-with-start delivers its signal at once; the workflow reads it when its time comes.
   if (backoffMs === undefined) bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
   const events = numberEvents(bodies, 1, now);

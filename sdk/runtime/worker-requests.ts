@@ -39,6 +39,10 @@ export async function handleWorkerRequest(
         ? { kind: 'update', accepted: true }
         : { kind: 'update', accepted: false, failure: await worker.codec.encode(decision.failure) };
     }
+    case 'workflowTask': {
+      const result = await processWorkflowTask(deps, worker, request.ref);
+      return { kind: 'workflowTask', outcome: result.outcome };
+    }
     default: {
       const unknown: never = request;
       throw new TypeError(`Unknown worker request ${JSON.stringify(unknown)}`);

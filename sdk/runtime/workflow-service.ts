@@ -5,9 +5,14 @@ import type { Payload } from '../common/payload.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { HistoryPage } from '../common/wire/history-page.ts';
 import { MAX_WAIT_MS } from '../common/wire/limits.ts';
-import type { UpdateOutcome, UpdateResponse } from '../common/wire/messages.ts';
+import type { UpdateResponse } from '../common/wire/messages.ts';
 import type { RunPage } from '../common/wire/run-summary.ts';
 import type { WorkflowServiceApi } from '../common/wire/service.ts';
+import type {
+  UpdatePollResponse,
+  UpdateWithStartRequest,
+  UpdateWithStartResult,
+} from '../common/wire/update-with-start.ts';
 import type { ActivityOutcome } from '../engine/activity-outcome.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
 import { recordHeartbeat } from './activity-heartbeat.ts';
@@ -27,7 +32,9 @@ import {
 import { ScheduleService } from './schedule/schedule-service.ts';
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
 import { decodeTaskToken } from './task-token.ts';
+import { updateWithStart } from './update-with-start.ts';
 import { parseVisibilityQuery } from './visibility-query.ts';
+import { type UpdateStatus, waitForUpdate } from './workflow-updates.ts';
 
 export type { CurrentTaskFailure, RunOutcome, Waiter, WorkflowDescription };
 export { MAX_WAIT_MS, pollingWaiter };
@@ -217,8 +224,20 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     updateId: string = this.deps.newId(),
     waitMs = MAX_WAIT_MS,
   ): Promise<UpdateResponse> {
-    const { ref, state } = await resolveRun(this.deps, namespace, workflowId, runId);
-    if (state.completedUpdates[updateId] === undefined) {
+    const { state } = await resolveRun(this.deps, namespace, workflowId, runId);
+    return this.sendUpdate(state, updateName, input, updateId, waitMs);
+  }
+
+  private async sendUpdate(
+    state: RunState,
+    updateName: string,
+    input: Payload[],
+    updateId: string,
+    waitMs: number,
+  ): Promise<UpdateResponse> {
+    const ref = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
+    // A known id (accepted, or admitted by update-with-start) is waited for, never offered again.
+    if (state.completedUpdates[updateId] === undefined && state.admittedUpdates?.[updateId] === undefined) {
       const response = await this.deps.invoker.invoke(state.taskQueue, {
         kind: 'update',
         ref,
@@ -228,46 +247,50 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
       });
       // A rejection is an outcome: the client raises WorkflowUpdateFailedError with it as the cause.
       if (response.kind === 'update' && !response.accepted)
-        return { updateId, outcome: { failure: response.failure } };
+        return { updateId, runId: ref.runId, stage: 'COMPLETED', outcome: { failure: response.failure } };
     }
-    let outcome: UpdateOutcome | undefined;
-    await this.waiter(
-      async () => {
-        outcome = await this.updateOutcome(namespace, ref.runId, updateId);
-        return outcome !== undefined;
-      },
+    const status = await waitForUpdate(
+      this.deps,
+      this.waiter,
+      ref,
+      updateId,
+      'COMPLETED',
       Math.min(waitMs, MAX_WAIT_MS),
     );
-    return { updateId, outcome };
+    return { updateId, runId: ref.runId, stage: stageOf(status), outcome: status.outcome };
   }
 
-  private async updateOutcome(
+  async pollUpdate(
     namespace: string,
-    runId: string,
+    workflowId: string,
+    runId: string | undefined,
     updateId: string,
-  ): Promise<UpdateOutcome | undefined> {
-    const state = await this.deps.store.getRun(namespace, runId);
-    const acceptedEventId = state?.completedUpdates[updateId];
-    if (!state || acceptedEventId === undefined) return undefined;
-    if (state.updates[updateId] === undefined) {
-      const events = await readFullHistory(this.deps, namespace, runId, acceptedEventId);
-      for (const event of events) {
-        if (event.type === 'WorkflowExecutionUpdateCompleted' && event.updateId === updateId)
-          return event.outcome;
-      }
-    }
-    // Accepted, but the run closed before the handler finished: it never will (as Temporal answers).
-    if (isClosed(state)) {
-      return {
-        failure: {
-          kind: 'application',
-          type: 'AcceptedUpdateCompletedWorkflow',
-          nonRetryable: true,
-          message: `Workflow ${state.status.toLowerCase()} before the update completed`,
-        },
-      };
-    }
-    return undefined;
+    waitForStage: 'ACCEPTED' | 'COMPLETED',
+    waitMs = MAX_WAIT_MS,
+  ): Promise<UpdatePollResponse> {
+    if (waitForStage !== 'ACCEPTED' && waitForStage !== 'COMPLETED')
+      throw new InvalidArgumentError('waitForStage must be ACCEPTED or COMPLETED');
+    const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
+    const status = await waitForUpdate(
+      this.deps,
+      this.waiter,
+      ref,
+      updateId,
+      waitForStage,
+      Math.min(waitMs, MAX_WAIT_MS),
+    );
+    return { updateId, runId: ref.runId, stage: stageOf(status), outcome: status.outcome };
+  }
+
+  updateWithStart(request: UpdateWithStartRequest): Promise<UpdateWithStartResult> {
+    this.checkTaskQueue(request.start.taskQueue);
+    return updateWithStart(
+      this.deps,
+      this.waiter,
+      (run, updateId, waitMs) =>
+        this.sendUpdate(run, request.update.name, request.update.input, updateId, waitMs),
+      request,
+    );
   }
 
   async list(
@@ -310,4 +333,9 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
       throw new InvalidArgumentError('Task token belongs to another namespace');
     return { cancelRequested: await recordHeartbeat(this.deps, undefined, attempt, undefined, details) };
   }
+}
+
+/** A known update's stage (an unknown one never gets this far: waitForUpdate throws). */
+function stageOf(status: UpdateStatus): 'ADMITTED' | 'ACCEPTED' | 'COMPLETED' {
+  return status.stage === 'UNKNOWN' ? 'ADMITTED' : status.stage;
 }

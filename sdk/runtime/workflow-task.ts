@@ -12,6 +12,7 @@ import type { Command } from '../engine/commands.ts';
 import type { EventOf, HistoryEvent } from '../engine/events.ts';
 import { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
+import { admittedRejections } from '../engine/update-admission.ts';
 import {
   appendRequest,
   conflictBackoff,
@@ -152,8 +153,9 @@ async function attemptWorkflowTask(
     { type: 'WorkflowTaskStarted', scheduledEventId: scheduled.scheduledEventId, attempt: scheduled.attempt },
     { type: 'WorkflowTaskCompleted', scheduledEventId: scheduled.scheduledEventId },
   ];
+  const rejected = admittedRejections(current, activation.updateDecisions);
   const plainEvents = commandEvents(
-    numberEvents([...prefix, ...taskEvents], state.nextEventId, now),
+    numberEvents([...prefix, ...rejected, ...taskEvents], state.nextEventId, now),
     state,
     activation.commands,
     now,

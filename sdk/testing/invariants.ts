@@ -52,6 +52,10 @@ export function checkHistoryInvariants(events: readonly HistoryEvent[]): string[
       case 'RequestCancelExternalWorkflowExecutionFailed':
         resolve(`external ${event.initiatedEventId}`, event.eventId);
         break;
+      case 'WorkflowExecutionUpdateRejected':
+        // An admitted update is decided once: accepted or rejected.
+        resolve(`update ${event.updateId} accepted`, event.eventId);
+        break;
       case 'WorkflowExecutionUpdateAccepted':
         resolve(`update ${event.updateId} accepted`, event.eventId);
         break;

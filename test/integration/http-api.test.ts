@@ -605,6 +605,8 @@ describe('OpenAPI document', () => {
         `POST ${wf}/signals/{signalName}`,
         `POST ${wf}/queries/{queryName}`,
         `POST ${wf}/updates/{updateName}`,
+        `GET ${wf}/updates/{updateId}/outcome`,
+        `POST ${ns}/update-with-start`,
         `POST ${wf}/cancel`,
         `POST ${wf}/terminate`,
         `POST ${ns}/activities/complete`,

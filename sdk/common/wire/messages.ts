@@ -37,6 +37,11 @@ export type UpdateOutcome = z.infer<typeof updateOutcomeSchema>;
 /** The update's result or failure; no outcome while it still runs. */
 export const updateResponseSchema = z.object({
   updateId: z.string(),
+  runId: z.string().optional().describe('The run the update went to'),
+  stage: z
+    .enum(['ADMITTED', 'ACCEPTED', 'COMPLETED'])
+    .optional()
+    .describe('How far the update got: ADMITTED (not yet seen by the workflow), ACCEPTED or COMPLETED'),
   outcome: updateOutcomeSchema
     .optional()
     .describe('Absent while the update still runs: resend the request with this updateId'),

@@ -7,6 +7,11 @@ import type { RunOutcome } from './outcome.ts';
 import type { RunPage } from './run-summary.ts';
 import type { ScheduleServiceApi } from './schedule.ts';
 import type { StartRequest, StartResult } from './start.ts';
+import type {
+  UpdatePollResponse,
+  UpdateWithStartRequest,
+  UpdateWithStartResult,
+} from './update-with-start.ts';
 
 /**
  * The operations of the HTTP API, transport-free: what a client needs from the engine. The HTTP
@@ -58,6 +63,20 @@ export interface WorkflowServiceApi extends ScheduleServiceApi {
     updateId?: string,
     waitMs?: number,
   ): Promise<UpdateResponse>;
+  /**
+   * An update's stage and outcome by its id, waiting up to `waitMs` for it to reach `waitForStage`;
+   * `WorkflowUpdateNotFoundError` if the run has no such update.
+   */
+  pollUpdate(
+    namespace: string,
+    workflowId: string,
+    runId: string | undefined,
+    updateId: string,
+    waitForStage: 'ACCEPTED' | 'COMPLETED',
+    waitMs?: number,
+  ): Promise<UpdatePollResponse>;
+  /** Update-with-start: the run's start and the update's admission in one write (or the running run, by policy). */
+  updateWithStart(request: UpdateWithStartRequest): Promise<UpdateWithStartResult>;
   list(namespace: string, query: string | undefined, pageSize?: number, pageToken?: string): Promise<RunPage>;
   /** Completes (or fails) an activity that threw `CompleteAsyncError`, by its task token. */
   completeActivity(namespace: string, taskToken: string, outcome: ActivityOutcome): Promise<void>;

@@ -1,0 +1,129 @@
+// Updates on the local stack (DynamoDB Local + SQS emulator + the real handlers), Temporal-style:
+// startUpdate with WorkflowUpdateStage and update-with-start over the HTTP API.
+import {
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateNotFoundError,
+  WorkflowUpdateStage,
+} from 'cairnflow/client';
+import { TestWorkflowEnvironment } from 'cairnflow/testing';
+import { DefaultLogger, Runtime, Worker } from 'cairnflow/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as activities from '../temporal-style/update-activities.ts';
+import { addItem, checkout, shoppingCart } from '../temporal-style/update-workflows.ts';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let testEnv: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  testEnv = await TestWorkflowEnvironment.createLocal();
+}, 60_000);
+
+afterAll(async () => {
+  expect(await testEnv?.verifyHistories()).toEqual([]);
+  await testEnv?.teardown();
+});
+
+describe('updates on the local stack', () => {
+  it('starts a cart with its first update atomically, then updates it by stage', async () => {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'carts-local',
+      workflows: { shoppingCart },
+      activities,
+    });
+    await worker.runUntil(async () => {
+      const op = new WithStartWorkflowOperation(shoppingCart, {
+        workflowId: 'cart-local-1',
+        taskQueue: 'carts-local',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      expect(
+        await testEnv.client.workflow.executeUpdateWithStart(addItem, { args: ['pear'], startWorkflowOperation: op }),
+      ).toBe(4);
+      const handle = await op.workflowHandle();
+      const { events } = await handle.fetchHistory();
+      expect(events.slice(0, 3).map((e) => e.type)).toEqual([
+        'WorkflowExecutionStarted',
+        'WorkflowExecutionUpdateAdmitted',
+        'WorkflowTaskScheduled',
+      ]);
+
+      const update = await handle.startUpdate(addItem, {
+        args: ['apple'],
+        updateId: 'local-apple',
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      expect(update.workflowRunId).toBe(handle.firstExecutionRunId);
+      expect(await update.result()).toBe(9);
+      expect(await testEnv.client.workflow.getHandle('cart-local-1').getUpdateHandle('local-apple').result()).toBe(9);
+      await expect(handle.getUpdateHandle('missing').result()).rejects.toBeInstanceOf(WorkflowUpdateNotFoundError);
+
+      const rejected = new WithStartWorkflowOperation(shoppingCart, {
+        workflowId: 'cart-local-1',
+        taskQueue: 'carts-local',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      const started = await testEnv.client.workflow.startUpdateWithStart(addItem, {
+        args: [''],
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: rejected,
+      });
+      await expect(started.result()).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+
+      await handle.signal(checkout);
+      expect(await handle.result()).toEqual({ items: ['pear', 'apple'], total: 9 });
+    });
+  });
+
+  it('records a rejected first update and keeps the run it started', async () => {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'carts-local',
+      workflows: { shoppingCart },
+      activities,
+    });
+    await worker.runUntil(async () => {
+      const op = new WithStartWorkflowOperation(shoppingCart, {
+        workflowId: 'cart-local-2',
+        taskQueue: 'carts-local',
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      const error = await testEnv.client.workflow
+        .executeUpdateWithStart(addItem, { args: [''], startWorkflowOperation: op })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      const handle = await op.workflowHandle();
+      const types = (await handle.fetchHistory()).events.map((e) => e.type);
+      expect(types).toContain('WorkflowExecutionUpdateRejected');
+      await handle.signal(checkout);
+      expect(await handle.result()).toEqual({ items: [], total: 0 });
+    });
+  });
+
+  it('answers bad update-with-start bodies and polls with 4xx and a message', async () => {
+    const post = (body: unknown) =>
+      fetch(`${testEnv.endpoint}/v1/namespaces/default/update-with-start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const start = { workflowId: 'cart-bad', workflowType: 'shoppingCart', taskQueue: 'carts-local' };
+    const missingPolicy = await post({ start, update: { name: 'addItem' }, waitForStage: 'ACCEPTED' });
+    expect(missingPolicy.status).toBe(400);
+    expect(await missingPolicy.text()).toMatch(/workflowIdConflictPolicy/);
+    const admitted = await post({
+      start,
+      workflowIdConflictPolicy: 'FAIL',
+      update: { name: 'addItem' },
+      waitForStage: 'ADMITTED',
+    });
+    expect(admitted.status).toBe(400);
+    const poll = await fetch(
+      `${testEnv.endpoint}/v1/namespaces/default/workflows/nope/updates/u1/outcome?waitForStage=LATER`,
+    );
+    expect(poll.status).toBe(400);
+    expect(await poll.text()).toMatch(/waitForStage/);
+  });
+});
