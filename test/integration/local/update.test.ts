@@ -40,7 +40,10 @@ describe('updates on the local stack', () => {
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
       expect(
-        await testEnv.client.workflow.executeUpdateWithStart(addItem, { args: ['pear'], startWorkflowOperation: op }),
+        await testEnv.client.workflow.executeUpdateWithStart(addItem, {
+          args: ['pear'],
+          startWorkflowOperation: op,
+        }),
       ).toBe(4);
       const handle = await op.workflowHandle();
       const { events } = await handle.fetchHistory();
@@ -57,8 +60,12 @@ describe('updates on the local stack', () => {
       });
       expect(update.workflowRunId).toBe(handle.firstExecutionRunId);
       expect(await update.result()).toBe(9);
-      expect(await testEnv.client.workflow.getHandle('cart-local-1').getUpdateHandle('local-apple').result()).toBe(9);
-      await expect(handle.getUpdateHandle('missing').result()).rejects.toBeInstanceOf(WorkflowUpdateNotFoundError);
+      expect(
+        await testEnv.client.workflow.getHandle('cart-local-1').getUpdateHandle('local-apple').result(),
+      ).toBe(9);
+      await expect(handle.getUpdateHandle('missing').result()).rejects.toBeInstanceOf(
+        WorkflowUpdateNotFoundError,
+      );
 
       const rejected = new WithStartWorkflowOperation(shoppingCart, {
         workflowId: 'cart-local-1',
