@@ -1,15 +1,13 @@
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { WorkflowIdReusePolicy, WorkflowUpdateStage } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
-import { type CairnFailure, type FailureInfo, fromFailureInfo, toFailureInfo } from '../common/failures.ts';
-import type { DataConverter, Payload, StoredPayloadConverter } from '../common/payload.ts';
-import { CodecChain } from '../common/payload-codec.ts';
+import { toFailureInfo } from '../common/failures.ts';
+import type { DataConverter } from '../common/payload.ts';
 import {
   normalizeSearchAttributes,
   type SearchAttributesInput,
   type SearchAttributeValue,
 } from '../common/search-attributes.ts';
-import { checkDataConverter, loadDataConverter, storedPayloadConverter } from '../common/stored-payload.ts';
 import {
   type SearchAttributePair,
   TypedSearchAttributes,
@@ -21,6 +19,7 @@ import type { RunSummary } from '../common/wire/run-summary.ts';
 import type { UpdateWithStartResult } from '../common/wire/update-with-start.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
+import { PayloadPipeline } from './payload-pipeline.ts';
 import { ScheduleClient } from './schedule-client.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { type UpdateWithStartOptions, WithStartWorkflowOperation } from './with-start-operation.ts';
@@ -83,6 +82,17 @@ export interface WorkflowStartOptions<Args extends unknown[] = unknown[]> {
    * and as it closes the next run starts, under the same workflow id. Prefer `client.schedule`.
    */
   cronSchedule?: string;
+  /**
+   * Temporal's eager start: the engine runs the first workflow task on the task queue's worker
+   * within the start call, skipping the stream and queue hop; `handle.eagerlyStarted` says whether
+   * it did (false when no worker could take it then: the task is queued as usual).
+   */
+  requestEagerStart?: boolean;
+}
+
+function eagerStartOption(value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new InvalidArgumentError(`requestEagerStart must be true or false, not ${JSON.stringify(value)}`);
 }
 
 /** What `list` yields per run. */
@@ -114,49 +124,6 @@ function startSearchAttributes(
   return normalizeSearchAttributes({ ...searchAttributes, ...typed });
 }
 
-/** Encodes and decodes payloads for one client: converter, then codecs. */
-export class PayloadPipeline {
-  readonly codec: CodecChain;
-  /** The converter, once `payloadConverterPath` (if given) is loaded: on first use, as the constructor is synchronous. */
-  private readonly loaded: Promise<StoredPayloadConverter> | StoredPayloadConverter;
-  constructor(dataConverter: DataConverter | undefined) {
-    if (dataConverter !== undefined) checkDataConverter(dataConverter);
-    this.codec = new CodecChain(dataConverter?.payloadCodecs);
-    this.loaded =
-      dataConverter?.payloadConverterPath === undefined
-        ? storedPayloadConverter(dataConverter?.payloadConverter)
-        : loadDataConverter(dataConverter).then((loaded) => storedPayloadConverter(loaded?.payloadConverter));
-    // A path that fails to load rejects every call that needs it, not the process.
-    if (this.loaded instanceof Promise) this.loaded.catch(() => {});
-  }
-  async converter(): Promise<StoredPayloadConverter> {
-    return this.loaded;
-  }
-  async encode(values: readonly unknown[]): Promise<Payload[]> {
-    const converter = await this.loaded;
-    return this.codec.encode(values.map((value) => converter.toPayload(value)));
-  }
-  async decode<T = unknown>(payload: Payload): Promise<T> {
-    const converter = await this.loaded;
-    return converter.fromPayload<T>((await this.codec.decode([payload]))[0]!);
-  }
-  async decodeFailure(info: FailureInfo): Promise<CairnFailure> {
-    return fromFailureInfo(await this.codec.decode(info), await this.loaded);
-  }
-  async encodeMap(values: Record<string, unknown> | undefined): Promise<Record<string, Payload> | undefined> {
-    if (!values) return undefined;
-    const keys = Object.keys(values);
-    const payloads = await this.encode(keys.map((key) => values[key]));
-    return Object.fromEntries(keys.map((key, i) => [key, payloads[i]!]));
-  }
-  async decodeMap(values: Record<string, Payload>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(
-      Object.entries(values).map(async ([key, payload]) => [key, await this.decode(payload)]),
-    );
-    return Object.fromEntries(entries);
-  }
-}
-
 /** Starting, finding and listing workflows. */
 export class WorkflowClient {
   constructor(
@@ -166,7 +133,12 @@ export class WorkflowClient {
     private readonly onWorkflowTaskFailure: WorkflowTaskFailureHandler = warnOnWorkflowTaskFailure,
   ) {}
 
-  private handle<R>(workflowId: string, runId: string | undefined, firstExecutionRunId: string | undefined) {
+  private handle<R>(
+    workflowId: string,
+    runId: string | undefined,
+    firstExecutionRunId: string | undefined,
+    eagerlyStarted = false,
+  ) {
     return new WorkflowHandle<R>(
       this.service,
       this.namespace,
@@ -175,6 +147,7 @@ export class WorkflowClient {
       runId,
       firstExecutionRunId,
       this.onWorkflowTaskFailure,
+      eagerlyStarted,
     );
   }
 
@@ -200,6 +173,7 @@ export class WorkflowClient {
       memo: await this.payloads.encodeMap(options.memo),
       searchAttributes: startSearchAttributes(options),
       cronSchedule: options.cronSchedule,
+      requestEagerStart: eagerStartOption(options.requestEagerStart),
     };
   }
 
@@ -214,8 +188,8 @@ export class WorkflowClient {
     options: WorkflowStartOptions<ArgsOf<F>>,
   ): Promise<WorkflowHandle<ResultOf<F>>> {
     const request = await this.startRequest(workflow, options as WorkflowStartOptions);
-    const { runId } = await this.service.start(request);
-    return this.handle(options.workflowId, undefined, runId);
+    const { runId, eagerlyStarted } = await this.service.start(request);
+    return this.handle(options.workflowId, undefined, runId, eagerlyStarted === true);
   }
 
   /** Starts a workflow and waits for its result. */
@@ -240,11 +214,11 @@ export class WorkflowClient {
     const request = await this.startRequest(workflow, options as WorkflowStartOptions);
     const signalName = typeof options.signal === 'string' ? options.signal : options.signal?.name;
     if (!signalName) throw new InvalidArgumentError('signalWithStart needs a signal');
-    const { runId } = await this.service.signalWithStart({
+    const { runId, eagerlyStarted } = await this.service.signalWithStart({
       ...request,
       signal: { name: signalName, input: await this.payloads.encode(options.signalArgs ?? []) },
     });
-    return this.handle(options.workflowId, undefined, runId);
+    return this.handle(options.workflowId, undefined, runId, eagerlyStarted === true);
   }
 
   /**
@@ -406,4 +380,4 @@ export class Client {
 }
 
 export type { HistoryEvent, RunOutcome, WorkflowDescription };
-export { WorkflowFailedError };
+export { PayloadPipeline, WorkflowFailedError };

@@ -373,6 +373,7 @@ function startBody(request: StartRequest): StartWorkflowRequest {
     memo: request.memo,
     searchAttributes: request.searchAttributes,
     cronSchedule: request.cronSchedule,
+    requestEagerStart: request.requestEagerStart,
     signal: request.signal,
   };
 }

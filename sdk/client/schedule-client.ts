@@ -8,8 +8,8 @@ import type {
   ScheduleDescription as WireDescription,
   ScheduleActionResult as WireResult,
 } from '../common/wire/schedule.ts';
-import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
+import type { PayloadPipeline } from './payload-pipeline.ts';
 import {
   type ScheduleSpec,
   type ScheduleSpecDescription,

@@ -4,8 +4,8 @@ import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { UpdateOutcome } from '../common/wire/messages.ts';
 import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
-import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
+import type { PayloadPipeline } from './payload-pipeline.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { checkWaitForStage, WorkflowUpdateHandle } from './workflow-update-handle.ts';
 
@@ -57,6 +57,11 @@ export class WorkflowHandle<R = unknown> {
     /** The run `start` created; `result()` follows continue-as-new from there. */
     readonly firstExecutionRunId: string | undefined,
     private readonly onWorkflowTaskFailure: WorkflowTaskFailureHandler = warnOnWorkflowTaskFailure,
+    /**
+     * True when `start` asked for an eager start (`requestEagerStart`) and the first workflow task
+     * did run on the worker within the start call, as Temporal's `handle.eagerlyStarted`.
+     */
+    readonly eagerlyStarted: boolean = false,
   ) {}
 
   /**

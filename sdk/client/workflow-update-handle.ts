@@ -1,8 +1,8 @@
 import { WorkflowUpdateStage } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowUpdateFailedError } from '../common/errors.ts';
 import type { UpdateOutcome } from '../common/wire/messages.ts';
-import type { PayloadPipeline } from './client.ts';
 import type { WorkflowServiceApi } from './connection.ts';
+import type { PayloadPipeline } from './payload-pipeline.ts';
 
 export { WorkflowUpdateStage };
 

@@ -64,7 +64,15 @@ export type EventBody =
       /** The first workflow task waits this long (a cron run waiting for its time). */
       firstWorkflowTaskBackoffMs?: number;
     }
-  | { type: 'WorkflowTaskScheduled'; attempt: number }
+  | {
+      type: 'WorkflowTaskScheduled';
+      attempt: number;
+      /**
+       * An eager start's first task: the API hands it to the worker itself, so the router sends
+       * its message only as a backstop, after the workflow task timeout.
+       */
+      eager?: true;
+    }
   | { type: 'WorkflowTaskStarted'; scheduledEventId: number; attempt: number }
   | { type: 'WorkflowTaskCompleted'; scheduledEventId: number; sdkFlags?: number[] }
   | {

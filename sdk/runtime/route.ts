@@ -4,6 +4,12 @@ import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { reportCommittedBatch } from './run-metrics.ts';
 
+/**
+ * When the backstop of an eager start's first workflow task is sent: Temporal's default workflow
+ * task timeout. The API ran the task itself; the message only covers an API that died first.
+ */
+export const EAGER_WORKFLOW_TASK_BACKSTOP_MS = 10_000;
+
 /** Largest activity input carried in a task message (SQS messages hold 256 KB). */
 const INLINE_INPUT_BYTES = 32 * 1024;
 
@@ -37,6 +43,7 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
         if (!startedInBatch.has(event.eventId)) {
           items.push({
             task: { kind: 'workflow', ref, taskQueue: batch.taskQueue, scheduledEventId: event.eventId },
+            dueTime: event.eager ? event.eventTime + EAGER_WORKFLOW_TASK_BACKSTOP_MS : undefined,
           });
         }
         break;

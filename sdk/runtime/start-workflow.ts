@@ -59,7 +59,12 @@ export function newRun(
   }
   if (admitted) bodies.push({ type: 'WorkflowExecutionUpdateAdmitted', ...admitted });
   // A signal-with-start delivers its signal at once; the workflow reads it when its time comes.
-  if (backoffMs === undefined) bodies.push({ type: 'WorkflowTaskScheduled', attempt: 1 });
+  if (backoffMs === undefined)
+    bodies.push({
+      type: 'WorkflowTaskScheduled',
+      attempt: 1,
+      ...(request.requestEagerStart ? { eager: true as const } : {}),
+    });
   const events = numberEvents(bodies, 1, now);
   return { state: applyEvents(initialRunState(request.namespace, runId), events), events };
 }

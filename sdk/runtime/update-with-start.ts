@@ -11,9 +11,10 @@ import type { UpdateWithStartRequest, UpdateWithStartResult } from '../common/wi
 import { isClosed, type RunState } from '../engine/run-state.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runFirstWorkflowTaskNow } from './eager-start.ts';
 import type { Waiter } from './run-outcome.ts';
 import { newRun } from './start-workflow.ts';
-import { runWorkflowTaskNow, waitForUpdate } from './workflow-updates.ts';
+import { waitForUpdate } from './workflow-updates.ts';
 
 /** Sends an update to a running run (the service's `update`), waiting up to `waitMs` for its outcome. */
 export type SendUpdate = (run: RunState, updateId: string, waitMs: number) => Promise<UpdateResponse>;
@@ -88,7 +89,8 @@ export async function updateWithStart(
       terminate = appendRequest(current, events);
     }
     const runId = deps.newId();
-    const run = newRun(start, runId, deps.clock.now(), {
+    // Started eagerly: the API hands the first task (which decides the update) to the worker.
+    const run = newRun({ ...start, requestEagerStart: true }, runId, deps.clock.now(), {
       updateId,
       updateName: update.name,
       input: update.input,
@@ -106,7 +108,7 @@ export async function updateWithStart(
       throw error;
     }
     const ref = { namespace: start.namespace, workflowId: start.workflowId, runId };
-    await runWorkflowTaskNow(deps, start.taskQueue, ref);
+    await runFirstWorkflowTaskNow(deps, start.taskQueue, ref);
     const status = await waitForUpdate(deps, waiter, ref, updateId, request.waitForStage, MAX_WAIT_MS);
     return {
       runId,

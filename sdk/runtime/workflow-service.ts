@@ -19,6 +19,7 @@ import { recordHeartbeat } from './activity-heartbeat.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
 import { readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runFirstWorkflowTaskNow } from './eager-start.ts';
 import { ResultWatch } from './result-watch.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
 import {
@@ -73,9 +74,17 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     this.failurePollMs = resolved.failurePollMs ?? 1000;
   }
 
-  start(request: StartRequest): Promise<StartResult> {
+  async start(request: StartRequest): Promise<StartResult> {
     this.checkTaskQueue(request.taskQueue);
-    return startWorkflow(this.deps, request);
+    return this.startEagerly(request, await startWorkflow(this.deps, request));
+  }
+
+  /** Eager start: runs a new run's first workflow task on its worker before answering. */
+  private async startEagerly(request: StartRequest, result: StartResult): Promise<StartResult> {
+    if (!request.requestEagerStart || !result.started) return result;
+    const ref = { namespace: request.namespace, workflowId: request.workflowId, runId: result.runId };
+    const eagerlyStarted = await runFirstWorkflowTaskNow(this.deps, request.taskQueue, ref);
+    return { ...result, eagerlyStarted };
   }
 
   /**
@@ -178,11 +187,11 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
   }
 
   /** Signal-with-start: signals the running workflow, or starts it with the signal. */
-  signalWithStart(
+  async signalWithStart(
     request: StartRequest & { signal: { name: string; input: Payload[] } },
   ): Promise<StartResult> {
     this.checkTaskQueue(request.taskQueue);
-    return startWorkflow(this.deps, request);
+    return this.startEagerly(request, await startWorkflow(this.deps, request));
   }
 
   async cancel(namespace: string, workflowId: string, runId?: string, reason?: string) {

@@ -81,28 +81,3 @@ export async function waitForUpdate(
   }, waitMs);
   return status;
 }
-
-/**
- * Offers a run's pending workflow task to its worker now, while the caller waits (eager start,
- * update-with-start), instead of after the stream and queue hop. Best effort: the task is in
- * history, so if the worker cannot be reached the queued message still delivers it. Answers
- * whether the worker ran the task in this call.
- */
-export async function runWorkflowTaskNow(
-  deps: RuntimeDeps,
-  taskQueue: string,
-  ref: RunRef,
-): Promise<boolean> {
-  try {
-    const response = await deps.invoker.invoke(taskQueue, { kind: 'workflowTask', ref });
-    return response.kind === 'workflowTask' && response.outcome !== 'noop';
-  } catch (error) {
-    deps.logger('warn', 'worker not reached for an eager workflow task; the task queue delivers it', {
-      workflowId: ref.workflowId,
-      runId: ref.runId,
-      taskQueue,
-      message: (error as Error).message,
-    });
-    return false;
-  }
-}

@@ -28,6 +28,12 @@ export const startWorkflowRequestSchema = z.strictObject({
     .describe(
       "Temporal's cron workflow: each run waits for the next matching time (UTC); the next starts as it closes",
     ),
+  requestEagerStart: z
+    .boolean()
+    .optional()
+    .describe(
+      "Temporal's eager start: the API runs the new run's first workflow task on its worker before answering, skipping the stream and queue hop",
+    ),
   signal: z
     .strictObject({ name: signalNameSchema, input: payloadsSchema.default([]) })
     .optional()
@@ -55,5 +61,11 @@ export const startWorkflowResultSchema = z.object({
   started: z
     .boolean()
     .describe('False when signal-with-start found the workflow running and only signalled it'),
+  eagerlyStarted: z
+    .boolean()
+    .optional()
+    .describe(
+      'With requestEagerStart: whether the first workflow task ran on the worker within this request',
+    ),
 });
 export type StartResult = z.infer<typeof startWorkflowResultSchema>;

@@ -1,5 +1,6 @@
-// Updates on the local stack (DynamoDB Local + SQS emulator + the real handlers), Temporal-style:
-// startUpdate with WorkflowUpdateStage and update-with-start over the HTTP API.
+// The engine-side features Temporal code relies on, on the local stack (DynamoDB Local + SQS
+// emulator + the real handlers), Temporal-style: startUpdate with WorkflowUpdateStage and
+// update-with-start over the HTTP API, and eager workflow start.
 import {
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
@@ -9,6 +10,7 @@ import {
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { DefaultLogger, Runtime, Worker } from 'cairnflow/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { greet, greetTomorrow } from '../temporal-style/eager-workflows.ts';
 import * as activities from '../temporal-style/update-activities.ts';
 import { addItem, checkout, shoppingCart } from '../temporal-style/update-workflows.ts';
 
@@ -132,5 +134,34 @@ describe('updates on the local stack', () => {
     );
     expect(poll.status).toBe(400);
     expect(await poll.text()).toMatch(/waitForStage/);
+  });
+});
+
+describe('eager start on the local stack', () => {
+  it('runs the first workflow task on the worker function within the start request', async () => {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'eager-local',
+      workflows: { greet, greetTomorrow },
+    });
+    await worker.runUntil(async () => {
+      const handle = await testEnv.client.workflow.start(greet, {
+        taskQueue: 'eager-local',
+        workflowId: 'eager-local-1',
+        args: ['Ada'],
+        requestEagerStart: true,
+      });
+      expect(handle.eagerlyStarted).toBe(true);
+      expect((await handle.describe()).status).toBe('Completed');
+      expect(await handle.result()).toBe('Hello, Ada!');
+
+      const plain = await testEnv.client.workflow.start(greetTomorrow, {
+        taskQueue: 'eager-local',
+        workflowId: 'eager-local-2',
+        args: ['Grace'],
+      });
+      expect(plain.eagerlyStarted).toBe(false);
+      await plain.terminate('done looking');
+    });
   });
 });
