@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { addDevCommand } from './cli/dev.ts';
 import { addInitCommand } from './cli/init.ts';
+import { addScheduleCommands } from './cli/schedule-commands.ts';
 import { addUiCommand } from './cli/ui.ts';
 import { addWorkflowCommands } from './cli/workflow-commands.ts';
 
@@ -9,6 +10,7 @@ const program = new Command('cairn').description('Durable workflows on AWS Lambd
 addInitCommand(program);
 addDevCommand(program);
 addWorkflowCommands(program);
+addScheduleCommands(program);
 addUiCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

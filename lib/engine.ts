@@ -243,6 +243,10 @@ export class Engine extends Construct {
     );
     api.addToRolePolicy(payloadStatement(allPayloads, true));
     acknowledgeWildcardResource(api.role, allPayloads, payloadReason);
+    // A schedule's create or change sends its tick to the system queue (and only there).
+    api.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...QUEUE_SEND_ACTIONS], resources: [this.systemQueue.queueArn] }),
+    );
 
     // --- router: history stream → task queues ----------------------------------------------------
     const router = fn('RouterFunction', 'router', {
@@ -441,7 +445,8 @@ export class Engine extends Construct {
   }
 
   /**
-   * Lets `grantee` read workflows in `namespace`: list, describe, history, result and queries.
+   * Lets `grantee` read workflows in `namespace`: list, describe, history, result and queries; and
+   * list and describe its schedules.
    *
    * @example
    * engine.grantRead(dashboardRole);
@@ -449,9 +454,12 @@ export class Engine extends Construct {
   grantRead(grantee: iam.IGrantable, namespace = 'default'): iam.Grant {
     this.checkNamespace('grantRead', namespace);
     const workflows = `/v1/namespaces/${namespace}/workflows`;
+    const schedules = `/v1/namespaces/${namespace}/schedules`;
     return this.grantRoutes('grantRead', grantee, [
       ['GET', workflows],
       ['GET', `${workflows}/*`],
+      ['GET', schedules],
+      ['GET', `${schedules}/*`],
       ['POST', `${workflows}/*/queries/*`],
       ['GET', '/v1/openapi.json'],
     ]);

@@ -21,6 +21,7 @@ import { LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { startInvokeServer } from './invoke-server.ts';
 import { restorePayloads, savePayloads } from './payload-snapshot.ts';
+import { resendScheduleWakes } from './schedule-wakes.ts';
 import { SqsMapping } from './sqs-mapping.ts';
 import { StreamMapping } from './stream-mapping.ts';
 import { WorkerFunctions } from './worker-functions.ts';
@@ -197,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CAIRN_METRICS: 'off',
     });
     const runtime = runtimeFromEnvironment();
+    if (stateDir) await resendScheduleWakes(runtime);
 
     // The API answers long polls for up to 20 s: its timeout is API Gateway's 29 s, not the workers'.
     const api = host(`${prefix}-api`, apiHandler, API_TIMEOUT_SECONDS);

@@ -12,7 +12,7 @@ interface GlobalOptions {
   region?: string;
 }
 
-function parseJson(text: string | undefined, what: string): unknown[] {
+export function parseJson(text: string | undefined, what: string): unknown[] {
   if (text === undefined) return [];
   try {
     const value = JSON.parse(text) as unknown;
@@ -22,7 +22,7 @@ function parseJson(text: string | undefined, what: string): unknown[] {
   }
 }
 
-function print(value: unknown): void {
+export function print(value: unknown): void {
   console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 }
 
@@ -30,7 +30,7 @@ function print(value: unknown): void {
  * Runs a command's action; a failure is printed to stderr with its whole cause chain (a failed
  * workflow says which activity failed and why, not only "Activity task failed"), exit code 1.
  */
-function reporting<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+export function reporting<A extends unknown[]>(action: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     try {
       await action(...args);
@@ -41,11 +41,9 @@ function reporting<A extends unknown[]>(action: (...args: A) => Promise<void>) {
   };
 }
 
-/** Adds `cairn workflow …`: every client operation, against any endpoint. */
-export function addWorkflowCommands(program: Command): void {
-  const workflow = program
-    .command('workflow')
-    .description('start and manage workflows over the HTTP API')
+/** The options every API command group takes: where the API is, the namespace, SigV4. */
+export function withEndpointOptions(group: Command): Command {
+  return group
     .option(
       '-e, --endpoint <url>',
       'base URL of the HTTP API',
@@ -54,20 +52,29 @@ export function addWorkflowCommands(program: Command): void {
     .option('-n, --namespace <namespace>', 'namespace', 'default')
     .option('--sigv4', 'sign requests with AWS SigV4 (credentials from the usual AWS chain)')
     .option('--region <region>', 'AWS region for SigV4', process.env.AWS_REGION ?? 'us-east-1');
+}
 
-  const client = () => {
-    const options = workflow.opts<GlobalOptions>();
-    return new Client({
-      endpoint: options.endpoint,
-      namespace: options.namespace,
-      signer: options.sigv4 ? sigv4Signer({ region: options.region ?? 'us-east-1' }) : undefined,
-      // While execute/result wait, say why nothing happens (once per distinct failure), and keep waiting.
-      onWorkflowTaskFailure: (report) => {
-        console.error(formatWorkflowTaskFailure(report));
-        if (report.failure.cause) console.error(formatFailureChain(report.failure.cause, '  caused by '));
-      },
-    });
-  };
+/** A client for a command group's endpoint options. */
+export function clientFor(group: Command): Client {
+  const options = group.opts<GlobalOptions>();
+  return new Client({
+    endpoint: options.endpoint,
+    namespace: options.namespace,
+    signer: options.sigv4 ? sigv4Signer({ region: options.region ?? 'us-east-1' }) : undefined,
+    // While execute/result wait, say why nothing happens (once per distinct failure), and keep waiting.
+    onWorkflowTaskFailure: (report) => {
+      console.error(formatWorkflowTaskFailure(report));
+      if (report.failure.cause) console.error(formatFailureChain(report.failure.cause, '  caused by '));
+    },
+  });
+}
+
+/** Adds `cairn workflow …`: every client operation, against any endpoint. */
+export function addWorkflowCommands(program: Command): void {
+  const workflow = withEndpointOptions(
+    program.command('workflow').description('start and manage workflows over the HTTP API'),
+  );
+  const client = () => clientFor(workflow);
   const startOptions = (cmd: Command) =>
     cmd
       .requiredOption('-t, --type <workflowType>', 'workflow type (the exported function name)')

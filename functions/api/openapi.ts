@@ -107,6 +107,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [
       { name: 'Workflows', description: 'Start, inspect and steer workflow runs' },
+      { name: 'Schedules', description: 'Start workflows on a calendar, durably' },
       { name: 'Activities', description: 'Finish activities that complete asynchronously, by task token' },
       { name: 'API', description: 'About the API itself' },
     ],

@@ -5,7 +5,7 @@ import type { WorkflowServiceApi } from '../../sdk/client/connection.ts';
 /** The operations the API serves: exactly what the client speaks. */
 export type ApiService = WorkflowServiceApi;
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** What a route answers: a status (default: the route's only documented one) and a JSON body, or none (204). */
 export interface Reply<T> {
@@ -26,7 +26,7 @@ export interface Route {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: 'Workflows' | 'Activities' | 'API';
+  readonly tag: 'Workflows' | 'Schedules' | 'Activities' | 'API';
   readonly params: z.ZodObject;
   readonly query: z.ZodObject;
   readonly body?: z.ZodType;

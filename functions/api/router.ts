@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../sdk/common/errors.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route, waitMs, workflow, workflows } from './route-definition.ts';
+import { scheduleRoutes } from './schedule-routes.ts';
 import * as s from './schemas.ts';
 import { updateRoutes } from './update-routes.ts';
 
@@ -249,6 +250,7 @@ export const routes: readonly Route[] = [
       return { body: await service.heartbeatActivity(params.namespace, body.taskToken, body.details) };
     },
   }),
+  ...scheduleRoutes,
   defineRoute({
     method: 'GET',
     path: '/v1/openapi.json',

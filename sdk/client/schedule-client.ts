@@ -23,7 +23,7 @@ type WorkflowFn = (...args: never[]) => Promise<unknown>;
 export interface ScheduleStartWorkflowAction {
   type: 'startWorkflow';
   workflowType: WorkflowFn | string;
-  args?: unknown[];
+  args?: readonly unknown[];
   taskQueue: string;
   /** Prefix of each run's workflow id; the scheduled time is appended. @default `${scheduleId}-workflow` */
   workflowId?: string;

@@ -22,6 +22,8 @@ export {
   InvalidArgumentError,
   PayloadTooLargeError,
   QueryRejectedError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   TimeoutExpiredError,
   UnknownTaskQueueError,
   WorkflowExecutionAlreadyStartedError,

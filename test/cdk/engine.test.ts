@@ -216,6 +216,19 @@ describe('Engine with default props', () => {
     });
   });
 
+  describe('API function', () => {
+    it('may send to the system queue, and to no task queue (a schedule tick is all it dispatches)', () => {
+      const statements = statementsOfRole(template, logicalId(engine.apiFunction.role!, stack));
+      const sends = statements.filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+      expect(sends).toEqual([
+        expect.objectContaining({
+          Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: getAtt(logicalId(engine.systemQueue, stack)),
+        }),
+      ]);
+    });
+  });
+
   describe('system queue, system function and sweeper', () => {
     it('names the system queue from the definitions and gives it a dead-letter queue', () => {
       template.hasResourceProperties('AWS::SQS::Queue', {
@@ -309,6 +322,8 @@ describe('Engine with default props', () => {
         '/$default/GET/v1/namespaces/shop/workflows"',
         '/$default/GET/v1/namespaces/shop/workflows/*"',
         '/$default/POST/v1/namespaces/shop/workflows/*/queries/*"',
+        '/$default/GET/v1/namespaces/shop/schedules"',
+        '/$default/GET/v1/namespaces/shop/schedules/*"',
       ]) {
         expect(rendered).toContain(route);
       }

@@ -489,7 +489,7 @@ describe('HTTP API refusing bad input', () => {
 
   it('answers 404 for an unknown route and 405 with Allow for a known path asked with another method', async () => {
     const { url } = await startApi();
-    const unknown = await send(url, 'GET', '/v1/namespaces/default/schedules');
+    const unknown = await send(url, 'GET', '/v1/namespaces/default/dlq');
     expect(unknown.status).toBe(404);
     expect(unknown.body?.error).toMatchObject({
       code: 'RouteNotFound',
@@ -612,6 +612,12 @@ describe('OpenAPI document', () => {
         `POST ${ns}/activities/complete`,
         `POST ${ns}/activities/fail`,
         `POST ${ns}/activities/heartbeat`,
+        `POST ${ns}/schedules`,
+        `GET ${ns}/schedules`,
+        `GET ${ns}/schedules/{scheduleId}`,
+        `POST ${ns}/schedules/{scheduleId}/update`,
+        `POST ${ns}/schedules/{scheduleId}/patch`,
+        `DELETE ${ns}/schedules/{scheduleId}`,
         'GET /v1/openapi.json',
       ].sort(),
     );

@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { HistoryConflictError, InvalidArgumentError, ScheduleAlreadyRunning } from '../../common/errors.ts';
 import type { ScheduleRecord } from '../../engine/schedule-record.ts';
@@ -92,6 +93,26 @@ export class DynamoScheduleStore implements ScheduleStore {
       nextPageToken: last === undefined ? undefined : Buffer.from(last).toString('base64url'),
     };
   }
+}
+
+/**
+ * Every schedule of every namespace, by a scan of the executions table: for the embedded stack's
+ * start, whose SQS emulator forgets queued ticks across a restart (SQS itself keeps them).
+ */
+export async function* scanSchedules(options: DynamoScheduleStoreOptions): AsyncIterable<ScheduleRecord> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await options.dynamodb.send(
+      new ScanCommand({
+        TableName: options.executionsTable,
+        FilterExpression: 'attribute_exists(#record) AND attribute_exists(version)',
+        ExpressionAttributeNames: { '#record': 'record' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) if (item.pk?.S?.endsWith('#sched')) yield decode(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }
 
 function decode(item: Record<string, AttributeValue>): ScheduleRecord {
