@@ -1,4 +1,11 @@
-import type { FailureInfo, HistoryEvent, Payload, RunPage, WorkflowDescription } from './wire.ts';
+import type {
+  FailureInfo,
+  HistoryEvent,
+  Payload,
+  RunPage,
+  SchedulePage,
+  WorkflowDescription,
+} from './wire.ts';
 
 /** An error answer of the API (or of the server in front of it), with its message as the API said it. */
 export class ApiError extends Error {
@@ -48,6 +55,11 @@ export function jsonPayload(value: unknown): Payload {
 
 /** The HTTP API's routes the UI uses (API.md, "HTTP API"), relative to the page's own origin. */
 export const api = {
+  schedules: (namespace: string, pageToken?: string) =>
+    call<SchedulePage>(
+      'GET',
+      `/v1/namespaces/${enc(namespace)}/schedules${run(undefined, { pageSize: '100', pageToken })}`,
+    ),
   list: (namespace: string, query: string, pageSize: number, pageToken?: string) =>
     call<RunPage>(
       'GET',

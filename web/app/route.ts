@@ -11,7 +11,8 @@ export type Route =
       since: string;
       size: string;
     }
-  | { page: 'run'; namespace: string; workflowId: string; runId?: string };
+  | { page: 'run'; namespace: string; workflowId: string; runId?: string }
+  | { page: 'schedules'; namespace: string };
 
 const DEFAULT_NAMESPACE = 'default';
 
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(search);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const namespace = parts[0] === 'namespaces' && parts[1] ? parts[1] : DEFAULT_NAMESPACE;
+  if (parts[2] === 'schedules') return { page: 'schedules', namespace };
   if (parts[2] === 'workflows' && parts[3] !== undefined) {
     return { page: 'run', namespace, workflowId: parts[3], runId: params.get('runId') ?? undefined };
   }
@@ -37,6 +39,7 @@ export function parseRoute(hash: string): Route {
 
 /** The fragment that addresses `route`. */
 export function hrefFor(route: Route): string {
+  if (route.page === 'schedules') return `#/namespaces/${encodeURIComponent(route.namespace)}/schedules`;
   const base = `#/namespaces/${encodeURIComponent(route.namespace)}/workflows`;
   const params = new URLSearchParams();
   if (route.page === 'run') {

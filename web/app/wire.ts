@@ -5,5 +5,6 @@ export type { FailureInfo } from '../../sdk/common/failures.ts';
 export type { Payload } from '../../sdk/common/payload.ts';
 export type { WorkflowDescription } from '../../sdk/common/wire/description.ts';
 export type { RunPage, RunSummary } from '../../sdk/common/wire/run-summary.ts';
+export type { SchedulePage, ScheduleSummary } from '../../sdk/common/wire/schedule.ts';
 export type { WorkflowTaskFailure } from '../../sdk/common/wire/workflow-task-failure.ts';
 export type { HistoryEvent } from '../../sdk/engine/events.ts';
