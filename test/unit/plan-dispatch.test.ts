@@ -123,3 +123,26 @@ describe('planDispatch over the approval history', () => {
     ]);
   });
 });
+
+describe('planDispatch for a cron workflow', () => {
+  it('sends no workflow task with the start, and a cronStart when the backoff has passed', () => {
+    const started: HistoryEvent = {
+      eventId: 1,
+      eventTime: 1_000,
+      type: 'WorkflowExecutionStarted',
+      workflowType: 'report',
+      workflowId: 'nightly',
+      taskQueue: 'reports',
+      input: [],
+      attempt: 1,
+      firstRunId: 'run-1',
+      randomSeed: 'run-1',
+      cronSchedule: '0 2 * * *',
+      firstWorkflowTaskBackoffMs: 59_000,
+    };
+    const [batch] = batches([started], [1]);
+    expect(planDispatch(batch!)).toEqual([
+      { task: { kind: 'system', ref: ref('nightly'), op: { type: 'cronStart' } }, dueTime: 60_000 },
+    ]);
+  });
+});
