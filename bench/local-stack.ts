@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
+import type { WritePurpose } from '../sdk/backend/dynamodb/metered-client.ts';
 import { activityProbe, localBenchActivities } from './local/activities.ts';
 import { CloseWatcher } from './local/closes.ts';
 import {
@@ -193,6 +194,46 @@ export async function benchLocalStack(): Promise<BenchResult[]> {
   }
 }
 
+/** The history store's writes of the cost phase by purpose: per run for start, close and retention; per write for appends. */
+function perRun(counts: Counters, runs: number): BenchResult[] {
+  const usage = (purpose: WritePurpose) =>
+    counts.byPurpose[purpose] ?? { writeUnits: 0, writeRequests: 0, readUnits: 0, readRequests: 0 };
+  const { start, append, close, retention } = {
+    start: usage('start'),
+    append: usage('append'),
+    close: usage('close'),
+    retention: usage('retention'),
+  };
+  const perAppend = append.writeRequests ? append.writeUnits / append.writeRequests : 0;
+  return [
+    {
+      name: 'local.run.start_wcu',
+      value: start.writeUnits / runs,
+      unit: 'WCU',
+      note: `write units of creating a run (workflow-id claim, first batch, visibility record), per run over ${runs} runs; ${(start.writeRequests / runs).toFixed(2)} write requests per run`,
+    },
+    {
+      name: 'local.run.close_wcu',
+      value: close.writeUnits / runs,
+      unit: 'WCU',
+      note: `write units of the commit that closes a run (and what it updates with it), per run; ${(close.writeRequests / runs).toFixed(2)} write requests per run`,
+    },
+    {
+      name: 'local.run.retention_writes',
+      value: retention.writeRequests / runs,
+      unit: 'requests',
+      note: `write requests the expiry of a closed run makes (setting the items' TTL), per run; ${(retention.writeUnits / runs).toFixed(2)} WCU and ${(retention.readRequests / runs).toFixed(2)} read requests per run`,
+    },
+    { name: 'local.run.retention_wcu', value: retention.writeUnits / runs, unit: 'WCU' },
+    {
+      name: 'local.step.append_wcu',
+      value: perAppend,
+      unit: 'WCU',
+      note: `write units of one ordinary append (a step's conditional put of one batch item), over ${append.writeRequests} appends; 1 means the item fits one write unit (1 KB)`,
+    },
+  ];
+}
+
 function results({
   raw,
   windows,
@@ -273,6 +314,8 @@ function results({
       unit: 'attempts',
       note: 'activity attempts after the first in the whole local run: 0 means no watchdog fired on a live attempt and no task failed',
     },
+    // --- 1b. per run: what a start, a close and retention cost, and a step's own write ----------
+    ...perRun(costCounts, costSteps / STEPS),
     // --- 2. cost ------------------------------------------------------------------------------------
     {
       name: 'local.cost.usd_per_million_steps',

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack.ts';
+import type { PurposeUsage, WritePurpose } from '../../sdk/backend/dynamodb/metered-client.ts';
 import type { DispatchItem } from '../../sdk/backend/ports.ts';
 import { nowMs } from '../measure.ts';
 
@@ -30,6 +31,8 @@ export interface Counters {
   /** Capacity DynamoDB reported (`ReturnConsumedCapacity`), through the history store. */
   writeUnits: number;
   readUnits: number;
+  /** The history store's capacity and requests by what it wrote for (start, append, close, retention, records). */
+  byPurpose: Partial<Record<WritePurpose, PurposeUsage>>;
   s3Puts: number;
   s3Gets: number;
   /** SendMessageBatch requests (each ≤ 10 messages, all well under 64 KB here) and their messages. */
@@ -62,6 +65,21 @@ export function diff(after: Counters, before: Counters): Counters {
     ddbReadRequests: after.ddbReadRequests - before.ddbReadRequests,
     writeUnits: after.writeUnits - before.writeUnits,
     readUnits: after.readUnits - before.readUnits,
+    byPurpose: Object.fromEntries(
+      Object.entries(after.byPurpose).map(([purpose, usage]) => {
+        const was = before.byPurpose[purpose as WritePurpose];
+        const minus = (key: keyof PurposeUsage) => usage[key] - (was?.[key] ?? 0);
+        return [
+          purpose,
+          {
+            writeUnits: minus('writeUnits'),
+            writeRequests: minus('writeRequests'),
+            readUnits: minus('readUnits'),
+            readRequests: minus('readRequests'),
+          },
+        ];
+      }),
+    ),
     s3Puts: after.s3Puts - before.s3Puts,
     s3Gets: after.s3Gets - before.s3Gets,
     sqsSends: after.sqsSends - before.sqsSends,
@@ -191,6 +209,9 @@ export class StackMeter {
       ddbReadRequests: this.ddbReadRequests,
       writeUnits: capacity.writeUnits,
       readUnits: capacity.readUnits,
+      byPurpose: Object.fromEntries(
+        Object.entries(capacity.byPurpose ?? {}).map(([purpose, usage]) => [purpose, { ...usage }]),
+      ),
       s3Puts: capacity.s3Puts,
       s3Gets: capacity.s3Gets,
       sqsSends: requests.sendBatches,

@@ -34,7 +34,7 @@ import {
   visibilityKey,
   workflowTaskFailureKey,
 } from './keys.ts';
-import { type Item, MeteredDynamo } from './metered-client.ts';
+import { type ConsumedUnits, type Item, MeteredDynamo, type WritePurpose } from './metered-client.ts';
 import { commitTransaction, conflict, type Op } from './transaction.ts';
 import {
   listVisibility,
@@ -59,9 +59,7 @@ export interface DynamoHistoryStoreOptions {
 }
 
 /** Capacity the store consumed, as DynamoDB reports it, and the S3 requests it made. */
-export interface StoreCapacity {
-  readUnits: number;
-  writeUnits: number;
+export interface StoreCapacity extends ConsumedUnits {
   s3Puts: number;
   s3Gets: number;
 }
@@ -156,7 +154,7 @@ export class DynamoHistoryStore implements HistoryStore {
       { role: 'newVisibility', item: visibilityPut(this.executions, created.summary, true) },
     ];
     if (closing) ops.push(...this.closingOps(closing, created.state));
-    await this.commit(ops, [created, closing], reusePolicy);
+    await this.commit(ops, [created, closing], reusePolicy, 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -190,7 +188,7 @@ export class DynamoHistoryStore implements HistoryStore {
       );
     }
     ops.push(...(closes || next ? this.closingOps(batch, next?.state) : this.upsertOps(batch)));
-    await this.commit(ops, [batch, next], 'ALLOW_DUPLICATE');
+    await this.commit(ops, [batch, next], 'ALLOW_DUPLICATE', closes || next ? 'close' : 'append');
   }
 
   async getRun(namespace: string, runId: string): Promise<RunState | undefined> {
@@ -355,7 +353,9 @@ export class DynamoHistoryStore implements HistoryStore {
   /** The common append: one conditional put of the head item, the commit point. */
   private async putHead(batch: PreparedBatch): Promise<void> {
     try {
-      await this.db.putItem({ ...this.headPut(batch).Put!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+      await this.db
+        .for('append')
+        .putItem({ ...this.headPut(batch).Put!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (error.Item?.commitId?.S === batch.head.commitId!.S) return;
@@ -384,8 +384,13 @@ export class DynamoHistoryStore implements HistoryStore {
     ];
   }
 
-  private commit(ops: Op[], batches: (PreparedBatch | undefined)[], policy: WorkflowIdReusePolicyName) {
-    return commitTransaction(this.db, ops, policy, async () => {
+  private commit(
+    ops: Op[],
+    batches: (PreparedBatch | undefined)[],
+    policy: WorkflowIdReusePolicyName,
+    purpose: WritePurpose,
+  ) {
+    return commitTransaction(this.db.for(purpose), ops, policy, async () => {
       await Promise.all(batches.map((batch) => this.discard(batch)));
     });
   }
@@ -417,6 +422,7 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async expireRun(namespace: string, runId: string, expiresAt: number): Promise<void> {
+    const db = this.db.for('retention');
     // TTL attributes are epoch seconds.
     const values = { ':t': { N: String(Math.floor(expiresAt / 1000)) } };
     const partitions = [
@@ -425,7 +431,7 @@ export class DynamoHistoryStore implements HistoryStore {
       { table: this.executions, pk: visibilityKey(namespace, runId).pk.S! },
     ];
     for (const { table, pk } of partitions) {
-      const items = await this.db.queryAll(
+      const items = await db.queryAll(
         {
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
@@ -435,7 +441,7 @@ export class DynamoHistoryStore implements HistoryStore {
         1_000_000,
       );
       for (const item of items) {
-        await this.db.updateItem({
+        await db.updateItem({
           TableName: table,
           Key: { pk: item.pk!, sk: item.sk! },
           UpdateExpression: 'SET expiresAt = :t',
@@ -447,7 +453,7 @@ export class DynamoHistoryStore implements HistoryStore {
     if (!state) return;
     try {
       // The claim expires with its run only while no later run has taken the workflow id.
-      await this.db.updateItem({
+      await db.updateItem({
         TableName: this.executions,
         Key: claimKey(namespace, state.workflowId),
         UpdateExpression: 'SET expiresAt = :t',
@@ -461,12 +467,12 @@ export class DynamoHistoryStore implements HistoryStore {
 
   private async putSideRecord(key: Item, namespace: string, runId: string, record: object | null) {
     if (record === null) {
-      await this.db.deleteItem({ TableName: this.executions, Key: key });
+      await this.db.for('records').deleteItem({ TableName: this.executions, Key: key });
       return;
     }
     await this.payloads.assertWithinCap(record);
     const stored = await this.payloads.offload(record, namespace, runId);
-    await this.db.putItem({
+    await this.db.for('records').putItem({
       TableName: this.executions,
       Item: { ...key, record: { S: JSON.stringify(stored) } },
     });

@@ -24,6 +24,18 @@ export type Item = Record<string, AttributeValue>;
 export interface ConsumedUnits {
   readUnits: number;
   writeUnits: number;
+  /** The same by what the store was doing, with request counts, when a purpose is given. */
+  byPurpose?: Partial<Record<WritePurpose, PurposeUsage>>;
+}
+
+/** What a store write is for, so benchmarks can price a start, a step, a close and retention apart. */
+export type WritePurpose = 'start' | 'append' | 'close' | 'retention' | 'records';
+
+export interface PurposeUsage {
+  writeUnits: number;
+  writeRequests: number;
+  readUnits: number;
+  readRequests: number;
 }
 
 /**
@@ -34,13 +46,31 @@ export class MeteredDynamo {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly units: ConsumedUnits,
+    private readonly purpose?: WritePurpose,
   ) {}
 
+  /** The same client, counting what it consumes under `purpose` too. */
+  for(purpose: WritePurpose): MeteredDynamo {
+    return new MeteredDynamo(this.client, this.units, purpose);
+  }
+
   private track(
-    kind: keyof ConsumedUnits,
+    kind: 'readUnits' | 'writeUnits',
     consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
   ): void {
-    for (const entry of [consumed ?? []].flat()) this.units[kind] += entry.CapacityUnits ?? 0;
+    let units = 0;
+    for (const entry of [consumed ?? []].flat()) units += entry.CapacityUnits ?? 0;
+    this.units[kind] += units;
+    if (!this.purpose) return;
+    const byPurpose = (this.units.byPurpose ??= {});
+    const usage = (byPurpose[this.purpose] ??= {
+      writeUnits: 0,
+      writeRequests: 0,
+      readUnits: 0,
+      readRequests: 0,
+    });
+    usage[kind] += units;
+    usage[kind === 'readUnits' ? 'readRequests' : 'writeRequests'] += 1;
   }
 
   async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
