@@ -60,6 +60,16 @@ export interface HeartbeatRecord {
  */
 export type WorkflowTaskFailureRecord = Omit<WorkflowTaskFailure, 'final'>;
 
+export interface ExpiryOptions {
+  /** Wall-clock time (epoch ms) by which the call returns, done or not. @default no limit */
+  stopBy?: number;
+}
+
+export interface ExpiryResult {
+  /** False when the call stopped at `stopBy` with items left to extend. */
+  done: boolean;
+}
+
 /** A committed batch as the history stream delivers it to the router. */
 export interface CommittedBatch {
   namespace: string;
@@ -107,10 +117,13 @@ export interface HistoryStore {
     record: HeartbeatRecord,
   ): Promise<void>;
   /**
-   * Marks every item of a closed run to expire at `expiresAt` (epoch ms): its history, records and,
-   * if it still points at this run, its workflow-id claim. The table's TTL deletes them then.
+   * Makes every item of a run live at least until `keepUntil` (epoch ms): its history, records and,
+   * if it still points at this run, its workflow-id claim; expiries only grow. Items get an expiry
+   * when written (`retention.ts`), so this is needed only where that one falls short: a long run's
+   * close, an open run's renewal. Works in bounded pieces: past `stopBy` it returns
+   * `{ done: false }`, and a later call resumes.
    */
-  expireRun(namespace: string, runId: string, expiresAt: number): Promise<void>;
+  expireRun(ref: RunRef, keepUntil: number, options?: ExpiryOptions): Promise<ExpiryResult>;
   getHeartbeat(
     namespace: string,
     runId: string,

@@ -76,7 +76,6 @@ export interface RunState {
   closeTime?: number;
   /** The id the next appended event will get; the optimistic-concurrency guard of every append. */
   nextEventId: number;
-  historySizeBytes: number;
   workflowTask: { scheduledEventId: number; attempt: number } | null;
   activities: Record<string, PendingActivity>;
   timers: Record<string, PendingTimer>;
@@ -122,7 +121,6 @@ export function initialRunState(namespace: string, runId: string): RunState {
     status: 'Running',
     startTime: 0,
     nextEventId: 1,
-    historySizeBytes: 0,
     workflowTask: null,
     activities: {},
     timers: {},
@@ -339,14 +337,8 @@ export function applyEvents(state: RunState, events: readonly HistoryEvent[]): R
     }
     applyEvent(next, event);
     next.nextEventId += 1;
-    next.historySizeBytes += estimateEventSize(event);
   }
   return next;
-}
-
-/** Approximate stored size of an event, for continue-as-new suggestions and paging. */
-export function estimateEventSize(event: HistoryEvent): number {
-  return JSON.stringify(event).length;
 }
 
 /** True when no more events may be appended except by a new run. */

@@ -28,8 +28,7 @@ export interface RuntimeDeps {
   retentionMs?: number;
 }
 
-/** Retention of closed runs when none is configured. */
-export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+export { DEFAULT_RETENTION_MS } from '../backend/retention.ts';
 
 export const silentLogger: Logger = () => {};
 

@@ -136,6 +136,8 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     historyTable: environment.CAIRN_HISTORY_TABLE,
     executionsTable: environment.CAIRN_EXECUTIONS_TABLE,
     payloadBucket: environment.CAIRN_PAYLOAD_BUCKET,
+    retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
+    now: () => systemClock.now(),
   });
   const dispatch = new SqsTaskDispatch({
     sqs,

@@ -1,4 +1,5 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
+import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalTime } from '../backend/retention.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -18,7 +19,7 @@ const INLINE_INPUT_BYTES = 32 * 1024;
  * idempotent on (run, event id): the same batch always yields the same tasks, so a stream batch
  * delivered twice sends duplicates that every consumer already tolerates.
  */
-export function planDispatch(batch: CommittedBatch): DispatchItem[] {
+export function planDispatch(batch: CommittedBatch, retentionMs?: number): DispatchItem[] {
   const ref: RunRef = { namespace: batch.namespace, workflowId: batch.workflowId, runId: batch.runId };
   const items: DispatchItem[] = [];
   const system = (op: Extract<Task, { kind: 'system' }>['op'], dueTime?: number) =>
@@ -37,6 +38,10 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
         if (Number.isFinite(deadline)) system({ type: 'runTimeout' }, deadline);
         if (event.firstWorkflowTaskBackoffMs !== undefined)
           system({ type: 'cronStart' }, event.eventTime + event.firstWorkflowTaskBackoffMs);
+        // The renewal timer of a run that may outlive its items' first expiry (backend/retention.ts),
+        // where items expire at all: an engine without a retention (time skipping) keeps everything.
+        const renewal = retentionMs && renewalTime(batch.state, event.eventTime, retentionMs);
+        if (renewal) system({ type: 'expireRun' }, renewal);
         break;
       }
       case 'WorkflowTaskScheduled':
@@ -109,7 +114,10 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
       case 'WorkflowExecutionContinuedAsNew':
         system({ type: 'notifyParent' });
         system({ type: 'applyParentClosePolicy' });
-        system({ type: 'expireRun' });
+        // Usually every item already lives past close + retention: then the close writes nothing more.
+        if (closeNeedsExpiryPass(batch.state, retentionMs ?? DEFAULT_RETENTION_MS)) {
+          system({ type: 'expireRun' });
+        }
         break;
       // Facts the workflow reads on its next task (which its own event dispatches) or outcomes of
       // work already dispatched: nothing to send.
@@ -155,11 +163,14 @@ export function planDispatch(batch: CommittedBatch): DispatchItem[] {
  * one unroutable task would stall every run that shares the shard.
  */
 export async function routeBatches(
-  deps: Pick<RuntimeDeps, 'dispatch' | 'store' | 'clock' | 'logger' | 'metrics' | 'knownTaskQueues'>,
+  deps: Pick<
+    RuntimeDeps,
+    'dispatch' | 'store' | 'clock' | 'logger' | 'metrics' | 'knownTaskQueues' | 'retentionMs'
+  >,
   batches: readonly CommittedBatch[],
 ): Promise<void> {
   for (const batch of batches) reportCommittedBatch(deps.metrics, batch);
-  const items = batches.flatMap(planDispatch);
+  const items = batches.flatMap((batch) => planDispatch(batch, deps.retentionMs));
   const known = deps.knownTaskQueues;
   const unroutable = (item: DispatchItem) =>
     known !== undefined && item.task.kind !== 'system' && !known.includes(item.task.taskQueue);

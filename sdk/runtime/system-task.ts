@@ -12,10 +12,11 @@ import { wakeIfIdle } from '../engine/pending-events.ts';
 import { isClosed } from '../engine/run-state.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
-import { DEFAULT_RETENTION_MS, type RuntimeDeps } from './deps.ts';
+import type { RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
 import { continueCron, notifySchedule } from './schedule/schedule-runs.ts';
 import { processScheduleTick } from './schedule/schedule-tick.ts';
+import { keepRunRetention } from './run-retention.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 /**
@@ -88,16 +89,9 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
     case 'applyParentClosePolicy':
       await applyParentClosePolicy(deps, ref);
       return;
-    case 'expireRun': {
-      const state = await deps.store.getRun(ref.namespace, ref.runId);
-      if (!state || !isClosed(state)) return;
-      await deps.store.expireRun(
-        ref.namespace,
-        ref.runId,
-        (state.closeTime ?? deps.clock.now()) + (deps.retentionMs ?? DEFAULT_RETENTION_MS),
-      );
+    case 'expireRun':
+      await keepRunRetention(deps, ref);
       return;
-    }
     default: {
       const unknown: never = op;
       throw new TypeError(`Unknown system op ${JSON.stringify(unknown)}`);

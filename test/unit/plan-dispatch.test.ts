@@ -2,9 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CommittedBatch } from '../../sdk/backend/ports.ts';
+import {
+  CLOSE_WITHOUT_WRITES_MS,
+  DEFAULT_RETENTION_MS,
+  RENEWAL_MARGIN_MS,
+} from '../../sdk/backend/retention.ts';
 import type { HistoryEvent } from '../../sdk/engine/events.ts';
 import { applyEvents, initialRunState, type RunState } from '../../sdk/engine/run-state.ts';
 import { planDispatch } from '../../sdk/runtime/route.ts';
+
+const DAY = 86_400_000;
 
 function golden(name: string): HistoryEvent[] {
   return JSON.parse(
@@ -91,12 +98,34 @@ describe('planDispatch over the loan history', () => {
     ]);
   });
 
-  it('tells the parent, applies the close policy and schedules retention when a run closes', () => {
-    expect(planDispatch(close!).map((item) => item.task)).toEqual([
+  it('tells the parent and applies the close policy when a run closes; a short run needs no expiry pass', () => {
+    expect(planDispatch(close!, DEFAULT_RETENTION_MS).map((item) => item.task)).toEqual([
       { kind: 'system', ref: ref('golden-loan'), op: { type: 'notifyParent' } },
       { kind: 'system', ref: ref('golden-loan'), op: { type: 'applyParentClosePolicy' } },
-      { kind: 'system', ref: ref('golden-loan'), op: { type: 'expireRun' } },
     ]);
+  });
+
+  it('schedules an expiry pass when a run closes too long after its start for its first items', () => {
+    const late = { ...close!, state: { ...close!.state, closeTime: close!.state.startTime + 61 * DAY } };
+    expect(planDispatch(late, DEFAULT_RETENTION_MS).map((item) => item.task)).toContainEqual({
+      kind: 'system',
+      ref: ref('golden-loan'),
+      op: { type: 'expireRun' },
+    });
+  });
+
+  it('schedules the renewal of an unbounded run two weeks before its first items would expire', () => {
+    const startTime = start!.state.startTime;
+    expect(planDispatch(start!, DEFAULT_RETENTION_MS)).toContainEqual({
+      task: { kind: 'system', ref: ref('golden-loan'), op: { type: 'expireRun' } },
+      dueTime: startTime + DEFAULT_RETENTION_MS + CLOSE_WITHOUT_WRITES_MS - RENEWAL_MARGIN_MS,
+    });
+    // None for a run its execution timeout ends first, and none where items never expire (no retention).
+    const bounded = { ...start!, state: { ...start!.state, executionExpirationTime: startTime + 30 * DAY } };
+    const renewals = (batch: CommittedBatch, retentionMs?: number) =>
+      planDispatch(batch, retentionMs).filter((item) => item.task.kind === 'system');
+    expect(renewals(bounded, DEFAULT_RETENTION_MS)).toEqual([]);
+    expect(renewals(start!)).toEqual([]);
   });
 
   it('is idempotent: the same batch always yields the same tasks', () => {

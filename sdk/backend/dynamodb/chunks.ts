@@ -53,6 +53,8 @@ export async function writeChunks(
             sk: { N: String(keys[i]) },
             kind: { S: 'chunk' },
             commitId,
+            // A chunk expires with the head that names it.
+            ...(head.expiresAt ? { expiresAt: head.expiresAt } : {}),
             data: { B: data },
           },
           ConditionExpression: 'attribute_not_exists(pk) OR commitId = :commitId',

@@ -27,6 +27,8 @@ export function claimPut(
   state: RunState,
   policy: WorkflowIdReusePolicyName,
   closing?: { runId: string; status: ExecutionStatus },
+  /** The claim's TTL attribute: it expires with its run's first items, and is renewed with them. */
+  expiresAt: Record<string, AttributeValue> = {},
 ): TransactWriteItem {
   // A running holder blocks every start except one that closes it in the same write.
   const reusable = (Object.keys(STATUSES) as ExecutionStatus[]).filter(
@@ -54,6 +56,7 @@ export function claimPut(
         runId: { S: state.runId },
         status: { S: state.status },
         workflowType: { S: state.workflowType },
+        ...expiresAt,
       },
       ConditionExpression: clauses.join(' OR '),
       ExpressionAttributeNames: hasValues ? names : undefined,

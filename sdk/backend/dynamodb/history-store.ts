@@ -1,47 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
-import type { RunState } from '../../engine/run-state.ts';
+import { isClosed, type RunState } from '../../engine/run-state.ts';
 import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts';
 import type {
   AppendRequest,
   CommittedBatch,
   EventPage,
+  ExpiryOptions,
+  ExpiryResult,
   HeartbeatRecord,
   HistoryStore,
   NewRun,
+  RunRef,
   RunSummary,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
-import { summarizeRun } from '../run-summary.ts';
+import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
-import { decodeField, encodeBatch, type Image } from './batch-codec.ts';
-import { discardChunks, loadChunks, writeChunks } from './chunks.ts';
-import { claimClose, claimPut } from './claim.ts';
+import { decodeField, type Image } from './batch-codec.ts';
+import { BatchWriter, newCommitId } from './batch-writer.ts';
+import { loadChunks } from './chunks.ts';
+import { claimPut } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
-import {
-  batchKey,
-  chunkPk,
-  claimKey,
-  heartbeatKey,
-  historyPk,
-  visibilityKey,
-  workflowTaskFailureKey,
-} from './keys.ts';
-import { type ConsumedUnits, type Item, MeteredDynamo, type WritePurpose } from './metered-client.ts';
-import { commitTransaction, conflict, type Op } from './transaction.ts';
-import {
-  listVisibility,
-  VISIBILITY_INLINE_BYTES,
-  VISIBILITY_MEMO_OFFLOAD_BYTES,
-  visibilityPut,
-} from './visibility.ts';
+import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
+import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
+import { extendRunExpiry } from './run-expiry.ts';
+import { RunRecords } from './run-records.ts';
+import type { Op } from './transaction.ts';
+import { listVisibility } from './visibility.ts';
 
 export interface DynamoHistoryStoreOptions {
   dynamodb: DynamoDBClient;
@@ -56,21 +44,16 @@ export interface DynamoHistoryStoreOptions {
   offloadBytes?: number;
   /** Payload data above this many bytes is refused with `PayloadTooLargeError`. @default PAYLOAD_HARD_CAP_BYTES */
   hardCapBytes?: number;
+  /** How long closed runs are kept (the Engine's `retention`); items get their expiry from it. @default 30 days */
+  retentionMs?: number;
+  /** The engine's clock (epoch ms), for expiries of side records and for what counts as expired. @default Date.now */
+  now?: () => number;
 }
 
 /** Capacity the store consumed, as DynamoDB reports it, and the S3 requests it made. */
 export interface StoreCapacity extends ConsumedUnits {
   s3Puts: number;
   s3Gets: number;
-}
-
-/** A batch encoded and with its payloads offloaded: the head item, and the chunks to write first. */
-interface PreparedBatch {
-  state: RunState;
-  /** What the run's visibility record shows after this batch. */
-  summary: RunSummary;
-  head: Item;
-  chunkCount: number;
 }
 
 function checkContinues(events: HistoryEvent[], firstEventId: number, state: RunState, what: string): void {
@@ -93,11 +76,14 @@ function checkContinues(events: HistoryEvent[], firstEventId: number, state: Run
  * The history store on DynamoDB, with large payloads in S3 (DESIGN.md, "Data and limits").
  *
  * A batch of events is one head item keyed by its first event id; `attribute_not_exists(pk)` on it
- * is the fork guard, so an append is one conditional PutItem. Transactions are used only where
- * several items must change together: a start (claim + batch + visibility), a close or a
- * search-attribute upsert (batch + claim status + visibility), and continue-as-new (both runs).
+ * is the fork guard, so an append is one conditional PutItem (`batch-writer.ts`). Transactions are
+ * used only where several items must change together: a start (claim + batch + visibility), a close
+ * or a search-attribute upsert (batch + claim status + visibility), and continue-as-new (both runs).
  * Appends trust `expectedNextEventId` to come from a committed head (as `commitToRun` reads it): a
  * stale one always names an existing batch and conflicts.
+ *
+ * Every item expires by DynamoDB's TTL at the time `retention.ts` gives it when written; a closed
+ * run counts as gone once its close + retention has passed, even while DynamoDB still holds items.
  *
  * @example
  * const store = new DynamoHistoryStore({ dynamodb, s3, historyTable, executionsTable, payloadBucket });
@@ -110,11 +96,17 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly db: MeteredDynamo;
   private readonly history: string;
   private readonly executions: string;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly writer: BatchWriter;
+  private readonly records: RunRecords;
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.db = new MeteredDynamo(options.dynamodb, this.capacity);
     this.history = options.historyTable;
     this.executions = options.executionsTable;
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.now = options.now ?? Date.now;
     this.payloads = new PayloadOffloader({
       s3: options.s3,
       bucket: options.payloadBucket,
@@ -122,6 +114,19 @@ export class DynamoHistoryStore implements HistoryStore {
       hardCapBytes: options.hardCapBytes ?? PAYLOAD_HARD_CAP_BYTES,
       usage: this.capacity,
     });
+    this.writer = new BatchWriter(this.db, {
+      history: this.history,
+      executions: this.executions,
+      payloads: this.payloads,
+      retentionMs: this.retentionMs,
+    });
+    // A side record outlives every history item written before it (the horizon without a deadline).
+    this.records = new RunRecords(
+      this.db.for('records'),
+      this.executions,
+      this.payloads,
+      (writeTime) => writeTime + this.retentionMs + CLOSE_WITHOUT_WRITES_MS,
+    );
   }
 
   async createRun(
@@ -135,10 +140,10 @@ export class DynamoHistoryStore implements HistoryStore {
       checkContinues(events, expectedNextEventId, state, `Run ${runId}`);
     }
     await this.payloads.assertWithinCap([run, terminate]);
-    const commitId = randomUUID();
+    const commitId = newCommitId();
     const [created, closing] = await Promise.all([
-      this.prepare(run.events, run.state, commitId),
-      terminate && this.prepare(terminate.events, terminate.state, commitId),
+      this.writer.prepare(run.events, run.state, commitId),
+      terminate && this.writer.prepare(terminate.events, terminate.state, commitId),
     ]);
     const ops: Op[] = [
       {
@@ -148,13 +153,14 @@ export class DynamoHistoryStore implements HistoryStore {
           created.state,
           reusePolicy,
           terminate && { runId: terminate.runId, status: terminate.state.status },
+          created.expiresAt,
         ),
       },
-      { role: 'newHead', item: this.headPut(created) },
-      { role: 'newVisibility', item: visibilityPut(this.executions, created.summary, true) },
+      { role: 'newHead', item: this.writer.headPut(created) },
+      { role: 'newVisibility', item: this.writer.visibilityPut(created, true) },
     ];
-    if (closing) ops.push(...this.closingOps(closing, created.state));
-    await this.commit(ops, [created, closing], reusePolicy, 'start');
+    if (closing) ops.push(...this.writer.closingOps(closing, created.state));
+    await this.writer.commit(ops, [created, closing], reusePolicy, 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -167,34 +173,46 @@ export class DynamoHistoryStore implements HistoryStore {
     checkContinues(events, request.expectedNextEventId, state, `Run ${runId}`);
     if (newRun) checkContinues(newRun.events, 1, newRun.state, `New run ${newRun.state.runId}`);
     await this.payloads.assertWithinCap([events, state, newRun]);
-    const commitId = randomUUID();
+    const commitId = newCommitId();
     const [batch, next] = await Promise.all([
-      this.prepare(events, state, commitId),
-      newRun && this.prepare(newRun.events, newRun.state, commitId),
+      this.writer.prepare(events, state, commitId),
+      newRun && this.writer.prepare(newRun.events, newRun.state, commitId),
     ]);
     const closes = events.some(isCloseEvent);
     const upserts = events.some((event) => event.type === 'UpsertWorkflowSearchAttributes');
-    if (!next && !closes && !upserts) return this.putHead(batch);
+    if (!next && !closes && !upserts) return this.writer.putHead(batch);
 
     const ops: Op[] = [];
     if (next) {
       ops.push(
         {
           role: 'claim',
-          item: claimPut(this.executions, next.state, 'ALLOW_DUPLICATE', { runId, status: state.status }),
+          item: claimPut(
+            this.executions,
+            next.state,
+            'ALLOW_DUPLICATE',
+            { runId, status: state.status },
+            next.expiresAt,
+          ),
         },
-        { role: 'newHead', item: this.headPut(next) },
-        { role: 'newVisibility', item: visibilityPut(this.executions, next.summary, true) },
+        { role: 'newHead', item: this.writer.headPut(next) },
+        { role: 'newVisibility', item: this.writer.visibilityPut(next, true) },
       );
     }
-    ops.push(...(closes || next ? this.closingOps(batch, next?.state) : this.upsertOps(batch)));
-    await this.commit(ops, [batch, next], 'ALLOW_DUPLICATE', closes || next ? 'close' : 'append');
+    ops.push(...(closes || next ? this.writer.closingOps(batch, next?.state) : this.writer.upsertOps(batch)));
+    await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', closes || next ? 'close' : 'append');
   }
 
   async getRun(namespace: string, runId: string): Promise<RunState | undefined> {
     const head = await this.head(namespace, runId);
     if (!head) return undefined;
-    return this.payloads.resolve(await decodeField(head, 'state', () => this.loadChunks(head)));
+    const state = await this.payloads.resolve(await decodeField(head, 'state', () => this.loadChunks(head)));
+    return this.retained(state) ? state : undefined;
+  }
+
+  /** False for a closed run past its retention, whatever DynamoDB's TTL has deleted of it yet. */
+  private retained(state: RunState): boolean {
+    return !isClosed(state) || (state.closeTime ?? Infinity) + this.retentionMs > this.now();
   }
 
   async getCurrentRunId(namespace: string, workflowId: string): Promise<string | undefined> {
@@ -204,7 +222,8 @@ export class DynamoHistoryStore implements HistoryStore {
 
   /**
    * Pages hold whole batches, about 1,000 events each (see `pageItems`); the page token is the next
-   * page's first event id.
+   * page's first event id. A page holding an item whose TTL has passed belongs to a run on its way
+   * out: if that run is closed, it is gone, and no partial history is returned.
    */
   async readHistory(
     namespace: string,
@@ -221,6 +240,10 @@ export class DynamoHistoryStore implements HistoryStore {
       start,
       Boolean(pageToken) || start === 1,
     );
+    const nowSeconds = this.now() / 1000;
+    if (items.some((item) => Number(item.expiresAt?.N ?? Infinity) <= nowSeconds)) {
+      if (!(await this.getRun(namespace, runId))) return { events: [] };
+    }
     const batches = await Promise.all(
       items.map((item) => decodeField(item, 'events', () => this.loadChunks(item))),
     );
@@ -230,8 +253,9 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   /**
-   * Runs of a namespace, newest start first. `matches` sees each run as its visibility record has it;
-   * `historyLength` of a running run is then refreshed from its head for the runs returned.
+   * Runs of a namespace, newest start first (`visibility.ts`). `matches` sees each run as its
+   * visibility record has it; `historyLength` of a running run is then refreshed from its head for
+   * the runs returned.
    */
   async listRuns(
     namespace: string,
@@ -270,14 +294,14 @@ export class DynamoHistoryStore implements HistoryStore {
     runId: string,
     failure: WorkflowTaskFailureRecord | null,
   ): Promise<void> {
-    await this.putSideRecord(workflowTaskFailureKey(namespace, runId), namespace, runId, failure);
+    await this.records.put(workflowTaskFailureKey(namespace, runId), namespace, runId, failure, this.now());
   }
 
   async getWorkflowTaskFailure(
     namespace: string,
     runId: string,
   ): Promise<WorkflowTaskFailureRecord | undefined> {
-    return this.getSideRecord(workflowTaskFailureKey(namespace, runId));
+    return this.records.get(workflowTaskFailureKey(namespace, runId));
   }
 
   async recordHeartbeat(
@@ -286,7 +310,8 @@ export class DynamoHistoryStore implements HistoryStore {
     scheduledEventId: number,
     record: HeartbeatRecord,
   ): Promise<void> {
-    await this.putSideRecord(heartbeatKey(namespace, runId, scheduledEventId), namespace, runId, record);
+    const key = heartbeatKey(namespace, runId, scheduledEventId);
+    await this.records.put(key, namespace, runId, record, Math.max(record.time, this.now()));
   }
 
   async getHeartbeat(
@@ -294,7 +319,15 @@ export class DynamoHistoryStore implements HistoryStore {
     runId: string,
     scheduledEventId: number,
   ): Promise<HeartbeatRecord | undefined> {
-    return this.getSideRecord(heartbeatKey(namespace, runId, scheduledEventId));
+    return this.records.get(heartbeatKey(namespace, runId, scheduledEventId));
+  }
+
+  /** Extends what would expire before `keepUntil`, in bounded pieces (`run-expiry.ts`). */
+  async expireRun(ref: RunRef, keepUntil: number, options: ExpiryOptions = {}): Promise<ExpiryResult> {
+    const stopBy = options.stopBy ?? Number.POSITIVE_INFINITY;
+    const tables = { history: this.history, executions: this.executions };
+    const { done } = await extendRunExpiry(this.db.for('retention'), tables, ref, keepUntil, stopBy);
+    return { done };
   }
 
   /**
@@ -314,88 +347,6 @@ export class DynamoHistoryStore implements HistoryStore {
     const { namespace, workflowId, runId, taskQueue } = resolved.state;
     return { namespace, workflowId, runId, taskQueue, events: resolved.events, state: resolved.state };
   }
-
-  // --- writing batches -------------------------------------------------------------------------
-
-  /** Offloads a batch's large payloads to S3, encodes it, and writes its overflow chunks. */
-  private async prepare(events: HistoryEvent[], state: RunState, commitId: string): Promise<PreparedBatch> {
-    const offloaded = await this.payloads.offload({ events, state }, state.namespace, state.runId);
-    const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
-    const head: Item = {
-      ...batchKey(state.namespace, state.runId, events[0]!.eventId),
-      kind: { S: 'batch' },
-      lastEventId: { N: String(events[events.length - 1]!.eventId) },
-      status: { S: state.status },
-      // Tells an SDK retry of our own write apart from another writer's.
-      commitId: { S: commitId },
-      ...fields,
-    };
-    await writeChunks(this.db, this.history, head, chunks);
-    let summary = summarizeRun(offloaded.state);
-    if (Buffer.byteLength(JSON.stringify(summary)) > VISIBILITY_INLINE_BYTES) {
-      const { namespace, runId } = state;
-      const memo = await this.payloads.offload(summary.memo, namespace, runId, VISIBILITY_MEMO_OFFLOAD_BYTES);
-      summary = { ...summary, memo };
-    }
-    return { state: offloaded.state, summary, head, chunkCount: chunks.length };
-  }
-
-  private discard(batch: PreparedBatch | undefined): Promise<void> {
-    return batch ? discardChunks(this.db, this.history, batch.head, batch.chunkCount) : Promise.resolve();
-  }
-
-  private headPut(batch: PreparedBatch): TransactWriteItem {
-    return {
-      Put: { TableName: this.history, Item: batch.head, ConditionExpression: 'attribute_not_exists(pk)' },
-    };
-  }
-
-  /** The common append: one conditional put of the head item, the commit point. */
-  private async putHead(batch: PreparedBatch): Promise<void> {
-    try {
-      await this.db
-        .for('append')
-        .putItem({ ...this.headPut(batch).Put!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item?.commitId?.S === batch.head.commitId!.S) return;
-      await this.discard(batch);
-      throw conflict(batch.head);
-    }
-  }
-
-  /** Closing a run (or continuing it as new) also updates its claim and visibility record. */
-  private closingOps(batch: PreparedBatch, successor?: RunState): Op[] {
-    const ops: Op[] = [
-      { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: visibilityPut(this.executions, batch.summary, false) },
-    ];
-    // A successor under the same workflow id replaces the claim itself (one item per transaction).
-    if (successor?.workflowId !== batch.state.workflowId) {
-      ops.push({ role: 'claimClose', item: claimClose(this.executions, batch.state) });
-    }
-    return ops;
-  }
-
-  private upsertOps(batch: PreparedBatch): Op[] {
-    return [
-      { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: visibilityPut(this.executions, batch.summary, false) },
-    ];
-  }
-
-  private commit(
-    ops: Op[],
-    batches: (PreparedBatch | undefined)[],
-    policy: WorkflowIdReusePolicyName,
-    purpose: WritePurpose,
-  ) {
-    return commitTransaction(this.db.for(purpose), ops, policy, async () => {
-      await Promise.all(batches.map((batch) => this.discard(batch)));
-    });
-  }
-
-  // --- reading ---------------------------------------------------------------------------------
 
   /** The run's newest batch item: its head. */
   private async head(
@@ -419,67 +370,5 @@ export class DynamoHistoryStore implements HistoryStore {
 
   private loadChunks(head: Image): Promise<Uint8Array[]> {
     return loadChunks(this.db, this.history, head);
-  }
-
-  async expireRun(namespace: string, runId: string, expiresAt: number): Promise<void> {
-    const db = this.db.for('retention');
-    // TTL attributes are epoch seconds.
-    const values = { ':t': { N: String(Math.floor(expiresAt / 1000)) } };
-    const partitions = [
-      { table: this.history, pk: historyPk(namespace, runId) },
-      { table: this.history, pk: chunkPk(namespace, runId) },
-      { table: this.executions, pk: visibilityKey(namespace, runId).pk.S! },
-    ];
-    for (const { table, pk } of partitions) {
-      const items = await db.queryAll(
-        {
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ProjectionExpression: 'pk, sk',
-        },
-        1_000_000,
-      );
-      for (const item of items) {
-        await db.updateItem({
-          TableName: table,
-          Key: { pk: item.pk!, sk: item.sk! },
-          UpdateExpression: 'SET expiresAt = :t',
-          ExpressionAttributeValues: values,
-        });
-      }
-    }
-    const state = await this.getRun(namespace, runId);
-    if (!state) return;
-    try {
-      // The claim expires with its run only while no later run has taken the workflow id.
-      await db.updateItem({
-        TableName: this.executions,
-        Key: claimKey(namespace, state.workflowId),
-        UpdateExpression: 'SET expiresAt = :t',
-        ConditionExpression: 'runId = :run',
-        ExpressionAttributeValues: { ...values, ':run': { S: runId } },
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
-
-  private async putSideRecord(key: Item, namespace: string, runId: string, record: object | null) {
-    if (record === null) {
-      await this.db.for('records').deleteItem({ TableName: this.executions, Key: key });
-      return;
-    }
-    await this.payloads.assertWithinCap(record);
-    const stored = await this.payloads.offload(record, namespace, runId);
-    await this.db.for('records').putItem({
-      TableName: this.executions,
-      Item: { ...key, record: { S: JSON.stringify(stored) } },
-    });
-  }
-
-  private async getSideRecord<T>(key: Item): Promise<T | undefined> {
-    const item = await this.db.getItem({ TableName: this.executions, Key: key });
-    return item?.record?.S ? this.payloads.resolve(JSON.parse(item.record.S) as T) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
   type ConsumedCapacity,
   DeleteItemCommand,
   type DeleteItemCommandInput,
@@ -16,6 +17,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 
 export type Item = Record<string, AttributeValue>;
@@ -124,6 +126,15 @@ export class MeteredDynamo {
       new DeleteItemCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }),
     );
     this.track('writeUnits', output.ConsumedCapacity);
+  }
+
+  /** One BatchWriteItem request (≤ 25 puts or deletes); returns what DynamoDB left unprocessed. */
+  async batchWrite(table: string, requests: WriteRequest[]): Promise<WriteRequest[]> {
+    const output = await this.client.send(
+      new BatchWriteItemCommand({ RequestItems: { [table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.track('writeUnits', output.ConsumedCapacity);
+    return output.UnprocessedItems?.[table] ?? [];
   }
 
   async transact(items: TransactWriteItem[]): Promise<void> {

@@ -27,18 +27,26 @@ function alreadyStarted(claim: Item, holder: Item | undefined, policy: WorkflowI
   );
 }
 
+export interface CommitHooks {
+  /** Whether this commit's own head is already in the table (an earlier attempt of it landed). */
+  landed: () => Promise<boolean>;
+  /** Runs before a failure is thrown (to discard overflow chunks). */
+  onFailed: () => Promise<void>;
+}
+
 /**
  * Commits a multi-item write and maps its cancellation reasons to the port's errors, in the memory
  * store's order: a moved head is a conflict, then a refused claim is
  * `WorkflowExecutionAlreadyStartedError`, anything else (a taken run id, a concurrent transaction)
- * a conflict. A claim another run holds by now is not this run's to close: the write is retried
- * without that update. `onFailed` runs before a failure is thrown (to discard overflow chunks).
+ * a conflict. A head that exists may be this commit's own, landed by an attempt whose response was
+ * lost: `landed` says so, and the commit succeeds. A claim another run holds by now is not this
+ * run's to close: the write is retried without that update.
  */
 export async function commitTransaction(
   db: MeteredDynamo,
   ops: Op[],
   policy: WorkflowIdReusePolicyName,
-  onFailed: () => Promise<void>,
+  hooks: CommitHooks,
 ): Promise<void> {
   try {
     await db.transact(ops.map((op) => op.item));
@@ -49,15 +57,16 @@ export async function commitTransaction(
       ops.findIndex((op, i) => op.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
     const failed = (role: Role) => failedAt(role) >= 0;
     const concurrent = reasons.some((reason) => reason.Code === 'TransactionConflict');
+    if ((failed('head') || failed('newHead')) && (await hooks.landed())) return;
     if (failed('claimClose') && !failed('head') && !failed('claim') && !failed('newHead') && !concurrent) {
       return commitTransaction(
         db,
         ops.filter((op) => op.role !== 'claimClose'),
         policy,
-        onFailed,
+        hooks,
       );
     }
-    await onFailed();
+    await hooks.onFailed();
     if (failed('head')) throw conflict(ops[failedAt('head')]!.item.Put!.Item!);
     if (failed('claim')) {
       throw alreadyStarted(ops[failedAt('claim')]!.item.Put!.Item!, reasons[failedAt('claim')]?.Item, policy);

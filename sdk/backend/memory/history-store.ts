@@ -10,9 +10,12 @@ import type {
   AppendRequest,
   CommittedBatch,
   EventPage,
+  ExpiryOptions,
+  ExpiryResult,
   HeartbeatRecord,
   HistoryStore,
   NewRun,
+  RunRef,
   RunSummary,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
@@ -197,11 +200,16 @@ export class MemoryHistoryStore implements HistoryStore {
     return this.heartbeats.get(`${namespace}/${runId}/${scheduledEventId}`);
   }
 
-  /** When each closed run expires (memory keeps everything: it lives only as long as a test). */
+  /**
+   * How long each run was asked to be kept by `expireRun` (memory keeps everything, and items have
+   * no expiry of their own: the store lives only as long as a test).
+   */
   readonly expiries = new Map<string, number>();
 
-  async expireRun(namespace: string, runId: string, expiresAt: number): Promise<void> {
-    this.expiries.set(`${namespace}/${runId}`, expiresAt);
+  async expireRun(ref: RunRef, keepUntil: number, _options?: ExpiryOptions): Promise<ExpiryResult> {
+    const key = `${ref.namespace}/${ref.runId}`;
+    this.expiries.set(key, Math.max(this.expiries.get(key) ?? 0, keepUntil));
+    return { done: true };
   }
 
   /** Every run's full history (for invariant checks and replay tests). */
