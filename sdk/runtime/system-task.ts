@@ -14,9 +14,9 @@ import { commitActivityOutcome } from './activity-outcomes.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
+import { keepRunRetention } from './run-retention.ts';
 import { continueCron, notifySchedule } from './schedule/schedule-runs.ts';
 import { processScheduleTick } from './schedule/schedule-tick.ts';
-import { keepRunRetention } from './run-retention.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 /**

@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResources, type LocalResources } from '../../local/create-resources.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { type Fauxqs, startFauxqs } from '../../local/fauxqs.ts';
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { PAYLOAD_HARD_CAP_BYTES } from '../../sdk/backend/definitions.ts';
-import { DynamoHistoryStore } from '../../sdk/backend/dynamodb/history-store.ts';
+import type { DynamoHistoryStore } from '../../sdk/backend/dynamodb/history-store.ts';
 import { chunkPk, historyPk } from '../../sdk/backend/dynamodb/keys.ts';
 import { HistoryConflictError, PayloadTooLargeError } from '../../sdk/common/errors.ts';
 import type { Payload } from '../../sdk/common/payload.ts';
 import type { RunState } from '../../sdk/engine/run-state.ts';
 import { type PendingEvent, readFullHistory } from '../../sdk/runtime/commit.ts';
+import { dynamoFixture } from './dynamodb-store-fixture.ts';
 import {
   append,
   freshNamespace,
@@ -22,51 +19,16 @@ import {
   startRun,
 } from './history-store.conformance.ts';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-let dynamoDbLocal: DynamoDbLocal | undefined;
-let fauxqs: Fauxqs | undefined;
-let dynamodb: DynamoDBClient;
-let s3: S3Client;
-let resources: LocalResources;
+const dynamo = dynamoFixture();
 
-beforeAll(async () => {
-  [dynamoDbLocal, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
-  dynamodb = new DynamoDBClient({ endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials });
-  s3 = new S3Client({ endpoint: fauxqs.endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
-  resources = await createResources({ dynamodb, s3 }, 'cairn-test');
-});
-
-afterAll(async () => {
-  dynamodb?.destroy();
-  s3?.destroy();
-  await Promise.all([dynamoDbLocal?.stop(), fauxqs?.stop()]);
-});
-
-function storeWith(client: DynamoDBClient = dynamodb): DynamoHistoryStore {
-  return new DynamoHistoryStore({ dynamodb: client, s3, ...resources });
+function storeWith(client?: DynamoDBClient): DynamoHistoryStore {
+  return dynamo.store(client);
 }
 
 historyStoreConformance('dynamodb', async () => ({ store: storeWith(), close: async () => {} }));
 
 /** Every item of a history-table partition, as DynamoDB holds it (and as the stream carries it). */
-async function rawItems(pk: string): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: resources.historyTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
+const rawItems = (pk: string) => dynamo.items(dynamo.resources().historyTable, pk);
 
 /** A workflow task that schedules `count` activities, each with ~1 KB of incompressible input. */
 function fanOut(state: RunState, count: number): PendingEvent[] {
@@ -101,7 +63,7 @@ function fanOut(state: RunState, count: number): PendingEvent[] {
 
 /** A DynamoDB client that dies just before writing a batch's head item, as a crashed Lambda would. */
 function crashingBeforeHead(): DynamoDBClient {
-  return new Proxy(dynamodb, {
+  return new Proxy(dynamo.client(), {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return (command: { input?: unknown }) => {

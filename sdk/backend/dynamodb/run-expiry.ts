@@ -23,10 +23,33 @@ export interface ExpiryProgress {
   extended: number;
 }
 
-const short = (keepUntil: Item) => ({
-  FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt < :t',
-  ExpressionAttributeValues: { ':t': keepUntil.expiresAt! },
-});
+/**
+ * The partition's items that would expire before `target`, a query page (up to 1 MB read) at a
+ * time, while `inTime` says so; returns false when it stopped early.
+ */
+async function forShortPages(
+  db: MeteredDynamo,
+  query: { table: string; pk: string; target: Item; projection?: string; consistent: boolean },
+  inTime: () => boolean,
+  each: (items: Item[]) => Promise<boolean>,
+): Promise<boolean> {
+  let startKey: Item | undefined;
+  do {
+    if (!inTime()) return false;
+    const page = await db.query({
+      TableName: query.table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt < :t',
+      ExpressionAttributeValues: { ':pk': { S: query.pk }, ':t': query.target.expiresAt! },
+      ProjectionExpression: query.projection,
+      ExclusiveStartKey: startKey,
+      ConsistentRead: query.consistent,
+    });
+    if (!(await each(page.Items ?? []))) return false;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return true;
+}
 
 /**
  * Moves the expiry of every item of a run that would expire before `keepUntil` (epoch ms) to
@@ -73,7 +96,7 @@ export async function extendRunExpiry(
   return { done: true, extended };
 }
 
-/** Pages of the partition's short items, each page rewritten before the next is read. */
+/** Rewrites the partition's short items whole with `target`, a page at a time. */
 async function rewriteShort(
   db: MeteredDynamo,
   table: string,
@@ -82,22 +105,10 @@ async function rewriteShort(
   inTime: () => boolean,
   count: (extended: number) => void,
 ): Promise<{ done: boolean }> {
-  let startKey: Item | undefined;
-  do {
-    if (!inTime()) return { done: false };
-    const page = await db.query({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ...short(target),
-      ExpressionAttributeValues: { ...short(target).ExpressionAttributeValues, ':pk': { S: pk } },
-      // A page is up to 1 MB of items read: ~1,000 batches, rewritten in a second or two.
-      ExclusiveStartKey: startKey,
-      // Only the items' expiry changes, and a stale copy of an immutable item is the item.
-      ConsistentRead: false,
-    });
-    const puts: WriteRequest[] = (page.Items ?? []).map((item) => ({
-      PutRequest: { Item: { ...item, ...target } },
-    }));
+  // Only the items' expiry changes, and a stale copy of an immutable item is the item.
+  const query = { table, pk, target, consistent: false };
+  const done = await forShortPages(db, query, inTime, async (items) => {
+    const puts: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: { ...item, ...target } } }));
     const groups = Array.from({ length: Math.ceil(puts.length / BATCH_WRITE_ITEMS) }, (_, i) =>
       puts.slice(i * BATCH_WRITE_ITEMS, (i + 1) * BATCH_WRITE_ITEMS),
     );
@@ -106,12 +117,12 @@ async function rewriteShort(
         groups.slice(i, i + PARALLEL_BATCHES).map((group) => writeAll(db, table, group)),
       );
       count(results.reduce((sum, written) => sum + written, 0));
-      if (results.some((written, j) => written < groups[i + j]!.length)) return { done: false };
-      if (!inTime()) return { done: false };
+      if (results.some((written, j) => written < groups[i + j]!.length)) return false;
+      if (!inTime()) return false;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { done: true };
+    return true;
+  });
+  return { done };
 }
 
 /** Writes a group, retrying what DynamoDB leaves unprocessed a few times; returns how many it wrote. */
@@ -124,6 +135,7 @@ async function writeAll(db: MeteredDynamo, table: string, group: WriteRequest[])
   return group.length - pending.length;
 }
 
+/** Updates the expiry of the partition's short items in place, one request each. */
 async function updateShort(
   db: MeteredDynamo,
   table: string,
@@ -132,19 +144,10 @@ async function updateShort(
   inTime: () => boolean,
   count: (extended: number) => void,
 ): Promise<{ done: boolean }> {
-  let startKey: Item | undefined;
-  do {
-    if (!inTime()) return { done: false };
-    const page = await db.query({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ...short(target),
-      ExpressionAttributeValues: { ...short(target).ExpressionAttributeValues, ':pk': { S: pk } },
-      ProjectionExpression: 'pk, sk',
-      ExclusiveStartKey: startKey,
-    });
+  const query = { table, pk, target, projection: 'pk, sk', consistent: true };
+  const done = await forShortPages(db, query, inTime, async (items) => {
     await Promise.all(
-      (page.Items ?? []).map(async (item) => {
+      items.map(async (item) => {
         try {
           await db.updateItem({
             TableName: table,
@@ -161,7 +164,7 @@ async function updateShort(
         }
       }),
     );
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { done: true };
+    return true;
+  });
+  return { done };
 }
