@@ -33,6 +33,8 @@ export interface ActivityAttemptFacts {
   heartbeatTimeoutMs?: number;
   startToCloseTimeoutMs?: number;
   scheduleToCloseTimeoutMs?: number;
+  /** A local activity (`proxyLocalActivities`), run in the workflow task's worker. @default false */
+  isLocal?: boolean;
 }
 
 /**
@@ -41,15 +43,15 @@ export interface ActivityAttemptFacts {
  */
 export interface ActivityInfo
   extends Required<Pick<ActivityAttemptFacts, 'currentAttemptScheduledTime'>>,
-    Omit<ActivityAttemptFacts, 'currentAttemptScheduledTime'> {
+    Omit<ActivityAttemptFacts, 'currentAttemptScheduledTime' | 'isLocal'> {
   /** The run that scheduled this activity. */
   workflowExecution: WorkflowExecution;
   /** The namespace of that run (Temporal: `workflowNamespace`); the same as `namespace`. */
   workflowNamespace: string;
   /** The namespace the activity runs in (Temporal: `activityNamespace`); the same as `namespace`. */
   activityNamespace: string;
-  /** Always false: Cairn has no local activities; every activity is scheduled in history. */
-  isLocal: false;
+  /** True for a local activity (`proxyLocalActivities`): run in the workflow task's worker, recorded as a marker. */
+  isLocal: boolean;
   /** `scheduledTime` in epoch ms. */
   scheduledTimestampMs: number;
   /** `currentAttemptScheduledTime` in epoch ms. */
@@ -68,7 +70,7 @@ export function completeActivityInfo(facts: ActivityAttemptFacts): ActivityInfo 
     workflowExecution: { workflowId: facts.workflowId, runId: facts.runId },
     workflowNamespace: facts.namespace,
     activityNamespace: facts.namespace,
-    isLocal: false,
+    isLocal: facts.isLocal ?? false,
     scheduledTimestampMs: facts.scheduledTime.getTime(),
     currentAttemptScheduledTimestampMs: currentAttemptScheduledTime.getTime(),
     base64TaskToken: facts.taskToken,

@@ -15,6 +15,7 @@ import type { Command } from './commands.ts';
 import { ContinueAsNewRequest } from './continue-as-new.ts';
 import { runInSlot } from './current-run.ts';
 import { installGlobalOverrides } from './global-overrides.ts';
+import { LocalActivities, type LocalActivityOutcome, type LocalActivityRequest } from './local-activities.ts';
 import { seededRandom, uuid4From } from './prng.ts';
 import type { WorkflowInfo } from './workflow-info.ts';
 
@@ -34,7 +35,8 @@ export type ActivationJob =
   | { kind: 'failChildStart'; seq: number; failure: FailureInfo }
   | { kind: 'resolveChild'; seq: number; result: Payload }
   | { kind: 'failChild'; seq: number; failure: FailureInfo }
-  | { kind: 'resolveExternal'; seq: number; failure?: FailureInfo };
+  | { kind: 'resolveExternal'; seq: number; failure?: FailureInfo }
+  | { kind: 'resolveLocalActivity'; outcome: LocalActivityOutcome };
 
 interface Completion {
   resolve(value: unknown): void;
@@ -101,6 +103,8 @@ export class Activator {
   patchesInTask = new Set<string>();
   private readonly patchesUsed = new Set<string>();
   readonly updateDecisions: UpdateDecision[] = [];
+  /** Local activities: run by the workflow task's worker, recorded as markers. */
+  readonly localActivities: LocalActivities;
 
   constructor(
     info: WorkflowInfo,
@@ -115,6 +119,7 @@ export class Activator {
     this.now = info.startTime.getTime();
     this.random = seededRandom(randomSeed);
     this.rootScope = new CancellationScope({ cancellable: true, parent: null });
+    this.localActivities = new LocalActivities(converter, (command) => this.pushCommand(command));
   }
 
   /** A version-4 UUID from the run's seeded generator: the same on every replay. */
@@ -170,6 +175,30 @@ export class Activator {
         }
       });
     });
+  }
+
+  /** Calls a local activity; the promise settles from its outcome (run now, or its recorded marker). */
+  callLocalActivity(
+    request: Omit<LocalActivityRequest, 'seq' | 'activityId' | 'attempt' | 'originalScheduleTime'> & {
+      activityId?: string;
+    },
+    scope: CancellationScope,
+  ): Promise<unknown> {
+    if (this.cancelledNow(scope)) {
+      return Promise.reject(this.activityCancelled(request.activityType, request.activityId ?? 'local'));
+    }
+    // Nothing runs after the workflow closed: its commands are dropped.
+    if (this.closed) return new Promise(() => {});
+    return this.localActivities.call(
+      { ...request, attempt: 1, originalScheduleTime: this.now },
+      {
+        onCancel: (cancel) =>
+          scope.onCancel(() =>
+            cancel(this.activityCancelled(request.activityType, request.activityId ?? 'local')),
+          ),
+        retryAfter: (backoffMs) => this.startTimer(backoffMs, scope).promise,
+      },
+    );
   }
 
   private activityCancelled(activityType: string, activityId: string): CairnFailure {
@@ -454,6 +483,9 @@ export class Activator {
         return;
       case 'resolveExternal':
         this.settleCompletion(this.pending.external, job.seq, () => undefined, job.failure);
+        return;
+      case 'resolveLocalActivity':
+        this.localActivities.resolve(job.outcome);
         return;
       default: {
         const unknown: never = job;

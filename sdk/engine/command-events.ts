@@ -187,5 +187,7 @@ export function eventMatchesCommand(event: HistoryEvent, command: Command): bool
 }
 
 function sameDetails(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  return JSON.stringify(a.patchId ?? null) === JSON.stringify(b.patchId ?? null);
+  // A patch marker is its patch id; a local activity's marker its sequence number and type.
+  const same = (key: string) => JSON.stringify(a[key] ?? null) === JSON.stringify(b[key] ?? null);
+  return same('patchId') && same('seq') && same('activityType');
 }

@@ -1,15 +1,31 @@
-import { DeterminismViolationError } from '../common/errors.ts';
+import { DeterminismViolationError, IllegalWorkflowOperationError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { StoredPayloadConverter } from '../common/payload.ts';
 import { type ActivationJob, Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
 import type { EventOf, HistoryEvent } from './events.ts';
+import { LOCAL_ACTIVITY_MARKER, type LocalActivityOutcome, outcomeFromMarker } from './local-activities.ts';
 import {
   CONTINUE_AS_NEW_SUGGESTED_BYTES,
   CONTINUE_AS_NEW_SUGGESTED_EVENTS,
   type WorkflowInfo,
 } from './workflow-info.ts';
+
+/** Rounds of local activities one workflow task may take before it is declared stuck. */
+export const MAX_LOCAL_ACTIVITY_ROUNDS = 1000;
+
+/** A workflow task kept calling local activities, each round calling more. */
+export function tooManyRounds(): IllegalWorkflowOperationError {
+  return new IllegalWorkflowOperationError(
+    `A workflow task called local activities in more than ${MAX_LOCAL_ACTIVITY_ROUNDS} rounds; use proxyActivities for long chains`,
+  );
+}
+
+const resolveJob = (outcome: LocalActivityOutcome): ActivationJob => ({
+  kind: 'resolveLocalActivity',
+  outcome,
+});
 
 /** Everything a replayer needs besides the history itself. */
 export interface ReplayerOptions {
@@ -202,10 +218,14 @@ export class Replayer {
     // The task's own commands follow its completion; patches and accepted updates among them
     // decide what the code did, so they are known before the code runs again.
     activator.patchesInTask = new Set();
+    activator.localActivities.recorded = new Map();
     for (let j = next; j < events.length && isCommandEvent(events[j]!); j++) {
       const event = events[j]!;
       if (event.type === 'MarkerRecorded' && event.markerName === 'patch') {
         activator.patchesInTask.add(activator.converter.fromPayload<string>(event.details.patchId!));
+      } else if (event.type === 'MarkerRecorded' && event.markerName === LOCAL_ACTIVITY_MARKER) {
+        const outcome = outcomeFromMarker(event.details, activator.converter);
+        activator.localActivities.recorded.set(outcome.seq, outcome);
       } else if (event.type === 'WorkflowExecutionUpdateAccepted') {
         // An admitted update this task accepted: the job below replaces the admission's.
         this.dropAdmitted(event.updateId);
@@ -223,7 +243,26 @@ export class Replayer {
     const jobs = this.jobs;
     this.jobs = [];
     this.expected = await activator.activate(jobs);
+    // Local activities the task called resolve from their markers, in the rounds the live task took.
+    for (let round = 0; activator.taskFailure === undefined; round++) {
+      const requests = activator.localActivities.takeRequests();
+      if (requests.length === 0) break;
+      if (round >= MAX_LOCAL_ACTIVITY_ROUNDS) throw tooManyRounds();
+      const outcomes = requests.map((request) => activator.localActivities.recordedOutcome(request));
+      this.expected.push(...(await activator.activate(outcomes.map(resolveJob))));
+    }
     if (activator.taskFailure !== undefined) throw activator.taskFailure;
+  }
+
+  /**
+   * Applies the outcomes of the local activities a new task ran (one round), returning the commands
+   * the code issued after them. The task's time stays the time it started, as on replay.
+   */
+  async activateLocalOutcomes(outcomes: readonly LocalActivityOutcome[]): Promise<ActivationResult> {
+    const activator = this.activator;
+    activator.updateDecisions.length = 0;
+    const commands = await activator.activate(outcomes.map(resolveJob));
+    return { commands, taskFailure: activator.taskFailure, updateDecisions: [...activator.updateDecisions] };
   }
 
   /** Removes the job of an admitted update that a workflow task has decided. */

@@ -22,6 +22,7 @@ import {
   readFullHistory,
 } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runLocalActivities } from './local-activities.ts';
 import { runContext } from './log-context.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -126,6 +127,7 @@ async function attemptWorkflowTask(
       ? [{ kind: 'update', ...options.update, name: options.update.updateName, alreadyAccepted: false }]
       : [];
     activation = await replayer.activateNew(now, current.nextEventId, extraJobs);
+    activation = await runLocalActivities(deps, worker, replayer, activation);
     if (activation.taskFailure !== undefined) throw activation.taskFailure;
   } catch (error) {
     worker.cache.delete(key);

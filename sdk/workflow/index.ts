@@ -47,6 +47,8 @@ export type {
   UpdateHandlerOptions,
 } from './handlers.ts';
 export { allHandlersFinished, defineQuery, defineSignal, defineUpdate, setHandler } from './handlers.ts';
+export type { LocalActivityOptions } from './local-activities.ts';
+export { proxyLocalActivities } from './local-activities.ts';
 export type { ContinueAsNewOptions } from './run.ts';
 export {
   continueAsNew,

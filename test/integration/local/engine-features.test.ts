@@ -1,6 +1,6 @@
 // The engine-side features Temporal code relies on, on the local stack (DynamoDB Local + SQS
 // emulator + the real handlers), Temporal-style: startUpdate with WorkflowUpdateStage and
-// update-with-start over the HTTP API, and eager workflow start.
+// update-with-start over the HTTP API, eager workflow start, and local activities.
 import {
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
@@ -11,6 +11,8 @@ import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { DefaultLogger, Runtime, Worker } from 'cairnflow/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greet, greetTomorrow } from '../temporal-style/eager-workflows.ts';
+import * as localActivities from '../temporal-style/local-activities.ts';
+import { countLocally, proceed, retryThroughTimers } from '../temporal-style/local-activity-workflows.ts';
 import * as activities from '../temporal-style/update-activities.ts';
 import { addItem, checkout, shoppingCart } from '../temporal-style/update-workflows.ts';
 
@@ -164,4 +166,38 @@ describe('eager start on the local stack', () => {
       await plain.terminate('done looking');
     });
   });
+});
+
+describe('local activities on the local stack', () => {
+  it('runs them in the worker function, records markers, and retries beyond the threshold on timers', async () => {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      taskQueue: 'local-activities-local',
+      workflows: { countLocally, retryThroughTimers },
+      activities: localActivities,
+    });
+    await worker.runUntil(async () => {
+      const counting = await testEnv.client.workflow.start(countLocally, {
+        taskQueue: 'local-activities-local',
+        workflowId: 'local-count-1',
+        args: ['stack-count', 3],
+      });
+      await counting.signal(proceed);
+      expect(await counting.result()).toBe(4);
+      expect(localActivities.runs['addOne:stack-count']).toBe(4);
+      const counted = (await counting.fetchHistory()).events.map((e) => e.type);
+      expect(counted.filter((t) => t === 'MarkerRecorded')).toHaveLength(4);
+      expect(counted).not.toContain('ActivityTaskScheduled');
+
+      const retried = await testEnv.client.workflow.execute(retryThroughTimers, {
+        taskQueue: 'local-activities-local',
+        workflowId: 'local-timer-retry-1',
+        args: ['stack-timer', 1000],
+      });
+      expect(retried).toBe(3);
+      expect(localActivities.runs['flaky:stack-timer']).toBe(3);
+      const events = (await testEnv.client.workflow.getHandle('local-timer-retry-1').fetchHistory()).events;
+      expect(events.filter((e) => e.type === 'TimerFired')).toHaveLength(2);
+    });
+  }, 60_000);
 });
