@@ -253,6 +253,10 @@ export class ScheduleClient {
 
   /** Lists the namespace's schedules by id. */
   async *list(options: { pageSize?: number } = {}): AsyncIterable<ScheduleSummary> {
+    if ((options as { query?: unknown }).query !== undefined)
+      throw new InvalidArgumentError(
+        'schedule.list does not filter by a query yet: list all and filter the summaries',
+      );
     let pageToken: string | undefined;
     do {
       const page = await this.service.listSchedules(this.namespace, options.pageSize ?? 100, pageToken);

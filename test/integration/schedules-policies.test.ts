@@ -181,4 +181,23 @@ describe('schedule specs', () => {
       }),
     ).toEqual(['2026-01-10T00:00:00.000Z', '2026-01-11T00:00:00.000Z', '2026-01-12T00:00:00.000Z']);
   });
+
+  it('applies an updated spec from the time of the update, without catching up on its earlier times', async () => {
+    const env = await setup();
+    const handle = await env.client.schedule.create({
+      scheduleId: 'changed',
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: action('changed'),
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+    });
+    await env.sleep('90 minutes');
+    await handle.update((previous) => ({ ...previous, spec: { intervals: [{ every: '10 minutes' }] } }));
+    await env.sleep('25 minutes');
+    expect((await runsOf(env, 'changed')).map((r) => minuteOf(r.workflowId))).toEqual([
+      '01:00',
+      '01:40',
+      '01:50',
+    ]);
+    expect((await handle.describe()).info.numActionsMissedCatchupWindow).toBe(0);
+  });
 });

@@ -170,10 +170,10 @@ export class ScheduleService implements ScheduleServiceApi {
         throw new HistoryConflictError(
           `Schedule ${scheduleId} changed since it was described; describe it again`,
         );
-      const wasPaused = record.body.state.paused;
       record.body = body;
-      // A new spec applies from now on; an unpause does not catch up on what the pause skipped.
-      if (wasPaused && !body.state.paused) record.processedUntil = Math.max(record.processedUntil, now);
+      // The new spec applies from now on: it does not catch up on times the old one never had, nor
+      // (an unpause) on what a pause skipped.
+      record.processedUntil = Math.max(record.processedUntil, now);
     });
   }
 
