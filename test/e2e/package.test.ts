@@ -53,7 +53,11 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('cairnflow installed from its tarball into a project made by cairn init', () => {
+// Each step is a real install's tool (tsc, vitest, cairn dev, cdk synth): seconds alone, much more
+// on a loaded machine, so each may take as long as one of its commands may.
+describe('cairnflow installed from its tarball into a project made by cairn init', {
+  timeout: 240_000,
+}, () => {
   it('packs only what a user needs', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n');
