@@ -182,6 +182,11 @@ describe('local activities on the local stack', () => {
         workflowId: 'local-count-1',
         args: ['stack-count', 3],
       });
+      // Signalled once the first task committed: a signal during the task would move the run's
+      // head, the task would lose its commit and run again (local activities are at least once).
+      const markers = async () =>
+        (await counting.fetchHistory()).events.filter((e) => e.type === 'MarkerRecorded').length;
+      for (let i = 0; i < 100 && (await markers()) < 3; i++) await new Promise((r) => setTimeout(r, 100));
       await counting.signal(proceed);
       expect(await counting.result()).toBe(4);
       expect(localActivities.runs['addOne:stack-count']).toBe(4);
