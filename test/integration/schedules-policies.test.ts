@@ -1,4 +1,5 @@
 import { ScheduleOverlapPolicy } from 'cairnflow/client';
+import type { InProcessConnection } from 'cairnflow/testing';
 import { describe, expect, it } from 'vitest';
 import { testEnv } from '../support/env.ts';
 import * as workflows from './workflows/schedules.ts';
@@ -199,5 +200,30 @@ describe('schedule specs', () => {
       '01:50',
     ]);
     expect((await handle.describe()).info.numActionsMissedCatchupWindow).toBe(0);
+  });
+
+  it('a tick that crashes after starting its run but before its write is redelivered and starts no second run', async () => {
+    const env = await setup();
+    const { engine } = env.nativeConnection as InProcessConnection;
+    const store = engine.deps.schedules;
+    const put = store.putSchedule.bind(store);
+    let crashes = 0;
+    // The first write after a run was started fails, as a Lambda dying between the two would.
+    store.putSchedule = async (record, expected) => {
+      if (record.numActions === 1 && crashes === 0) {
+        crashes++;
+        throw new Error('crash between the start and the write');
+      }
+      return put(record, expected);
+    };
+    await env.client.schedule.create({
+      scheduleId: 'crashy',
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: action('crashy'),
+    });
+    await env.sleep('150 minutes');
+    expect(crashes).toBe(1);
+    expect((await runsOf(env, 'crashy')).map((r) => minuteOf(r.workflowId))).toEqual(['01:00', '02:00']);
+    expect((await env.client.schedule.getHandle('crashy').describe()).info.numActions).toBe(2);
   });
 });
