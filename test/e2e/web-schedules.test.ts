@@ -71,7 +71,7 @@ describe('the web UI lists schedules', () => {
     const hourly = page.locator('[data-schedule-id=hourly-approval]');
     await expect(hourly.locator('[data-testid=schedule-state]').textContent()).resolves.toBe('Paused');
     await expect(hourly.textContent()).resolves.toContain('on hold');
-    await expect(hourly.locator('[data-testid=schedule-spec]').textContent()).resolves.toBe('every 3600 s');
+    await expect(hourly.locator('[data-testid=schedule-spec]').textContent()).resolves.toBe('every 1 h 00 m');
     const row = page.locator('[data-schedule-id=nightly-approval]');
     await expect(row.locator('[data-testid=schedule-state]').textContent()).resolves.toBe('Active');
     await expect(row.locator('[data-testid=schedule-spec]').textContent()).resolves.toBe(

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.ts';
-import { formatRelative, formatTime } from './format.ts';
+import { formatDuration, formatRelative, formatTime } from './format.ts';
 import { type Route, runHref } from './route.ts';
 import { usePoll } from './use-poll.ts';
 import type { SchedulePage, ScheduleSummary } from './wire.ts';
@@ -25,7 +25,7 @@ function specText(spec: ScheduleSummary['spec']): string {
   const parts = [
     ...(spec.cronExpressions ?? []),
     ...(spec.intervals ?? []).map(
-      (i) => `every ${i.everyMs / 1000} s${i.offsetMs ? ` + ${i.offsetMs / 1000} s` : ''}`,
+      (i) => `every ${formatDuration(i.everyMs)}${i.offsetMs ? ` + ${formatDuration(i.offsetMs)}` : ''}`,
     ),
     ...(spec.calendars ?? []).map((c) => c.comment ?? 'calendar'),
   ];
