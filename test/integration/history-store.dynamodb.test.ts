@@ -11,6 +11,7 @@ import { type PendingEvent, readFullHistory } from '../../sdk/runtime/commit.ts'
 import { dynamoFixture } from './dynamodb-store-fixture.ts';
 import {
   append,
+  closingTask,
   freshNamespace,
   historyStoreConformance,
   json,
@@ -126,6 +127,31 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     // The visibility record must stay small too: it keeps those memo fields in S3.
     expect(store.capacity.s3Puts).toBe(8);
     expect((await storeWith().listRuns(ns, () => true, 10)).runs[0]?.memo).toEqual(memo);
+  });
+
+  it('a close leaves the workflow-id claim alone; a later start settles it from the run, and its policy decides', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const first = await startRun(store, ns, 'settled');
+    await append(
+      store,
+      first,
+      closingTask(first, {
+        type: 'WorkflowExecutionFailed',
+        failure: { kind: 'application', message: 'no' },
+      }),
+    );
+    const claim = async () =>
+      (await dynamo.items(dynamo.resources().executionsTable, `${ns}#wf#settled`))[0]?.status?.S;
+    expect(await claim()).toBe('Running');
+
+    await expect(startRun(store, ns, 'settled', { policy: 'REJECT_DUPLICATE' })).rejects.toThrow(
+      /last run failed\) and the reuse policy REJECT_DUPLICATE forbids/,
+    );
+    expect(await claim()).toBe('Failed');
+    const second = await startRun(store, ns, 'settled', { policy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    expect(await store.getCurrentRunId(ns, 'settled')).toBe(second.runId);
+    expect(await claim()).toBe('Running');
   });
 
   it('a small append is a single conditional put of about one write unit', async () => {

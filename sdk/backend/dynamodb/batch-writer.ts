@@ -8,10 +8,9 @@ import { summarizeRun } from '../run-summary.ts';
 import type { PayloadOffloader } from '../s3/payload-offload.ts';
 import { encodeBatch } from './batch-codec.ts';
 import { discardChunks, writeChunks } from './chunks.ts';
-import { claimClose } from './claim.ts';
 import { batchKey } from './keys.ts';
 import type { Item, MeteredDynamo, WritePurpose } from './metered-client.ts';
-import { commitTransaction, conflict, type Op } from './transaction.ts';
+import { type CommitHooks, commitTransaction, conflict, type Op } from './transaction.ts';
 import { VISIBILITY_INLINE_BYTES, VISIBILITY_MEMO_OFFLOAD_BYTES, visibilityPut } from './visibility.ts';
 
 /** A batch encoded and with its payloads offloaded: the head item, and the chunks written before it. */
@@ -134,21 +133,10 @@ export class BatchWriter {
   }
 
   /**
-   * Closing a run (or continuing it as new) also updates its visibility record and its claim. A
-   * successor under the same workflow id replaces the claim itself (one item per transaction).
+   * Closing a run (or continuing it as new), or upserting its search attributes, also rewrites its
+   * visibility record. The claim is left alone (`claim.ts` says why).
    */
-  closingOps(batch: PreparedBatch, successor?: RunState): Op[] {
-    const ops: Op[] = [
-      { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: this.visibilityPut(batch, false) },
-    ];
-    if (successor?.workflowId !== batch.state.workflowId) {
-      ops.push({ role: 'claimClose', item: claimClose(this.options.executions, batch.state) });
-    }
-    return ops;
-  }
-
-  upsertOps(batch: PreparedBatch): Op[] {
+  visibleOps(batch: PreparedBatch): Op[] {
     return [
       { role: 'head', item: this.headPut(batch) },
       { role: 'visibility', item: this.visibilityPut(batch, false) },
@@ -165,10 +153,12 @@ export class BatchWriter {
     batches: (PreparedBatch | undefined)[],
     policy: WorkflowIdReusePolicyName,
     purpose: WritePurpose,
+    settleHolder?: CommitHooks['settleHolder'],
   ): Promise<void> {
     const written = batches.filter((batch): batch is PreparedBatch => batch !== undefined);
     await commitTransaction(this.db.for(purpose), ops, policy, {
       landed: async () => (await Promise.all(written.map((batch) => this.landed(batch)))).some(Boolean),
+      settleHolder,
       onFailed: async () => {
         await Promise.all(written.map((batch) => this.discard(batch)));
       },

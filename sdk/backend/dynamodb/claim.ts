@@ -16,7 +16,10 @@ const STATUSES: Record<ExecutionStatus, true> = {
 };
 
 /**
- * Claims a workflow id for `state`'s run. The reuse policy becomes the put's condition on the claim
+ * Claims a workflow id for `state`'s run. The claim item holds the run id, and the status its run
+ * had when last known: a close does not update it (that would be one more item, at twice the write
+ * units, in every closing transaction); a start that finds a `Running` holder brings it up to date
+ * from the holder's head ({@link claimSettle}) and tries again. The reuse policy becomes the put's condition on the claim
  * item — the id is free, or its holder's status is one the policy accepts, or (TERMINATE_IF_RUNNING,
  * continue-as-new) the holder is `closing`, the run this very transaction closes — so two concurrent
  * starts can never both win, and no read precedes the write (DESIGN.md, "Components", step 1).
@@ -67,16 +70,27 @@ export function claimPut(
   };
 }
 
-/** Records a run's close on its claim, if the run still holds it (the condition says so). */
-export function claimClose(table: string, state: RunState): TransactWriteItem {
+/**
+ * Records on a claim that its run closed with `status`, if the claim still names that run and still
+ * says `Running`: the fact a refused start found out from the run's head. Closed is final, so this
+ * cannot race a later writer into a wrong state.
+ */
+export function claimSettle(
+  table: string,
+  key: Record<string, AttributeValue>,
+  runId: string,
+  status: ExecutionStatus,
+) {
   return {
-    Update: {
-      TableName: table,
-      Key: claimKey(state.namespace, state.workflowId),
-      UpdateExpression: 'SET #status = :status',
-      ConditionExpression: '#runId = :runId',
-      ExpressionAttributeNames: { '#status': 'status', '#runId': 'runId' },
-      ExpressionAttributeValues: { ':status': { S: state.status }, ':runId': { S: state.runId } },
+    TableName: table,
+    Key: key,
+    UpdateExpression: 'SET #status = :status',
+    ConditionExpression: '#runId = :runId AND #status = :running',
+    ExpressionAttributeNames: { '#status': 'status', '#runId': 'runId' },
+    ExpressionAttributeValues: {
+      ':status': { S: status },
+      ':runId': { S: runId },
+      ':running': { S: 'Running' },
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
@@ -22,7 +22,7 @@ import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
 import { BatchWriter, newCommitId } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
-import { claimPut } from './claim.ts';
+import { claimPut, claimSettle } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
 import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
 import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
@@ -78,7 +78,8 @@ function checkContinues(events: HistoryEvent[], firstEventId: number, state: Run
  * A batch of events is one head item keyed by its first event id; `attribute_not_exists(pk)` on it
  * is the fork guard, so an append is one conditional PutItem (`batch-writer.ts`). Transactions are
  * used only where several items must change together: a start (claim + batch + visibility), a close
- * or a search-attribute upsert (batch + claim status + visibility), and continue-as-new (both runs).
+ * or a search-attribute upsert (batch + visibility), and continue-as-new (both runs, the new one
+ * taking over the claim).
  * Appends trust `expectedNextEventId` to come from a committed head (as `commitToRun` reads it): a
  * stale one always names an existing batch and conflicts.
  *
@@ -159,8 +160,10 @@ export class DynamoHistoryStore implements HistoryStore {
       { role: 'newHead', item: this.writer.headPut(created) },
       { role: 'newVisibility', item: this.writer.visibilityPut(created, true) },
     ];
-    if (closing) ops.push(...this.writer.closingOps(closing, created.state));
-    await this.writer.commit(ops, [created, closing], reusePolicy, 'start');
+    if (closing) ops.push(...this.writer.visibleOps(closing));
+    await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
+      this.settleClaim(run.state, holder),
+    );
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -199,8 +202,27 @@ export class DynamoHistoryStore implements HistoryStore {
         { role: 'newVisibility', item: this.writer.visibilityPut(next, true) },
       );
     }
-    ops.push(...(closes || next ? this.writer.closingOps(batch, next?.state) : this.writer.upsertOps(batch)));
+    ops.push(...this.writer.visibleOps(batch));
     await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', closes || next ? 'close' : 'append');
+  }
+
+  /**
+   * A start refused because the workflow id's claim reads `Running`: if that run has closed since
+   * (closes leave the claim alone), records its close on the claim, so the start can try again.
+   */
+  private async settleClaim(starting: RunState, holder: Record<string, { S?: string }>): Promise<boolean> {
+    const runId = holder.runId?.S;
+    if (!runId || runId === starting.runId) return false;
+    const state = await this.getRun(starting.namespace, runId);
+    if (!state || !isClosed(state)) return false;
+    const key = claimKey(starting.namespace, starting.workflowId);
+    try {
+      await this.db.for('start').updateItem(claimSettle(this.executions, key, runId, state.status));
+    } catch (error) {
+      // Someone settled it, or another run took the id meanwhile: the retry's condition decides.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return true;
   }
 
   async getRun(namespace: string, runId: string): Promise<RunState | undefined> {

@@ -4,7 +4,7 @@ import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /** Which part of a transaction an item is, to tell from its cancellation reasons what went wrong. */
-export type Role = 'head' | 'visibility' | 'claim' | 'claimClose' | 'newHead' | 'newVisibility';
+export type Role = 'head' | 'visibility' | 'claim' | 'newHead' | 'newVisibility';
 export interface Op {
   role: Role;
   item: TransactWriteItem;
@@ -32,6 +32,11 @@ export interface CommitHooks {
   landed: () => Promise<boolean>;
   /** Runs before a failure is thrown (to discard overflow chunks). */
   onFailed: () => Promise<void>;
+  /**
+   * A claim refused because its holder reads `Running`: brings the claim up to date if that run has
+   * in fact closed, and says whether it did (the write is then tried once more).
+   */
+  settleHolder?: (holder: Item) => Promise<boolean>;
 }
 
 /**
@@ -39,8 +44,10 @@ export interface CommitHooks {
  * store's order: a moved head is a conflict, then a refused claim is
  * `WorkflowExecutionAlreadyStartedError`, anything else (a taken run id, a concurrent transaction)
  * a conflict. A head that exists may be this commit's own, landed by an attempt whose response was
- * lost: `landed` says so, and the commit succeeds. A claim another run holds by now is not this
- * run's to close: the write is retried without that update.
+ * lost: `landed` says so, and the commit succeeds. A claim whose holder reads `Running` may name a
+ * run that has closed since (a close does not touch the claim): `settleHolder` records the close
+ * on it, and the write is tried once more, so the reuse policy is still decided by the claim's
+ * condition, never by the read.
  */
 export async function commitTransaction(
   db: MeteredDynamo,
@@ -58,18 +65,16 @@ export async function commitTransaction(
     const failed = (role: Role) => failedAt(role) >= 0;
     const concurrent = reasons.some((reason) => reason.Code === 'TransactionConflict');
     if ((failed('head') || failed('newHead')) && (await hooks.landed())) return;
-    if (failed('claimClose') && !failed('head') && !failed('claim') && !failed('newHead') && !concurrent) {
-      return commitTransaction(
-        db,
-        ops.filter((op) => op.role !== 'claimClose'),
-        policy,
-        hooks,
-      );
+    const holder = failed('claim') ? reasons[failedAt('claim')]?.Item : undefined;
+    if (holder?.status?.S === 'Running' && !failed('head') && !concurrent && hooks.settleHolder) {
+      if (await hooks.settleHolder(holder)) {
+        return commitTransaction(db, ops, policy, { ...hooks, settleHolder: undefined });
+      }
     }
     await hooks.onFailed();
     if (failed('head')) throw conflict(ops[failedAt('head')]!.item.Put!.Item!);
     if (failed('claim')) {
-      throw alreadyStarted(ops[failedAt('claim')]!.item.Put!.Item!, reasons[failedAt('claim')]?.Item, policy);
+      throw alreadyStarted(ops[failedAt('claim')]!.item.Put!.Item!, holder, policy);
     }
     const codes = reasons.map((reason) => reason.Code ?? 'None').join(', ');
     throw new HistoryConflictError(`Transaction cancelled (${codes}); reload and retry`, { cause: error });
