@@ -98,6 +98,8 @@ export interface RunState {
   executionExpirationTime?: number;
   runExpirationTime?: number;
   continuedAsNewRunId?: string;
+  /** A cron workflow's schedule: a run that continues as new keeps it (Temporal's cron workflows). */
+  cronSchedule?: string;
 }
 
 function withoutKey(record: Record<string, number> | undefined, key: string): Record<string, number> {
@@ -157,6 +159,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
         executionExpirationTime: event.executionExpirationTime,
         runExpirationTime:
           event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined,
+        ...(event.cronSchedule !== undefined && { cronSchedule: event.cronSchedule }),
       });
       return;
     case 'WorkflowTaskScheduled':

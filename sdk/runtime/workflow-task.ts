@@ -235,6 +235,8 @@ function continuedRun(
       workflowRunTimeoutMs: event.workflowRunTimeoutMs,
       executionExpirationTime: closing.executionExpirationTime,
       randomSeed: event.newRunId,
+      // A cron run that continues as new starts the next run at once, still on the schedule.
+      cronSchedule: closing.cronSchedule,
     },
     { type: 'WorkflowTaskScheduled', attempt: 1 },
   ];

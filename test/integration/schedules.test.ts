@@ -362,6 +362,27 @@ describe('cronSchedule', () => {
     expect((await env.client.workflow.getHandle('parent').describe()).status).toBe('Running');
   });
 
+  it('keeps the schedule when a cron run continues as new', async () => {
+    const env = await setup();
+    await env.client.workflow.start(workflows.cronContinuing, {
+      taskQueue: 'sched',
+      workflowId: 'continuing',
+      args: [0],
+      cronSchedule: '0 * * * *',
+    });
+    await env.sleep('150 minutes');
+    const runs = await runsOf(env, 'continuing');
+    expect(runs.map((r) => r.status).sort()).toEqual(['Completed', 'Completed', 'ContinuedAsNew', 'Running']);
+    const results = [];
+    for (const run of runs.filter((r) => r.status === 'Completed'))
+      results.push(await env.client.workflow.getHandle('continuing', run.runId).result());
+    // The continued run finishes at once; the chain's next run, at 02:00, takes the input it was given.
+    expect(results.sort()).toEqual([
+      `round 1 at ${new Date(START + 3_600_000).toISOString()}`,
+      `round 1 at ${new Date(START + 2 * 3_600_000).toISOString()}`,
+    ]);
+  });
+
   it('refuses a bad cronSchedule with a message saying what is wrong', async () => {
     const env = await setup();
     await expect(

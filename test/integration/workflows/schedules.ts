@@ -1,5 +1,5 @@
 // Workflows started by schedules and cron, used by test/integration/schedules*.test.ts.
-import { ApplicationFailure, executeChild, sleep, workflowInfo } from 'cairnflow/workflow';
+import { ApplicationFailure, continueAsNew, executeChild, sleep, workflowInfo } from 'cairnflow/workflow';
 
 /** Finishes at once, saying when it ran. */
 export async function tick(label: string): Promise<string> {
@@ -25,4 +25,10 @@ export async function cronRun(): Promise<string> {
 /** Starts `cronRun` as a cron child and waits for it (for ever, unless the chain ends). */
 export async function cronParent(cronSchedule: string): Promise<string> {
   return executeChild(cronRun, { workflowId: 'cron-child', cronSchedule });
+}
+
+/** A cron run that continues as new once before it completes. */
+export async function cronContinuing(round: number): Promise<string> {
+  if (round === 0) await continueAsNew<typeof cronContinuing>(1);
+  return `round ${round} at ${new Date(Date.now()).toISOString()}`;
 }
