@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { API_FUNCTION } from '../sdk/backend/definitions.ts';
 import { runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import { WorkflowService } from '../sdk/runtime/workflow-service.ts';
 import { type ApiHandler, createApiHandler } from './api/handler.ts';
@@ -8,8 +9,12 @@ let api: { deps: unknown; handle: ApiHandler } | undefined;
 /** The HTTP API (API Gateway HTTP API, payload format 2.0). */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const { deps } = runtimeFromEnvironment();
-  if (api?.deps !== deps)
-    api = { deps, handle: createApiHandler(new WorkflowService(deps), { logger: deps.logger }) };
+  if (api?.deps !== deps) {
+    const service = new WorkflowService(deps, {
+      resultWait: { maxWaitMs: API_FUNCTION.resultWaitMs, retryAfterMs: API_FUNCTION.resultRetryAfterMs },
+    });
+    api = { deps, handle: createApiHandler(service, { logger: deps.logger }) };
+  }
   try {
     return await api.handle(event);
   } finally {

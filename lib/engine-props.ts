@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import { API_FUNCTION } from '../sdk/backend/definitions.ts';
 import type { ApiAuthorization } from './api-authorization.ts';
 import type { CairnBundlingProps } from './bundling.ts';
 import { CairnPropsError } from './props-error.ts';
@@ -69,6 +70,15 @@ export interface EngineProps {
    */
   readonly apiThrottle?: apigwv2.ThrottleSettings;
   /**
+   * Reserved concurrency of the API function: caps how many requests it serves at once (a
+   * throttled request gets API Gateway's 500, which the client retries with backoff) and keeps
+   * that much of the account's concurrency for it. `cairn dev` and the local stack host the API with
+   * the same cap (`apiConcurrency`).
+   *
+   * @default - no reservation: the account's unreserved concurrency (`API_FUNCTION`, definitions.ts)
+   */
+  readonly apiReservedConcurrency?: number;
+  /**
    * Retention of the functions' logs and the API's access logs.
    *
    * @default logs.RetentionDays.ONE_MONTH
@@ -132,6 +142,7 @@ export interface EngineSettings {
   deletionProtection: boolean;
   removalPolicy: RemovalPolicy;
   apiThrottle: apigwv2.ThrottleSettings;
+  apiReservedConcurrency: number | undefined;
   iteratorAgeAlarmThreshold: Duration;
 }
 
@@ -192,6 +203,17 @@ export function validateEngineProps(engine: IConstruct, props: EngineProps): Eng
       );
     }
   }
+  const apiReservedConcurrency = props.apiReservedConcurrency ?? API_FUNCTION.reservedConcurrency;
+  if (
+    apiReservedConcurrency !== undefined &&
+    (!Number.isInteger(apiReservedConcurrency) || apiReservedConcurrency < 1)
+  ) {
+    throw new CairnPropsError(
+      engine,
+      'Engine',
+      `apiReservedConcurrency ${apiReservedConcurrency} must be a whole number of at least 1 (0 would stop the API); omit it for no reservation`,
+    );
+  }
   const iteratorAgeAlarmThreshold = props.iteratorAgeAlarmThreshold ?? Duration.minutes(1);
   if (iteratorAgeAlarmThreshold.toMilliseconds() < 1000) {
     throw new CairnPropsError(
@@ -207,6 +229,7 @@ export function validateEngineProps(engine: IConstruct, props: EngineProps): Eng
     deletionProtection,
     removalPolicy,
     apiThrottle,
+    apiReservedConcurrency,
     iteratorAgeAlarmThreshold,
   };
 }

@@ -14,7 +14,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EXECUTIONS_TABLE, HISTORY_TABLE, MAPPINGS, SYSTEM_QUEUE } from '../sdk/backend/definitions.ts';
+import {
+  API_FUNCTION,
+  EXECUTIONS_TABLE,
+  HISTORY_TABLE,
+  MAPPINGS,
+  SYSTEM_QUEUE,
+} from '../sdk/backend/definitions.ts';
 import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
 import { ApiAuthorization } from './api-authorization.ts';
 import type { CairnBundlingProps } from './bundling.ts';
@@ -224,9 +230,10 @@ export class Engine extends Construct {
     // --- API function ----------------------------------------------------------------------------
     const api = fn('ApiFunction', 'api', {
       description: 'Cairn HTTP API: starts, signals, queries and describes workflows',
-      memorySize: 1024,
-      // API Gateway gives an integration 30 s; answer (or fail) before it does.
-      timeout: Duration.seconds(29),
+      // The same settings the local stack hosts the API with (definitions.ts).
+      memorySize: API_FUNCTION.memorySize,
+      timeout: Duration.seconds(API_FUNCTION.timeoutSeconds),
+      reservedConcurrentExecutions: settings.apiReservedConcurrency,
       environment: knownWorkers,
     });
     this.apiFunction = api.function;
@@ -557,6 +564,7 @@ interface FunctionShape {
   timeout: Duration;
   environment?: Record<string, string>;
   retryAttempts?: number;
+  reservedConcurrentExecutions?: number;
 }
 
 function payloadStatement(resource: string, write: boolean): iam.PolicyStatement {

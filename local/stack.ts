@@ -8,7 +8,7 @@ import { handler as apiHandler } from '../functions/api.ts';
 import { handler as routerHandler } from '../functions/router.ts';
 import { handler as sweeperHandler } from '../functions/sweeper.ts';
 import { handler as systemHandler } from '../functions/system.ts';
-import { MAPPINGS } from '../sdk/backend/definitions.ts';
+import { ACCOUNT_CONCURRENCY, API_FUNCTION, MAPPINGS } from '../sdk/backend/definitions.ts';
 import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
 import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
 import type { WorkerHandler } from '../sdk/worker/create-worker.ts';
@@ -50,8 +50,15 @@ export interface LocalStackOptions {
   port?: number;
   /** Function timeout; queue visibility timeouts are six times this, as in the cloud. @default 30 */
   functionTimeoutSeconds?: number;
-  /** Reserved concurrency of each function. @default 8 */
+  /** Concurrency of each event-source-driven function (router, system, sweeper, workers). @default 8 */
   concurrency?: number;
+  /**
+   * Concurrency of the API function: beyond it a request is throttled at once, as Lambda throttles
+   * a synchronous invoke (the gateway answers 500; the client retries with backoff). Set it to the
+   * Engine's `apiReservedConcurrency` to host what the CDK deploys.
+   * @default API_FUNCTION.reservedConcurrency ?? ACCOUNT_CONCURRENCY (definitions.ts), as deployed
+   */
+  apiConcurrency?: number;
   /** How often the router polls an idle shard. @default 50 (Lambda: ~250) */
   streamPollIntervalMs?: number;
   /** How often the sweeper runs. @default 60_000, as the cloud schedule */
@@ -105,8 +112,6 @@ export class PortInUseError extends Error {
 
 let running: LocalStack | undefined;
 
-const API_TIMEOUT_SECONDS = 29;
-
 /**
  * Starts the embedded AWS stack on 127.0.0.1: DynamoDB Local, the SQS/S3 emulator, the tables,
  * bucket and queues from the same definitions the CDK deploys, and a local Lambda host that runs
@@ -158,8 +163,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       name: string,
       handler: (event: E) => Promise<R>,
       functionTimeout = timeoutSeconds,
+      invoke: { concurrency: number; throttle?: boolean } = { concurrency },
     ) => {
-      const fn = new LocalFunction<E, R>(name, handler, { timeoutMs: functionTimeout * 1000, concurrency });
+      const fn = new LocalFunction<E, R>(name, handler, { timeoutMs: functionTimeout * 1000, ...invoke });
       functions.set(name, fn as LocalFunction<unknown, unknown>);
       return fn;
     };
@@ -200,8 +206,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runtime = runtimeFromEnvironment();
     if (stateDir) await resendScheduleWakes(runtime);
 
-    // The API answers long polls for up to 20 s: its timeout is API Gateway's 29 s, not the workers'.
-    const api = host(`${prefix}-api`, apiHandler, API_TIMEOUT_SECONDS);
+    // The API is hosted as deployed (definitions.ts): its timeout is API Gateway's, not the workers'.
+    const api = host(`${prefix}-api`, apiHandler, API_FUNCTION.timeoutSeconds, {
+      concurrency: options.apiConcurrency ?? API_FUNCTION.reservedConcurrency ?? ACCOUNT_CONCURRENCY,
+      throttle: true,
+    });
     const router = host(`${prefix}-router`, routerHandler);
     const system = host(`${prefix}-system`, systemHandler);
     const sweeper = host(`${prefix}-sweeper`, sweeperHandler);

@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   Internal: { status: 500 },
   // The run's history kept moving under every commit attempt; nothing was appended.
   HistoryConflict: { status: 503, retryable: true },
+  // DynamoDB, SQS or S3 kept throttling the API after the AWS SDK's own retries: back off, resend.
+  Throttled: { status: 429, retryable: true },
   Timeout: { status: 504, retryable: true },
 } as const satisfies Record<string, { status: number; retryable?: true }>;
 
@@ -73,6 +75,30 @@ export class InvalidRequestError extends InvalidArgumentError {
   ) {
     super(message);
   }
+}
+
+/** An AWS service refused a call for its rate or capacity (the SDK's own retries did not get through). */
+export class ThrottledError extends CairnError {
+  override readonly name = 'ThrottledError';
+  override readonly code = 'Throttled';
+  constructor(cause: Error) {
+    super(`The engine's storage is throttling requests (${cause.name}); retry after a pause`, { cause });
+  }
+}
+
+/** The error names AWS services throttle with (the AWS SDK's own list of throttling errors). */
+const AWS_THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestThrottled',
+  'RequestThrottledException',
+]);
+
+function isAwsThrottling(error: unknown): error is Error {
+  return error instanceof Error && !(error instanceof CairnError) && AWS_THROTTLING_NAMES.has(error.name);
 }
 
 function isApiErrorCode(code: string): code is ApiErrorCode {
@@ -116,6 +142,7 @@ export interface ErrorContext {
  * message: their text and stack may hold internals, so they go to the log, never to the caller.
  */
 export function errorResponse(error: unknown, context: ErrorContext): APIGatewayProxyStructuredResultV2 {
+  if (isAwsThrottling(error)) return errorResponse(new ThrottledError(error), context);
   if (error instanceof CairnError && error.code !== 'Internal' && isApiErrorCode(error.code)) {
     const entry: { status: number; retryable?: true } = ERROR_STATUS[error.code];
     const retryable = entry.retryable === true;

@@ -116,7 +116,8 @@ export const routes: readonly Route[] = [
     body: s.signalWorkflowBody,
     responses: { 204: 'The signal is recorded in history' },
     async handle(service, { params, query, body }) {
-      await service.signal(params.namespace, params.workflowId, query.runId, params.signalName, body.input);
+      const { namespace, workflowId, signalName } = params;
+      await service.signal(namespace, workflowId, query.runId, signalName, body.input, body.requestId);
       return {};
     },
   }),
@@ -180,7 +181,7 @@ export const routes: readonly Route[] = [
     body: s.closeWorkflowBody,
     responses: { 204: 'The cancel request is recorded in history' },
     async handle(service, { params, query, body }) {
-      await service.cancel(params.namespace, params.workflowId, query.runId, body.reason);
+      await service.cancel(params.namespace, params.workflowId, query.runId, body.reason, body.requestId);
       return {};
     },
   }),
@@ -195,7 +196,7 @@ export const routes: readonly Route[] = [
     body: s.closeWorkflowBody,
     responses: { 204: 'The run is terminated' },
     async handle(service, { params, query, body }) {
-      await service.terminate(params.namespace, params.workflowId, query.runId, body.reason);
+      await service.terminate(params.namespace, params.workflowId, query.runId, body.reason, body.requestId);
       return {};
     },
   }),

@@ -177,6 +177,31 @@ export const MAPPINGS = {
   } satisfies SqsMappingDefinition,
 } as const;
 
+/** Lambda's default concurrency quota per account and Region: what a function without a reservation may reach. */
+export const ACCOUNT_CONCURRENCY = 1000;
+
+/**
+ * The API function, as deployed and as the local stack hosts it. A `result` request is held at
+ * most `resultWaitMs` and answered `Running` with `retryAfterMs`; the client pauses (growing to a
+ * few seconds) and asks again. So a waiting client costs a ~20 ms invocation every few seconds,
+ * not a 20-second one back to back (Lambda bills the wait), and a burst of waiting clients does not
+ * pin the function's concurrency: 300 waiting clients need about one concurrent invocation, where
+ * holding each poll even one second would need dozens (bench: "waiting clients").
+ */
+export const API_FUNCTION = {
+  memorySize: 1024,
+  /** API Gateway gives an integration 30 s; answer (or fail) before it does. */
+  timeoutSeconds: 29,
+  /**
+   * Reserved concurrency; undefined: none, the function shares the account's unreserved
+   * concurrency (`ACCOUNT_CONCURRENCY`), which the local stack emulates. `Engine`'s
+   * `apiReservedConcurrency` sets one, and the local stack's `apiConcurrency` mirrors it.
+   */
+  reservedConcurrency: undefined as number | undefined,
+  resultWaitMs: 0,
+  resultRetryAfterMs: 250,
+} as const;
+
 /** Payloads larger than this go to the payload bucket; history keeps a reference. */
 export const PAYLOAD_OFFLOAD_BYTES = 64 * 1024;
 /** Payloads larger than this are refused with PayloadTooLargeError. */

@@ -20,6 +20,7 @@ import type { UpdateWithStartResult } from '../common/wire/update-with-start.ts'
 import type { HistoryEvent } from '../engine/events.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { PayloadPipeline } from './payload-pipeline.ts';
+import type { RetryOptions } from './retry-policy.ts';
 import { ScheduleClient } from './schedule-client.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { type UpdateWithStartOptions, WithStartWorkflowOperation } from './with-start-operation.ts';
@@ -53,6 +54,12 @@ export interface ClientOptions {
   signer?: RequestSigner;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /**
+   * Retries of throttled and transient failures (429, 503, `HistoryConflict`, an unreachable API),
+   * with jittered exponential backoff; every mutating request carries a request id, so its retry is
+   * applied once. @default { maxAttempts: 5 }
+   */
+  retry?: RetryOptions;
   dataConverter?: DataConverter;
   /**
    * Told, while `result()` / `execute()` wait, of each distinct failure of the run's workflow task
@@ -358,6 +365,11 @@ export class Client {
     if (options.connection && options.endpoint) {
       throw new InvalidArgumentError('Client takes an endpoint or a connection, not both');
     }
+    if (options.connection && options.retry) {
+      throw new InvalidArgumentError(
+        'Client takes retry with an endpoint; with a connection, pass retry to Connection.connect',
+      );
+    }
     this.connection =
       options.connection ??
       Connection.lazy({
@@ -365,6 +377,7 @@ export class Client {
         headers: options.headers,
         signer: options.signer,
         fetch: options.fetch,
+        retry: options.retry,
       });
     this.namespace = options.namespace ?? 'default';
     const payloads = new PayloadPipeline(options.dataConverter);

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../common/errors.ts';
 import type { WorkflowServiceApi } from '../common/wire/service.ts';
 import { defaultEndpoint } from './default-endpoint.ts';
 import { HttpTransport } from './http-transport.ts';
+import type { RetryOptions } from './retry-policy.ts';
 
 /** The operations a client needs from the engine: the HTTP API, or the engine in-process. */
 export type { WorkflowServiceApi };
@@ -24,6 +25,11 @@ export interface ConnectionOptions {
   headers?: Record<string, string>;
   signer?: RequestSigner;
   fetch?: typeof fetch;
+  /**
+   * Retries of throttled and transient failures, with jittered exponential backoff.
+   * @default { maxAttempts: 5 } (see `RetryOptions`)
+   */
+  retry?: RetryOptions;
 }
 
 /**

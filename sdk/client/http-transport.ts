@@ -37,6 +37,7 @@ import type {
   UpdateWithStartResult,
 } from '../common/wire/update-with-start.ts';
 import type { ConnectionOptions, RequestSigner, WorkflowServiceApi } from './connection.ts';
+import { parseRetryAfter, RetryPolicy, type RetryReason } from './retry-policy.ts';
 
 /**
  * The API answered with an error this client has no class for (an unknown route, a gateway's own
@@ -84,6 +85,37 @@ function errorFromResponse(status: number, body: unknown, raw: string, request: 
 
 type Query = Record<string, string | number | undefined>;
 
+/** A fresh request id (Temporal's `requestId`): one per logical request, the same on each retry. */
+function newRequestId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Error codes after which the engine wrote nothing, so the very request may be sent again. */
+const TRANSIENT_CODES = new Set(['HistoryConflict', 'Timeout']);
+const THROTTLING_CODES = new Set(['Throttled']);
+/** A gateway's own answers when the function could not run or answer (throttled, crashed, timed out). */
+const GATEWAY_RETRY_STATUSES = new Set([500, 502, 503, 504]);
+
+/** Why a failed response may be retried, or undefined if it may not. */
+function retryReason(status: number, body: unknown): RetryReason | undefined {
+  if (isErrorBody(body)) {
+    const { code, retryable } = body.error as ErrorBody['error'] & { retryable?: boolean };
+    if (THROTTLING_CODES.has(code) || status === 429) return 'throttled';
+    if (retryable === true || TRANSIENT_CODES.has(code)) return 'transient';
+    // The engine's own answer: it ran the request and refused it.
+    return undefined;
+  }
+  if (status === 429) return 'throttled';
+  // API Gateway answers a throttled Lambda with its own 500: back off as from throttling.
+  return GATEWAY_RETRY_STATUSES.has(status) ? 'unknown' : undefined;
+}
+
+/** How a request may be retried: a read or a request with a request id may be resent after any failure. */
+interface RequestOptions {
+  /** Whether applying the request twice is harmless (a read, or the engine dedupes its request id). */
+  idempotent: boolean;
+}
+
 /**
  * The client's side of the HTTP API: each operation is one request to the route API.md names,
  * and each error response becomes the error class the engine threw, so client code behaves the
@@ -97,8 +129,16 @@ export class HttpTransport implements WorkflowServiceApi {
   private readonly headers: Record<string, string>;
   private readonly signer: RequestSigner | undefined;
   private readonly fetch: typeof fetch;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(options: ConnectionOptions & { address: string }) {
+  constructor(
+    options: ConnectionOptions & {
+      address: string;
+      /** @internal How the retry pauses are waited out (tests). */
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {
     let url: URL;
     try {
       url = new URL(options.address);
@@ -120,16 +160,20 @@ export class HttpTransport implements WorkflowServiceApi {
     this.headers = { ...options.headers };
     this.signer = options.signer;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.retry = new RetryPolicy(options.retry);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   start(request: StartRequest): Promise<StartResult> {
-    return this.request('POST', this.path(request.namespace, 'workflows'), {}, startBody(request));
+    const path = this.path(request.namespace, 'workflows');
+    return this.request('POST', path, {}, startBody(request), { idempotent: true });
   }
 
   signalWithStart(
     request: StartRequest & { signal: { name: string; input: Payload[] } },
   ): Promise<StartResult> {
-    return this.request('POST', this.path(request.namespace, 'workflows'), {}, startBody(request));
+    const path = this.path(request.namespace, 'workflows');
+    return this.request('POST', path, {}, startBody(request), { idempotent: true });
   }
 
   describe(namespace: string, workflowId: string, runId?: string): Promise<WorkflowDescription> {
@@ -165,25 +209,39 @@ export class HttpTransport implements WorkflowServiceApi {
     runId: string | undefined,
     signalName: string,
     input: Payload[],
+    requestId: string = newRequestId(),
   ) {
     await this.request(
       'POST',
       this.path(namespace, 'workflows', workflowId, 'signals', signalName),
       { runId },
-      { input } satisfies SignalRequest,
+      { input, requestId } satisfies SignalRequest,
+      { idempotent: true },
     );
   }
 
-  async cancel(namespace: string, workflowId: string, runId?: string, reason?: string) {
-    await this.request('POST', this.path(namespace, 'workflows', workflowId, 'cancel'), { runId }, {
-      reason,
-    } satisfies CloseWorkflowRequest);
+  async cancel(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    reason?: string,
+    requestId: string = newRequestId(),
+  ) {
+    const path = this.path(namespace, 'workflows', workflowId, 'cancel');
+    const body = { reason, requestId } satisfies CloseWorkflowRequest;
+    await this.request('POST', path, { runId }, body, { idempotent: true });
   }
 
-  async terminate(namespace: string, workflowId: string, runId?: string, reason?: string) {
-    await this.request('POST', this.path(namespace, 'workflows', workflowId, 'terminate'), { runId }, {
-      reason,
-    } satisfies CloseWorkflowRequest);
+  async terminate(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    reason?: string,
+    requestId: string = newRequestId(),
+  ) {
+    const path = this.path(namespace, 'workflows', workflowId, 'terminate');
+    const body = { reason, requestId } satisfies CloseWorkflowRequest;
+    await this.request('POST', path, { runId }, body, { idempotent: true });
   }
 
   async query(
@@ -195,7 +253,8 @@ export class HttpTransport implements WorkflowServiceApi {
   ) {
     const path = this.path(namespace, 'workflows', workflowId, 'queries', queryName);
     const body = { input } satisfies QueryRequest;
-    const response = await this.request<QueryResponse>('POST', path, { runId }, body);
+    // A query only reads the workflow's state: sending it again is harmless.
+    const response = await this.request<QueryResponse>('POST', path, { runId }, body, { idempotent: true });
     return response.result;
   }
 
@@ -205,12 +264,14 @@ export class HttpTransport implements WorkflowServiceApi {
     runId: string | undefined,
     updateName: string,
     input: Payload[],
-    updateId?: string,
+    // The update id is the update's request id: the engine applies an update id once.
+    updateId: string = newRequestId(),
     waitMs: number = MAX_WAIT_MS,
   ): Promise<UpdateResponse> {
     const path = this.path(namespace, 'workflows', workflowId, 'updates', updateName);
     const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
-    return this.request('POST', path, { runId, waitSeconds }, { input, updateId } satisfies UpdateRequest);
+    const body = { input, updateId } satisfies UpdateRequest;
+    return this.request('POST', path, { runId, waitSeconds }, body, { idempotent: true });
   }
 
   pollUpdate(
@@ -273,7 +334,10 @@ export class HttpTransport implements WorkflowServiceApi {
     details?: Payload,
   ): Promise<HeartbeatActivityResponse> {
     const body = { taskToken, details } satisfies HeartbeatActivityRequest;
-    return this.request('POST', this.path(namespace, 'activities', 'heartbeat'), {}, body);
+    // A heartbeat records the latest details: a second copy changes nothing.
+    return this.request('POST', this.path(namespace, 'activities', 'heartbeat'), {}, body, {
+      idempotent: true,
+    });
   }
 
   createSchedule(namespace: string, request: CreateScheduleRequest): Promise<void> {
@@ -306,12 +370,36 @@ export class HttpTransport implements WorkflowServiceApi {
       .join('/');
   }
 
+  /**
+   * Sends one request, retrying what may pass (`RetryPolicy`): throttling and the engine's
+   * transient errors always (nothing was applied), a gateway's 5xx or a lost connection only for
+   * an idempotent request (it may have been applied; its request id makes the retry harmless).
+   */
   private async request<T>(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     query: Query,
     body?: object,
+    options: RequestOptions = { idempotent: method === 'GET' },
   ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt<T>(method, path, query, body);
+      if (outcome.ok) return outcome.value;
+      const { reason, retryAfterMs, error } = outcome;
+      const retryable = reason === 'throttled' || reason === 'transient' || options.idempotent;
+      if (reason === undefined || !retryable || attempt >= this.retry.maxAttempts) throw error;
+      await this.sleep(this.retry.delayMs(attempt, reason, retryAfterMs));
+    }
+  }
+
+  private async attempt<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query,
+    body?: object,
+  ): Promise<
+    { ok: true; value: T } | { ok: false; error: CairnError; reason?: RetryReason; retryAfterMs?: number }
+  > {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) search.set(name, String(value));
@@ -326,14 +414,13 @@ export class HttpTransport implements WorkflowServiceApi {
     try {
       response = await this.fetch(url, { method, headers, body: payload });
     } catch (error) {
-      throw new HttpApiError(
+      const unreachable = new HttpApiError(
         'Unavailable',
         0,
         `Could not reach the Cairn API at ${this.base}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
+      return { ok: false, error: unreachable, reason: 'unknown' };
     }
     const raw = await response.text();
     let parsed: unknown;
@@ -342,8 +429,15 @@ export class HttpTransport implements WorkflowServiceApi {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) throw errorFromResponse(response.status, parsed, raw, described);
-    if (response.status === 204) return undefined as T;
+    if (!response.ok) {
+      return {
+        ok: false,
+        error: errorFromResponse(response.status, parsed, raw, described),
+        reason: retryReason(response.status, parsed),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      };
+    }
+    if (response.status === 204) return { ok: true, value: undefined as T };
     if (parsed === undefined) {
       throw new HttpApiError(
         'InvalidResponse',
@@ -351,7 +445,7 @@ export class HttpTransport implements WorkflowServiceApi {
         `${described} answered without a JSON body: ${raw.slice(0, 200)}`,
       );
     }
-    return parsed as T;
+    return { ok: true, value: parsed as T };
   }
 }
 
@@ -375,5 +469,7 @@ function startBody(request: StartRequest): StartWorkflowRequest {
     cronSchedule: request.cronSchedule,
     requestEagerStart: request.requestEagerStart,
     signal: request.signal,
+    // One id per start call, resent by every retry of it: the engine starts one run for it.
+    requestId: request.requestId ?? newRequestId(),
   };
 }

@@ -47,6 +47,7 @@ export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
 export { DEFAULT_ENDPOINT, defaultEndpoint } from './default-endpoint.ts';
 export { HttpApiError } from './http-transport.ts';
+export type { RetryOptions } from './retry-policy.ts';
 export type {
   Backfill,
   ScheduleDescription,

@@ -1,10 +1,17 @@
 import type { WorkflowUpdateStage } from '../common/enums.ts';
-import { InvalidArgumentError, WorkflowFailedError, WorkflowTaskFailedError } from '../common/errors.ts';
+import {
+  HistoryConflictError,
+  InvalidArgumentError,
+  WorkflowFailedError,
+  WorkflowTaskFailedError,
+} from '../common/errors.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { UpdateOutcome } from '../common/wire/messages.ts';
+import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import type { WorkflowServiceApi } from './connection.ts';
+import { HttpApiError } from './http-transport.ts';
 import type { PayloadPipeline } from './payload-pipeline.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { checkWaitForStage, WorkflowUpdateHandle } from './workflow-update-handle.ts';
@@ -37,6 +44,29 @@ export type WorkflowResultType<T> = T extends (...args: never[]) => Promise<infe
 
 /** Long-poll length per result request. */
 const RESULT_POLL_MS = 20_000;
+/** Longest pause between two result polls of a server that answers briefly. */
+const MAX_RESULT_POLL_PAUSE_MS = 10_000;
+/** Result polls in a row that may fail (after the transport's own retries) before `result()` gives up. */
+const MAX_FAILED_RESULT_POLLS = 10;
+
+/**
+ * The pause before the next result poll of a server that answers briefly: at least what the server
+ * asked for, and a tenth of the time waited so far (jittered, at most
+ * {@link MAX_RESULT_POLL_PAUSE_MS}). A quick run is learned of at once, a long wait costs a request
+ * every ten seconds, and the result arrives at most ~10% later than the run closed.
+ */
+function resultPollPause(retryAfterMs: number, waitedMs: number): Promise<void> {
+  const grown = Math.min(MAX_RESULT_POLL_PAUSE_MS, waitedMs / 10);
+  const ms = Math.max(retryAfterMs, grown) * (0.8 + Math.random() * 0.4);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A poll that failed for a reason that may pass (throttled, unreachable, a gateway 5xx, a conflict). */
+function mayPass(error: unknown): boolean {
+  if (error instanceof HistoryConflictError) return true;
+  if (!(error instanceof HttpApiError)) return false;
+  return error.status === 0 || error.status === 429 || error.status >= 500;
+}
 
 /**
  * A handle to one workflow: its result, state, signals, queries, updates and lifecycle.
@@ -75,13 +105,27 @@ export class WorkflowHandle<R = unknown> {
     let runId = this.firstExecutionRunId ?? this.runId;
     let reportedFailureTime = 0;
     let reportedKey: string | undefined;
+    const waitStart = Date.now();
+    let failedPolls = 0;
     for (;;) {
-      const outcome = await this.service.result(this.namespace, this.workflowId, runId, RESULT_POLL_MS, {
-        reportedFailureTime,
-      });
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.service.result(this.namespace, this.workflowId, runId, RESULT_POLL_MS, {
+          reportedFailureTime,
+        });
+        failedPolls = 0;
+      } catch (error) {
+        // A wait outlasts a busy API: a poll the transport could not get through is asked again later.
+        if (!mayPass(error) || ++failedPolls >= MAX_FAILED_RESULT_POLLS) throw error;
+        await resultPollPause(1000 * failedPolls, Date.now() - waitStart);
+        continue;
+      }
       switch (outcome.status) {
         case 'Running': {
           runId = outcome.runId;
+          // The server answered briefly instead of holding an invocation while this client waits.
+          if (outcome.retryAfterMs !== undefined)
+            await resultPollPause(outcome.retryAfterMs, Date.now() - waitStart);
           const failure = outcome.workflowTaskFailure;
           if (!failure) continue;
           reportedFailureTime = Math.max(reportedFailureTime, failure.time);

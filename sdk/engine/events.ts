@@ -59,6 +59,8 @@ export type EventBody =
       /** Deadline of the whole chain of runs (continue-as-new keeps it). */
       executionExpirationTime?: number;
       randomSeed: string;
+      /** The client's request id of the start, so a retried start finds this run instead of making another. */
+      requestId?: string;
       /** Temporal's cron workflows: each run closes and the next starts at the next matching time. */
       cronSchedule?: string;
       /** The first workflow task waits this long (a cron run waiting for its time). */
@@ -115,9 +117,16 @@ export type EventBody =
   | { type: 'TimerStarted'; seq: number; durationMs: number; fireTime: number }
   | { type: 'TimerFired'; startedEventId: number; seq: number }
   | { type: 'TimerCanceled'; startedEventId: number; seq: number }
-  | { type: 'WorkflowExecutionSignaled'; signalName: string; input: Payload[]; identity?: string }
+  | {
+      type: 'WorkflowExecutionSignaled';
+      signalName: string;
+      input: Payload[];
+      identity?: string;
+      /** The client's request id: a retried signal with it is not recorded twice. */
+      requestId?: string;
+    }
   | { type: 'MarkerRecorded'; markerName: string; details: Record<string, Payload> }
-  | { type: 'WorkflowExecutionCancelRequested'; reason?: string; identity?: string }
+  | { type: 'WorkflowExecutionCancelRequested'; reason?: string; identity?: string; requestId?: string }
   | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributeUpdates }
   | {
       type: 'WorkflowExecutionUpdateAccepted';
@@ -203,7 +212,7 @@ export type EventBody =
   | { type: 'WorkflowExecutionCompleted'; result: Payload }
   | { type: 'WorkflowExecutionFailed'; failure: FailureInfo }
   | { type: 'WorkflowExecutionTimedOut'; timeoutType: 'Execution' | 'Run' }
-  | { type: 'WorkflowExecutionTerminated'; reason?: string; identity?: string }
+  | { type: 'WorkflowExecutionTerminated'; reason?: string; identity?: string; requestId?: string }
   | { type: 'WorkflowExecutionCanceled'; details?: Payload }
   | {
       type: 'WorkflowExecutionContinuedAsNew';

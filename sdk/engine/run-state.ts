@@ -91,6 +91,12 @@ export interface RunState {
    */
   admittedUpdates?: Record<string, number>;
   cancelRequested: boolean;
+  /**
+   * Request ids of the latest client requests applied to this run (start, signal, cancel,
+   * terminate), oldest first, at most {@link MAX_REMEMBERED_REQUEST_IDS}: a retried request whose
+   * id is here was applied already. Absent in snapshots written before request ids existed.
+   */
+  requestIds?: string[];
   searchAttributes: SearchAttributes;
   memo: Record<string, Payload>;
   parent?: ParentRef;
@@ -105,6 +111,23 @@ export interface RunState {
 function withoutKey(record: Record<string, number> | undefined, key: string): Record<string, number> {
   const { [key]: _removed, ...rest } = record ?? {};
   return rest;
+}
+
+/**
+ * How many request ids a run remembers. A client retries within seconds (a handful of attempts), so
+ * a retry finds its id unless dozens of other requests reached the run in between; the bound keeps
+ * the run's head item small (DynamoDB's 400 KB).
+ */
+export const MAX_REMEMBERED_REQUEST_IDS = 64;
+
+/** Whether a client request with this id was applied to the run already. */
+export function hasAppliedRequest(state: RunState, requestId: string | undefined): boolean {
+  return requestId !== undefined && (state.requestIds?.includes(requestId) ?? false);
+}
+
+function rememberRequest(state: RunState, requestId: string | undefined): void {
+  if (requestId === undefined) return;
+  state.requestIds = [...(state.requestIds ?? []), requestId].slice(-MAX_REMEMBERED_REQUEST_IDS);
 }
 
 function assertNever(value: never): never {
@@ -161,6 +184,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
           event.workflowRunTimeoutMs !== undefined ? event.eventTime + event.workflowRunTimeoutMs : undefined,
         ...(event.cronSchedule !== undefined && { cronSchedule: event.cronSchedule }),
       });
+      rememberRequest(state, event.requestId);
       return;
     case 'WorkflowTaskScheduled':
       state.workflowTask = { scheduledEventId: event.eventId, attempt: event.attempt };
@@ -220,10 +244,13 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       delete state.timers[event.startedEventId];
       return;
     case 'WorkflowExecutionSignaled':
+      rememberRequest(state, event.requestId);
+      return;
     case 'MarkerRecorded':
       return;
     case 'WorkflowExecutionCancelRequested':
       state.cancelRequested = true;
+      rememberRequest(state, event.requestId);
       return;
     case 'UpsertWorkflowSearchAttributes':
       state.searchAttributes = applySearchAttributeUpdates(state.searchAttributes, event.searchAttributes);
@@ -299,6 +326,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       return;
     case 'WorkflowExecutionTerminated':
       close(state, 'Terminated', event);
+      rememberRequest(state, event.requestId);
       return;
     case 'WorkflowExecutionCanceled':
       close(state, 'Canceled', event);

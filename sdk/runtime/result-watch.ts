@@ -25,15 +25,22 @@ export class ResultWatch {
   private failureReadAt = Number.NEGATIVE_INFINITY;
   private readonly confirmed = new Set<string>();
 
+  /** The state the caller just read (resolving the run): the first check need not read it again. */
+  private fresh: RunState | undefined;
+
   constructor(
     private readonly deps: Pick<RuntimeDeps, 'store'>,
     private readonly ref: RunRef,
     private readonly options: ResultWatchOptions,
-  ) {}
+    current?: RunState,
+  ) {
+    this.fresh = current;
+  }
 
   /** True when the wait is over: the run closed, or there is a failure to report now. */
   async check(): Promise<boolean> {
-    this.state = await this.deps.store.getRun(this.ref.namespace, this.ref.runId);
+    this.state = this.fresh ?? (await this.deps.store.getRun(this.ref.namespace, this.ref.runId));
+    this.fresh = undefined;
     if (this.state === undefined) return false;
     if (isClosed(this.state)) return true;
     // Read beside the head at most every failurePollMs: a stuck run is news, not a hot path.

@@ -2,7 +2,7 @@ import type { RunRef } from '../backend/ports.ts';
 import { WorkflowExecutionClosedError, WorkflowNotFoundError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
 import { wakeIfIdle } from '../engine/pending-events.ts';
-import { isClosed, type RunState } from '../engine/run-state.ts';
+import { hasAppliedRequest, isClosed, type RunState } from '../engine/run-state.ts';
 import { commitToRun } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 
@@ -33,35 +33,55 @@ function assertOpen(state: RunState, what: string): void {
   }
 }
 
+/*
+ * Each client request below may carry a request id: a retry of a request that was applied already
+ * (its answer lost to a timeout or a 503) finds the id in the run's state and changes nothing, even
+ * if the first one closed the run — checked before anything else, inside the conditional commit.
+ */
+
 /** Records a signal and wakes the workflow. */
 export async function signalWorkflow(
   deps: RuntimeDeps,
   ref: RunRef,
   signalName: string,
   input: Payload[],
-  identity?: string,
+  options: { identity?: string; requestId?: string } = {},
 ) {
+  const { identity, requestId } = options;
   await commitToRun(deps, ref, (state) => {
+    if (hasAppliedRequest(state, requestId)) return undefined;
     assertOpen(state, 'signals');
     return {
-      events: [{ type: 'WorkflowExecutionSignaled', signalName, input, identity }, ...wakeIfIdle(state)],
+      events: [
+        { type: 'WorkflowExecutionSignaled', signalName, input, identity, requestId },
+        ...wakeIfIdle(state),
+      ],
     };
   });
 }
 
 /** Requests cancellation: workflow code sees it as a cancelled root scope. Idempotent. */
-export async function requestCancelWorkflow(deps: RuntimeDeps, ref: RunRef, reason?: string) {
+export async function requestCancelWorkflow(
+  deps: RuntimeDeps,
+  ref: RunRef,
+  reason?: string,
+  requestId?: string,
+) {
   await commitToRun(deps, ref, (state) => {
+    if (hasAppliedRequest(state, requestId)) return undefined;
     assertOpen(state, 'cancel requests');
     if (state.cancelRequested) return undefined;
-    return { events: [{ type: 'WorkflowExecutionCancelRequested', reason }, ...wakeIfIdle(state)] };
+    return {
+      events: [{ type: 'WorkflowExecutionCancelRequested', reason, requestId }, ...wakeIfIdle(state)],
+    };
   });
 }
 
 /** Closes the run at once, without running workflow code. */
-export async function terminateWorkflow(deps: RuntimeDeps, ref: RunRef, reason?: string) {
+export async function terminateWorkflow(deps: RuntimeDeps, ref: RunRef, reason?: string, requestId?: string) {
   await commitToRun(deps, ref, (state) => {
+    if (hasAppliedRequest(state, requestId)) return undefined;
     assertOpen(state, 'terminations');
-    return { events: [{ type: 'WorkflowExecutionTerminated', reason }] };
+    return { events: [{ type: 'WorkflowExecutionTerminated', reason, requestId }] };
   });
 }

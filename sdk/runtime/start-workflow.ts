@@ -2,7 +2,7 @@ import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
 import type { StartRequest, StartResult } from '../common/wire/start.ts';
-import { applyEvents, initialRunState, isClosed } from '../engine/run-state.ts';
+import { applyEvents, hasAppliedRequest, initialRunState, isClosed } from '../engine/run-state.ts';
 import { cronBackoffMs } from '../engine/schedule-spec.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -48,6 +48,7 @@ export function newRun(
       randomSeed: runId,
       cronSchedule: request.cronSchedule,
       firstWorkflowTaskBackoffMs: backoffMs,
+      requestId: request.requestId,
     },
   ];
   if (request.signal) {
@@ -88,6 +89,7 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
               { namespace: request.namespace, workflowId: request.workflowId, runId: current.runId },
               request.signal.name,
               request.signal.input,
+              { requestId: request.requestId },
             );
             return { runId: current.runId, started: false };
           } catch (error) {
@@ -116,9 +118,28 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
       return { runId, started: true };
     } catch (error) {
       if (error instanceof HistoryConflictError) continue;
-      if (error instanceof WorkflowExecutionAlreadyStartedError && request.signal) continue;
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        const retried = await runStartedBy(deps, request);
+        if (retried) return { runId: retried, started: true };
+        if (request.signal) continue;
+      }
       throw error;
     }
   }
   throw new HistoryConflictError(`Could not start workflow ${request.workflowId}: it kept changing`);
+}
+
+/**
+ * The run an earlier attempt of this very start request created, if the claim refused this one
+ * because of it: the current run of the workflow id, or the first run of its continue-as-new chain.
+ */
+async function runStartedBy(deps: RuntimeDeps, request: StartRequest): Promise<string | undefined> {
+  if (request.requestId === undefined) return undefined;
+  const currentRunId = await deps.store.getCurrentRunId(request.namespace, request.workflowId);
+  const current = currentRunId ? await deps.store.getRun(request.namespace, currentRunId) : undefined;
+  if (!current) return undefined;
+  if (hasAppliedRequest(current, request.requestId)) return current.runId;
+  if (current.firstRunId === current.runId) return undefined;
+  const first = await deps.store.getRun(request.namespace, current.firstRunId);
+  return first && hasAppliedRequest(first, request.requestId) ? first.runId : undefined;
 }

@@ -234,15 +234,18 @@ async function reachExternal(deps: RuntimeDeps, ref: RunRef, initiatedEventId: n
   try {
     const target = await resolveRun(deps, ref.namespace, pending.workflowId, pending.runId);
     if (initiated.type === 'SignalExternalWorkflowExecutionInitiated') {
-      await signalWorkflow(
+      // The initiating event names the request: a redelivered system task signals once.
+      await signalWorkflow(deps, target.ref, initiated.signalName, initiated.input, {
+        identity: `${ref.workflowId}/${ref.runId}`,
+        requestId: `${ref.runId}/${initiatedEventId}`,
+      });
+    } else {
+      await requestCancelWorkflow(
         deps,
         target.ref,
-        initiated.signalName,
-        initiated.input,
-        `${ref.workflowId}/${ref.runId}`,
+        `Requested by workflow ${ref.workflowId}`,
+        `${ref.runId}/${initiatedEventId}`,
       );
-    } else {
-      await requestCancelWorkflow(deps, target.ref, `Requested by workflow ${ref.workflowId}`);
     }
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) cause = 'ExternalWorkflowExecutionNotFound';

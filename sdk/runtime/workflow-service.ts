@@ -52,6 +52,13 @@ export interface WorkflowServiceOptions {
   confirmFinalTaskFailure?: (state: RunState, failure: WorkflowTaskFailureRecord) => Promise<boolean>;
   /** How often a waiting `result` reads the run's workflow-task failure. @default 1000 */
   failurePollMs?: number;
+  /**
+   * Bounds a `result` wait below what the client asked for, and tells the client, in an open run's
+   * answer, how long to pause before it asks again (`retryAfterMs`): a server that pays per
+   * invocation-second (Lambda) answers briefly instead of holding an invocation per waiting client.
+   * @default no bound beyond MAX_WAIT_MS (in-process environments wait cheaply)
+   */
+  resultWait?: { maxWaitMs: number; retryAfterMs: number };
 }
 
 /**
@@ -62,6 +69,7 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
   private readonly waiter: Waiter;
   private readonly confirmFinalTaskFailure: WorkflowServiceOptions['confirmFinalTaskFailure'];
   private readonly failurePollMs: number;
+  private readonly resultWait: WorkflowServiceOptions['resultWait'];
 
   constructor(
     private readonly deps: RuntimeDeps,
@@ -72,6 +80,7 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     this.waiter = resolved.waiter ?? pollingWaiter;
     this.confirmFinalTaskFailure = resolved.confirmFinalTaskFailure;
     this.failurePollMs = resolved.failurePollMs ?? 1000;
+    this.resultWait = resolved.resultWait;
   }
 
   async start(request: StartRequest): Promise<StartResult> {
@@ -156,17 +165,23 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     options: { reportedFailureTime?: number } = {},
   ): Promise<RunOutcome> {
     if (!(waitMs >= 0)) throw new InvalidArgumentError('waitSeconds must be a number ≥ 0');
-    const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
-    const watch = new ResultWatch(this.deps, ref, {
-      reportedFailureTime: options.reportedFailureTime,
-      failurePollMs: this.failurePollMs,
-      confirmFinal: this.confirmFinalTaskFailure,
-    });
-    await this.waiter(() => watch.check(), Math.min(waitMs, MAX_WAIT_MS));
+    const { ref, state } = await resolveRun(this.deps, namespace, workflowId, runId);
+    const watch = new ResultWatch(
+      this.deps,
+      ref,
+      {
+        reportedFailureTime: options.reportedFailureTime,
+        failurePollMs: this.failurePollMs,
+        confirmFinal: this.confirmFinalTaskFailure,
+      },
+      state,
+    );
+    const bound = this.resultWait;
+    await this.waiter(() => watch.check(), Math.min(waitMs, MAX_WAIT_MS, bound?.maxWaitMs ?? MAX_WAIT_MS));
     if (watch.state && isClosed(watch.state)) return this.closeOutcome(watch.state);
     const workflowTaskFailure = await watch.currentFailure();
     if (watch.state && isClosed(watch.state)) return this.closeOutcome(watch.state);
-    return { status: 'Running', runId: ref.runId, workflowTaskFailure };
+    return { status: 'Running', runId: ref.runId, workflowTaskFailure, retryAfterMs: bound?.retryAfterMs };
   }
 
   /** A closed run's outcome, from its close event. */
@@ -181,9 +196,10 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     runId: string | undefined,
     signalName: string,
     input: Payload[],
+    requestId?: string,
   ) {
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
-    await signalWorkflow(this.deps, ref, signalName, input);
+    await signalWorkflow(this.deps, ref, signalName, input, { requestId });
   }
 
   /** Signal-with-start: signals the running workflow, or starts it with the signal. */
@@ -194,14 +210,20 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     return this.startEagerly(request, await startWorkflow(this.deps, request));
   }
 
-  async cancel(namespace: string, workflowId: string, runId?: string, reason?: string) {
+  async cancel(namespace: string, workflowId: string, runId?: string, reason?: string, requestId?: string) {
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
-    await requestCancelWorkflow(this.deps, ref, reason);
+    await requestCancelWorkflow(this.deps, ref, reason, requestId);
   }
 
-  async terminate(namespace: string, workflowId: string, runId?: string, reason?: string) {
+  async terminate(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    reason?: string,
+    requestId?: string,
+  ) {
     const { ref } = await resolveRun(this.deps, namespace, workflowId, runId);
-    await terminateWorkflow(this.deps, ref, reason);
+    await terminateWorkflow(this.deps, ref, reason, requestId);
   }
 
   async query(

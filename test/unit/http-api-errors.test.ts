@@ -106,6 +106,8 @@ describe('HTTP API error table', () => {
     const client = new Client({
       endpoint: 'http://api.local',
       fetch: inProcessFetch(createApiHandler(failingService(error))),
+      // The error as the first answer carries it (retries are client-retry.test.ts's subject).
+      retry: { maxAttempts: 1 },
     });
     const received = await client.workflow
       .getHandle('order-1')
@@ -138,7 +140,7 @@ describe('HTTP API error table', () => {
     const refused: typeof fetch = async () => {
       throw new TypeError('fetch failed');
     };
-    const client = new Client({ endpoint: 'http://127.0.0.1:9', fetch: refused });
+    const client = new Client({ endpoint: 'http://127.0.0.1:9', fetch: refused, retry: { maxAttempts: 1 } });
     await expect(client.workflow.getHandle('order-1').describe()).rejects.toMatchObject({
       code: 'Unavailable',
       message: 'Could not reach the Cairn API at http://127.0.0.1:9: fetch failed',

@@ -50,6 +50,15 @@ export function claimPut(
     values[':closing'] = { S: closing.runId };
     clauses.push('#runId = :closing');
   }
+  let condition = clauses.join(' OR ');
+  // A start's request id stays on the claim: a retried start (its first answer lost) must not take
+  // the id again even where the policy would allow a new run; the runtime finds its run instead.
+  const requestId = state.requestIds?.[0];
+  if (requestId !== undefined) {
+    names['#requestId'] = 'requestId';
+    values[':requestId'] = { S: requestId };
+    condition = `(${condition}) AND (attribute_not_exists(#requestId) OR #requestId <> :requestId)`;
+  }
   const hasValues = Object.keys(values).length > 0;
   return {
     Put: {
@@ -60,8 +69,9 @@ export function claimPut(
         status: { S: state.status },
         workflowType: { S: state.workflowType },
         ...expiresAt,
+        ...(requestId !== undefined && { requestId: { S: requestId } }),
       },
-      ConditionExpression: clauses.join(' OR '),
+      ConditionExpression: condition,
       ExpressionAttributeNames: hasValues ? names : undefined,
       ExpressionAttributeValues: hasValues ? values : undefined,
       // The holder's status, for the error message when the policy refuses the start.

@@ -77,7 +77,10 @@ export class MemoryHistoryStore implements HistoryStore {
     const current = currentId ? this.runs.get(`${namespace}/${currentId}`) : undefined;
     const status =
       terminate && current?.state.runId === terminate.runId ? terminate.state.status : current?.state.status;
-    if (!mayReuseWorkflowId(policy, status) || (status === 'Running' && !terminate)) {
+    // As the DynamoDB claim's condition: a retried start (same request id) never takes the id again.
+    const requestId = run.state.requestIds?.[0];
+    const retried = requestId !== undefined && current?.state.requestIds?.[0] === requestId;
+    if (retried || !mayReuseWorkflowId(policy, status) || (status === 'Running' && !terminate)) {
       throw new WorkflowExecutionAlreadyStartedError(
         `Workflow '${workflowId}' ${status === 'Running' ? 'is already running' : `exists (last run ${status?.toLowerCase()}) and the reuse policy ${policy} forbids a new run`}`,
         workflowId,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits.ts';
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_REQUEST_ID_LENGTH } from './limits.ts';
 
 /*
  * The scalar fields the HTTP API's bodies and paths share: ids and names (bounded), times.
@@ -33,6 +33,14 @@ export const workflowTypeSchema = boundedText(
 export const taskQueueSchema = boundedText(
   MAX_NAME_LENGTH,
   'Task queue served by the worker that runs the workflow',
+);
+/**
+ * A client's request id (Temporal's `requestId`): the client sends one per mutating request and
+ * the same one on each retry of it, so the engine applies the request once.
+ */
+export const requestIdSchema = boundedText(
+  MAX_REQUEST_ID_LENGTH,
+  'Request id: resend it on a retry and the engine applies the request once',
 );
 export const signalNameSchema = boundedText(MAX_NAME_LENGTH, 'Signal name');
 

@@ -5,6 +5,8 @@
 
 /** Longest id (workflow id, update id) the API accepts. */
 export const MAX_ID_LENGTH = 1000;
+/** Longest request id: a run remembers its latest ones in its head item, so they stay short (a UUID is 36). */
+export const MAX_REQUEST_ID_LENGTH = 128;
 /** Longest name (workflow type, task queue, signal, query, update, search attribute) the API accepts. */
 export const MAX_NAME_LENGTH = 256;
 /** Upper bound of one long poll (`waitSeconds` of result and update), under API Gateway's 29 s request limit. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { failureInfoSchema } from './failure-info.ts';
-import { boundedText } from './fields.ts';
+import { boundedText, requestIdSchema } from './fields.ts';
 import { MAX_ID_LENGTH } from './limits.ts';
 import { payloadSchema, payloadsSchema } from './payload.ts';
 
@@ -9,7 +9,10 @@ import { payloadSchema, payloadsSchema } from './payload.ts';
  */
 
 /** The signal handler's arguments. */
-export const signalRequestSchema = z.strictObject({ input: payloadsSchema.default([]) });
+export const signalRequestSchema = z.strictObject({
+  input: payloadsSchema.default([]),
+  requestId: requestIdSchema.optional(),
+});
 export type SignalRequest = z.output<typeof signalRequestSchema>;
 
 /** The query handler's arguments. */

@@ -11,6 +11,14 @@ export const runOutcomeSchema = z.discriminatedUnion('status', [
     workflowTaskFailure: workflowTaskFailureSchema
       .optional()
       .describe('Why the run is not moving, if its workflow task keeps failing'),
+    retryAfterMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Wait at least this long before asking again: the server answers waits briefly and lets the client back off, so no invocation is held per waiting client',
+      ),
   }),
   z.object({ status: z.literal('Completed'), runId: z.string(), result: payloadSchema }),
   z.object({ status: z.literal('ContinuedAsNew'), runId: z.string(), newRunId: z.string() }),

@@ -37,15 +37,29 @@ export interface WorkflowServiceApi extends ScheduleServiceApi {
     waitMs: number,
     options?: { reportedFailureTime?: number },
   ): Promise<RunOutcome>;
+  /** Records a signal; a retry with the same `requestId` is recorded once. */
   signal(
     namespace: string,
     workflowId: string,
     runId: string | undefined,
     signalName: string,
     input: Payload[],
+    requestId?: string,
   ): Promise<void>;
-  cancel(namespace: string, workflowId: string, runId?: string, reason?: string): Promise<void>;
-  terminate(namespace: string, workflowId: string, runId?: string, reason?: string): Promise<void>;
+  cancel(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    reason?: string,
+    requestId?: string,
+  ): Promise<void>;
+  terminate(
+    namespace: string,
+    workflowId: string,
+    runId?: string,
+    reason?: string,
+    requestId?: string,
+  ): Promise<void>;
   query(
     namespace: string,
     workflowId: string,

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import type { ParentClosePolicyName, ParentRef } from '../../engine/events.ts';
 import { WorkflowIdReusePolicy } from '../enums.ts';
-import { signalNameSchema, taskQueueSchema, workflowIdSchema, workflowTypeSchema } from './fields.ts';
+import {
+  requestIdSchema,
+  signalNameSchema,
+  taskQueueSchema,
+  workflowIdSchema,
+  workflowTypeSchema,
+} from './fields.ts';
 import { memoSchema, payloadsSchema } from './payload.ts';
 import { searchAttributesSchema } from './search-attributes.ts';
 
@@ -38,6 +44,7 @@ export const startWorkflowRequestSchema = z.strictObject({
     .strictObject({ name: signalNameSchema, input: payloadsSchema.default([]) })
     .optional()
     .describe('Signal-with-start: signal the running workflow, or start it and deliver the signal first'),
+  requestId: requestIdSchema.optional(),
 });
 
 /** The start body as the API reads it (defaults applied). */

@@ -1,0 +1,3 @@
+export async function step(n: number): Promise<number> {
+  return n + 1;
+}
