@@ -6,6 +6,7 @@
 import { Client } from 'cairnflow/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/stack.ts';
+import { eventually } from '../../support/local-env.ts';
 import * as activities from './load/activities.ts';
 import * as workflows from './load/workflows.ts';
 
@@ -55,4 +56,57 @@ describe('a burst of waiting clients', () => {
         `${api.throttles} throttled`,
     );
   }, 600_000);
+});
+
+/** Sends one API request the way a retrying client resends it: the same body, request id included. */
+async function post(path: string, body: object) {
+  const response = await fetch(`${stack.endpoint}/v1/namespaces/default${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const json = (value: unknown) => ({ metadata: { encoding: 'json/plain' }, data: JSON.stringify(value) });
+
+describe('requests resent with their request id, through the real handlers and DynamoDB', () => {
+  it('starts one run for a start sent twice, even after the first run closed and the policy allows another', async () => {
+    const start = {
+      workflowId: 'resent-start',
+      workflowType: 'tenSteps',
+      taskQueue: 'load',
+      input: [json(1)],
+      requestId: 'start-req-1',
+    };
+    const first = await post('/workflows', start);
+    expect(first.status).toBe(201);
+    const client = new Client({ endpoint: stack.endpoint });
+    expect(await client.workflow.getHandle('resent-start', first.body.runId).result()).toBe(11);
+
+    const again = await post('/workflows', start);
+    expect(again).toEqual({ status: 201, body: { runId: first.body.runId, started: true } });
+    // A start with another request id is a new start, as ALLOW_DUPLICATE allows.
+    const other = await post('/workflows', { ...start, requestId: 'start-req-2' });
+    expect(other.status).toBe(201);
+    expect(other.body.runId).not.toBe(first.body.runId);
+  }, 60_000);
+
+  it('records a signal sent twice with one request id once', async () => {
+    const client = new Client({ endpoint: stack.endpoint });
+    const handle = await client.workflow.start('tenSteps', {
+      taskQueue: 'load',
+      workflowId: 'resent-signal',
+      args: [0],
+    });
+    const signal = { input: [json('x')], requestId: 'signal-req-1' };
+    // tenSteps has no handler for 'poke': the signal is recorded in history all the same.
+    expect((await post('/workflows/resent-signal/signals/poke', signal)).status).toBe(204);
+    expect((await post('/workflows/resent-signal/signals/poke', signal)).status).toBe(204);
+    await handle.result();
+    const { events } = await handle.fetchHistory();
+    expect(events.filter((e) => e.type === 'WorkflowExecutionSignaled')).toHaveLength(1);
+    await eventually(async () => (await handle.describe()).status === 'Completed');
+  }, 60_000);
 });
