@@ -162,10 +162,11 @@ export class Activator {
     if (this.cancelledNow(scope)) {
       return Promise.reject(this.activityCancelled(command.activityType, activityId));
     }
-    return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const promise = new Promise((resolve, reject) => {
       this.pending.activity.set(seq, { resolve, reject });
       this.pushCommand({ type: 'ScheduleActivityTask', seq, ...command, activityId });
-      scope.onCancel(() => {
+      unsubscribe = scope.onCancel(() => {
         if (!this.pending.activity.has(seq)) return;
         const cancellationType = command.options.cancellationType;
         if (cancellationType !== 'ABANDON') this.pushCommand({ type: 'RequestCancelActivityTask', seq });
@@ -175,6 +176,10 @@ export class Activator {
         }
       });
     });
+    // A settled activity leaves its scope: a long-lived scope (the root) must not keep a listener
+    // per activity ever run, or a long run's memory and cancellation cost grow with its history.
+    promise.then(unsubscribe, unsubscribe);
+    return promise;
   }
 
   /** Calls a local activity; the promise settles from its outcome (run now, or its recorded marker). */
@@ -251,10 +256,15 @@ export class Activator {
         reject(new CancelledFailure('Condition cancelled'));
         return;
       }
-      this.conditions.set(seq, { fn, resolve, scope });
-      scope.onCancel((reason) => {
+      const unsubscribe = scope.onCancel((reason) => {
         if (this.conditions.delete(seq)) reject(reason);
       });
+      // Met, the condition leaves its scope (see scheduleActivity).
+      const met = () => {
+        unsubscribe();
+        resolve();
+      };
+      this.conditions.set(seq, { fn, resolve: met, scope });
     });
   }
 
@@ -285,12 +295,14 @@ export class Activator {
     started.catch(() => {});
     result.catch(() => {});
     this.pushCommand({ type: 'StartChildWorkflowExecution', seq, ...command });
-    scope.onCancel(() => {
+    const unsubscribe = scope.onCancel(() => {
       if (!this.pending.childResult.has(seq)) return;
       const requestCancel = () => this.requestCancelExternal(command.workflowId, runId, true).catch(() => {});
       if (runId !== undefined) requestCancel();
       else started.then(requestCancel, () => {});
     });
+    // A closed child leaves its scope (see scheduleActivity).
+    result.then(unsubscribe, unsubscribe);
     return { started, result };
   }
 

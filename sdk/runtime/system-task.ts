@@ -176,6 +176,8 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
       cronSchedule: initiated.cronSchedule,
       parent: { namespace: ref.namespace, workflowId: ref.workflowId, runId: ref.runId, initiatedEventId },
       parentClosePolicy: initiated.parentClosePolicy,
+      // The initiating event names the start: a redelivered task finds the child it started itself.
+      requestId: `${ref.runId}/${initiatedEventId}`,
     }));
   } catch (error) {
     if (error instanceof InvalidArgumentError) {
@@ -183,9 +185,15 @@ async function startChild(deps: RuntimeDeps, ref: RunRef, initiatedEventId: numb
       await failChildStart(deps, ref, initiatedEventId, child.seq, 'InvalidArgument');
       return;
     }
+    // Anything else may pass (a throttled read, a timeout): the task fails and is redelivered,
+    // never turned into a permanent StartChildWorkflowExecutionFailed.
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    // A redelivered task may find the child it started itself.
-    const existing = await resolveRun(deps, ref.namespace, initiated.workflowId).catch(() => undefined);
+    // A child started before request ids were recorded: is the holder ours? Only "not found" (the
+    // holder expired meanwhile) means no; a failing read fails the task, to be tried again.
+    const existing = await resolveRun(deps, ref.namespace, initiated.workflowId).catch((lookup: unknown) => {
+      if (lookup instanceof WorkflowNotFoundError) return undefined;
+      throw lookup;
+    });
     const ours = existing?.state.parent;
     if (existing && ours?.runId === ref.runId && ours.initiatedEventId === initiatedEventId) {
       runId = existing.state.runId;

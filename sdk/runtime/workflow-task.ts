@@ -285,6 +285,13 @@ export async function loadReplayer(
     } catch (error) {
       worker.cache.delete(key);
       if (error instanceof DeterminismViolationError) throw error;
+      // Anything else (a failed read, a cached state that no longer fits) costs a full replay, which
+      // is correct but slow: say so, or a cache that keeps failing is invisible.
+      deps.logger('warn', 'warm replay failed; replaying the run from its start', {
+        ...runContext({ workflowId: state.workflowId, runId: state.runId, taskQueue: worker.taskQueue }),
+        cachedThroughEventId: cached.lastEventId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     }
   }
   const history = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId));

@@ -4,6 +4,9 @@ import type { DispatchItem } from '../backend/ports.ts';
 import { parseTaskMessage } from '../backend/sqs/task-message.ts';
 import type { Logger } from '../runtime/deps.ts';
 
+const describeError = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /** Receives before a queue's redrive policy dead-letters a message (the same for every queue). */
 const MAX_RECEIVE_COUNT = SYSTEM_QUEUE.maxReceiveCount;
 
@@ -36,13 +39,27 @@ export async function processSqsBatch(
           await handle(item, record);
         } catch (error) {
           // The queue's redrive policy moves the message to its DLQ after this receive: say why on the run.
-          if (item && Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVE_COUNT) {
-            await onLastReceive?.(item, error).catch(() => undefined);
+          if (
+            item &&
+            Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVE_COUNT &&
+            onLastReceive
+          ) {
+            // The message reaches its DLQ either way; a run that cannot be told why must be in the log.
+            await onLastReceive(item, error).catch((recordError: unknown) =>
+              logger('error', 'could not record a dead-lettered task on its run', {
+                messageId: record.messageId,
+                kind: item?.task.kind,
+                workflowId: item?.task.ref.workflowId,
+                runId: item?.task.ref.runId,
+                taskError: describeError(error),
+                error: describeError(recordError),
+              }),
+            );
           }
           logger('warn', 'task failed; it will be redelivered', {
             messageId: record.messageId,
             receiveCount: record.attributes.ApproximateReceiveCount,
-            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            error: describeError(error),
           });
           for (const rest of records.slice(i)) failures.push(rest.messageId);
           return;
