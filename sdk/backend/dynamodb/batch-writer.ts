@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { InvalidArgumentError } from '../../common/errors.ts';
 import type { HistoryEvent, WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import type { RunState } from '../../engine/run-state.ts';
 import type { RunSummary } from '../ports.ts';
@@ -30,6 +31,28 @@ export interface BatchWriterOptions {
   payloads: PayloadOffloader;
   /** How long a closed run is kept (items get their expiry from it when written: `retention.ts`). */
   retentionMs: number;
+}
+
+/** Refuses a batch whose events do not continue history at `firstEventId`, or whose state does not follow them. */
+export function checkContinues(
+  events: HistoryEvent[],
+  firstEventId: number,
+  state: RunState,
+  what: string,
+): void {
+  if (events.length === 0) throw new InvalidArgumentError(`${what} has no events`);
+  events.forEach((event, i) => {
+    if (event.eventId !== firstEventId + i) {
+      throw new InvalidArgumentError(
+        `${what}: event id ${event.eventId} does not continue history at ${firstEventId + i}`,
+      );
+    }
+  });
+  if (state.nextEventId !== firstEventId + events.length) {
+    throw new InvalidArgumentError(
+      `${what}: state.nextEventId ${state.nextEventId} does not follow its events`,
+    );
+  }
 }
 
 /** A commit's token: stored on its head item, so that the commit can recognise its own earlier write. */

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import { isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
 import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts';
 import type {
@@ -20,7 +20,7 @@ import type {
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import { BatchWriter, newCommitId } from './batch-writer.ts';
+import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
 import { claimPut, claimSettle } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
@@ -54,22 +54,6 @@ export interface DynamoHistoryStoreOptions {
 export interface StoreCapacity extends ConsumedUnits {
   s3Puts: number;
   s3Gets: number;
-}
-
-function checkContinues(events: HistoryEvent[], firstEventId: number, state: RunState, what: string): void {
-  if (events.length === 0) throw new InvalidArgumentError(`${what} has no events`);
-  events.forEach((event, i) => {
-    if (event.eventId !== firstEventId + i) {
-      throw new InvalidArgumentError(
-        `${what}: event id ${event.eventId} does not continue history at ${firstEventId + i}`,
-      );
-    }
-  });
-  if (state.nextEventId !== firstEventId + events.length) {
-    throw new InvalidArgumentError(
-      `${what}: state.nextEventId ${state.nextEventId} does not follow its events`,
-    );
-  }
 }
 
 /**
