@@ -1,4 +1,5 @@
-import type { Payload, PayloadCodec } from './payload.ts';
+import type { Payload, PayloadCodec, StoredPayloadCodec } from './payload.ts';
+import { storedPayloadCodec } from './stored-payload.ts';
 
 function isPayload(value: unknown): value is Payload {
   if (value === null || typeof value !== 'object') return false;
@@ -44,7 +45,10 @@ export async function mapPayloads<T>(
 
 /** Runs payloads through codecs in order (encode) or in reverse order (decode). */
 export class CodecChain {
-  constructor(private readonly codecs: readonly PayloadCodec[] = []) {}
+  private readonly codecs: readonly StoredPayloadCodec[];
+  constructor(codecs: readonly PayloadCodec[] = []) {
+    this.codecs = codecs.map(storedPayloadCodec);
+  }
 
   get isIdentity(): boolean {
     return this.codecs.length === 0;

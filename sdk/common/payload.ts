@@ -1,4 +1,4 @@
-import type { PayloadConverter } from './payload-converter.ts';
+import type { PayloadConverter, Payload as TemporalPayload } from './payload-converter.ts';
 
 /**
  * A serialized value as it is stored in history: metadata (at least `encoding`) and data as text.
@@ -22,12 +22,21 @@ export interface StoredPayloadConverter {
 export type Payload = StoredPayload;
 
 /**
- * Transforms payloads on their way to and from history, outside workflow code (e.g. encryption).
- * `encode` runs on everything that reaches history; `decode` undoes it.
+ * Transforms payloads on their way to and from history, outside workflow code (e.g. encryption),
+ * on Temporal's payload shape (`metadata` values and `data` as `Uint8Array`), so a codec written
+ * for `@temporalio/common` runs unchanged. `encode` runs on everything that reaches history;
+ * `decode` undoes it. What a codec returns is stored as text: metadata values must be UTF-8, and
+ * data is kept as base64 unless its encoding is `json/*`.
  */
 export interface PayloadCodec {
-  encode(payloads: Payload[]): Promise<Payload[]>;
-  decode(payloads: Payload[]): Promise<Payload[]>;
+  encode(payloads: TemporalPayload[]): Promise<TemporalPayload[]>;
+  decode(payloads: TemporalPayload[]): Promise<TemporalPayload[]>;
+}
+
+/** A codec on the stored form, as the engine runs one (a `PayloadCodec` behind `storedPayloadCodec`). */
+export interface StoredPayloadCodec {
+  encode(payloads: StoredPayload[]): Promise<StoredPayload[]>;
+  decode(payloads: StoredPayload[]): Promise<StoredPayload[]>;
 }
 
 /**

@@ -2,12 +2,18 @@
  * The seam between Temporal-shaped converters (bytes) and the payloads history stores (text):
  * metadata values as UTF-8 strings; data as its UTF-8 text for `json/*` encodings (so history
  * stays readable JSON, as it always was) and as base64 for every other encoding. A converter
- * written for Temporal plugs in unchanged; codecs keep working on the stored form.
+ * or codec written for Temporal plugs in unchanged (codecs through `storedPayloadCodec`).
  */
-import { decode, encode, METADATA_ENCODING_KEY } from './encoding.ts';
+import { base64, decode, encode, fromBase64, METADATA_ENCODING_KEY } from './encoding.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { defaultStoredConverter } from './json-payload-converter.ts';
-import type { DataConverter, StoredPayload, StoredPayloadConverter } from './payload.ts';
+import type {
+  DataConverter,
+  PayloadCodec,
+  StoredPayload,
+  StoredPayloadCodec,
+  StoredPayloadConverter,
+} from './payload.ts';
 import {
   defaultPayloadConverter,
   type Payload,
@@ -17,26 +23,28 @@ import {
 
 const isTextEncoding = (encoding: string | undefined) => encoding?.startsWith('json/') ?? false;
 
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 function utf8(bytes: Uint8Array, what: string): string {
   try {
     return decode(bytes);
   } catch {
     throw new ValueError(`Payload ${what} is not UTF-8 text; Cairn stores it as text`);
+  }
+}
+
+/**
+ * The metadata key that lists what of a stored payload is base64 though its encoding is text: a
+ * JSON array of metadata keys whose values are not UTF-8, and `""` for data that is not (a codec
+ * may keep a `json/*` encoding over bytes it transformed). Absent in the usual case, so payloads are
+ * stored exactly as before; never shown to converters or codecs.
+ */
+export const BASE64_PARTS_KEY = 'cairn-base64';
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -46,6 +54,7 @@ export function toStoredPayload(payload: Payload): StoredPayload {
     throw new ValueError('A payload converter returned no payload');
   }
   const metadata: Record<string, string> = {};
+  const base64Parts: string[] = [];
   for (const [key, value] of Object.entries(payload.metadata ?? {})) {
     if (!(value instanceof Uint8Array)) {
       throw new ValueError(
@@ -53,7 +62,13 @@ export function toStoredPayload(payload: Payload): StoredPayload {
           `(metadata values and data as Uint8Array; build them with encode() from cairnflow/common)`,
       );
     }
-    metadata[key] = utf8(value, `metadata '${key}'`);
+    if (key === BASE64_PARTS_KEY) throw new ValueError(`Payload metadata '${key}' is reserved by Cairn`);
+    if (key === METADATA_ENCODING_KEY || isUtf8(value)) {
+      metadata[key] = utf8(value, `metadata '${key}'`);
+    } else {
+      metadata[key] = base64(value);
+      base64Parts.push(key);
+    }
   }
   if (metadata[METADATA_ENCODING_KEY] === undefined) {
     throw new ValueError(
@@ -67,17 +82,23 @@ export function toStoredPayload(payload: Payload): StoredPayload {
         `(data as Uint8Array; build it with encode() from cairnflow/common)`,
     );
   }
-  const stored = isTextEncoding(metadata[METADATA_ENCODING_KEY]) ? utf8(data, 'data') : base64(data);
-  return { metadata, data: stored };
+  const asText = isTextEncoding(metadata[METADATA_ENCODING_KEY]) && isUtf8(data);
+  if (!asText && isTextEncoding(metadata[METADATA_ENCODING_KEY])) base64Parts.push('');
+  if (base64Parts.length) metadata[BASE64_PARTS_KEY] = JSON.stringify(base64Parts);
+  return { metadata, data: asText ? decode(data) : base64(data) };
 }
 
-/** A stored payload in Temporal's shape, for a converter's `fromPayload`. */
+/** A stored payload in Temporal's shape, for a converter's `fromPayload` or a codec. */
 export function fromStoredPayload(stored: StoredPayload): Payload {
+  const { [BASE64_PARTS_KEY]: parts, ...rest } = stored.metadata;
+  const base64Parts = new Set<string>(parts ? (JSON.parse(parts) as string[]) : []);
   const metadata: Record<string, Uint8Array> = {};
-  for (const [key, value] of Object.entries(stored.metadata)) metadata[key] = encode(value);
-  const data = isTextEncoding(stored.metadata[METADATA_ENCODING_KEY])
-    ? encode(stored.data)
-    : fromBase64(stored.data);
+  for (const [key, value] of Object.entries(rest))
+    metadata[key] = base64Parts.has(key) ? fromBase64(value) : encode(value);
+  const data =
+    isTextEncoding(rest[METADATA_ENCODING_KEY]) && !base64Parts.has('')
+      ? encode(stored.data)
+      : fromBase64(stored.data);
   return { metadata, data };
 }
 
@@ -138,4 +159,30 @@ export function checkDataConverter(dataConverter: DataConverter): void {
   ) {
     throw new InvalidArgumentError('payloadConverterPath must be a module path');
   }
+}
+
+/**
+ * The engine's codec for a Temporal-shaped one: payloads go to it in Temporal's shape (bytes) and
+ * come back to history in the stored form, so a codec written for `@temporalio/common` runs
+ * unchanged and payloads without codecs are stored exactly as before.
+ */
+export function storedPayloadCodec(codec: PayloadCodec): StoredPayloadCodec {
+  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') {
+    throw new InvalidArgumentError('A payload codec must have async encode(payloads) and decode(payloads)');
+  }
+  const through = async (
+    step: (payloads: Payload[]) => Promise<Payload[]>,
+    stored: StoredPayload[],
+    what: string,
+  ): Promise<StoredPayload[]> => {
+    const out = await step(stored.map(fromStoredPayload));
+    if (!Array.isArray(out) || out.length !== stored.length) {
+      throw new ValueError(`A payload codec's ${what} must return one payload per payload it was given`);
+    }
+    return out.map(toStoredPayload);
+  };
+  return {
+    encode: (stored) => through((payloads) => codec.encode(payloads), stored, 'encode'),
+    decode: (stored) => through((payloads) => codec.decode(payloads), stored, 'decode'),
+  };
 }
