@@ -1,3 +1,5 @@
+import { taskTokenBytes } from '../common/task-token.ts';
+
 /** The run that scheduled an activity (Temporal's `WorkflowExecution`). */
 export interface WorkflowExecution {
   workflowId: string;
@@ -28,7 +30,7 @@ export interface ActivityAttemptFacts {
   currentAttemptScheduledTime?: Date;
   /** Stable across attempts: use it to make side effects idempotent. */
   idempotencyKey: string;
-  /** Identifies the activity for async completion (`client.activity.complete(taskToken, result)`). */
+  /** Identifies the activity for async completion, as base64url text (`info.base64TaskToken`). */
   taskToken: string;
   heartbeatTimeoutMs?: number;
   startToCloseTimeoutMs?: number;
@@ -43,7 +45,12 @@ export interface ActivityAttemptFacts {
  */
 export interface ActivityInfo
   extends Required<Pick<ActivityAttemptFacts, 'currentAttemptScheduledTime'>>,
-    Omit<ActivityAttemptFacts, 'currentAttemptScheduledTime' | 'isLocal'> {
+    Omit<ActivityAttemptFacts, 'currentAttemptScheduledTime' | 'isLocal' | 'taskToken'> {
+  /**
+   * Identifies the activity for async completion, as bytes (Temporal's shape):
+   * `client.activity.complete(info.taskToken, result)` (the client also takes `base64TaskToken`).
+   */
+  taskToken: Uint8Array;
   /** The run that scheduled this activity. */
   workflowExecution: WorkflowExecution;
   /** The namespace of that run (Temporal: `workflowNamespace`); the same as `namespace`. */
@@ -56,7 +63,7 @@ export interface ActivityInfo
   scheduledTimestampMs: number;
   /** `currentAttemptScheduledTime` in epoch ms. */
   currentAttemptScheduledTimestampMs: number;
-  /** The task token as a string (Cairn's token already is base64url). */
+  /** The task token as text (base64url, as the HTTP API carries it). */
   base64TaskToken: string;
 }
 
@@ -73,6 +80,7 @@ export function completeActivityInfo(facts: ActivityAttemptFacts): ActivityInfo 
     isLocal: facts.isLocal ?? false,
     scheduledTimestampMs: facts.scheduledTime.getTime(),
     currentAttemptScheduledTimestampMs: currentAttemptScheduledTime.getTime(),
+    taskToken: taskTokenBytes(facts.taskToken),
     base64TaskToken: facts.taskToken,
   };
 }

@@ -8,6 +8,7 @@ import {
   type SearchAttributesInput,
   type SearchAttributeValue,
 } from '../common/search-attributes.ts';
+import { taskTokenText } from '../common/task-token.ts';
 import {
   type SearchAttributePair,
   TypedSearchAttributes,
@@ -329,20 +330,24 @@ export class AsyncCompletionClient {
     private readonly payloads: PayloadPipeline,
   ) {}
 
-  async complete(taskToken: string, result?: unknown): Promise<void> {
+  /** Completes the activity; `taskToken` is `activityInfo().taskToken` (bytes) or its `base64TaskToken`. */
+  async complete(taskToken: string | Uint8Array, result?: unknown): Promise<void> {
+    const token = taskTokenText(taskToken);
     const [payload] = await this.payloads.encode([result]);
-    await this.service.completeActivity(this.namespace, taskToken, { type: 'completed', result: payload! });
+    await this.service.completeActivity(this.namespace, token, { type: 'completed', result: payload! });
   }
 
-  async fail(taskToken: string, error: unknown): Promise<void> {
+  async fail(taskToken: string | Uint8Array, error: unknown): Promise<void> {
+    const token = taskTokenText(taskToken);
     const failure = await this.payloads.codec.encode(toFailureInfo(error, await this.payloads.converter()));
-    await this.service.completeActivity(this.namespace, taskToken, { type: 'failed', failure });
+    await this.service.completeActivity(this.namespace, token, { type: 'failed', failure });
   }
 
   /** Records progress; resolves to whether the activity's cancellation was requested. */
-  async heartbeat(taskToken: string, details?: unknown): Promise<{ cancelRequested: boolean }> {
+  async heartbeat(taskToken: string | Uint8Array, details?: unknown): Promise<{ cancelRequested: boolean }> {
+    const token = taskTokenText(taskToken);
     const payload = details === undefined ? undefined : (await this.payloads.encode([details]))[0];
-    return this.service.heartbeatActivity(this.namespace, taskToken, payload);
+    return this.service.heartbeatActivity(this.namespace, token, payload);
   }
 }
 

@@ -8,7 +8,7 @@
  * upsertSearchAttributes([{ key: OrderTotal, value: null }]); // removes it
  */
 import { InvalidArgumentError } from './errors.ts';
-import type { SearchAttributeInput } from './search-attributes.ts';
+import type { SearchAttributeInput, SearchAttributeValue } from './search-attributes.ts';
 
 /** The types of typed search attributes. */
 export const SearchAttributeType = {
@@ -129,4 +129,71 @@ export class TypedSearchAttributes {
     }
     return new TypedSearchAttributes([...byName.values()]);
   }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** The type a stored value most likely had (the engine stores values, not their types). */
+function inferredType(value: SearchAttributeValue): SearchAttributeType {
+  if (Array.isArray(value)) return 'KEYWORD_LIST';
+  if (typeof value === 'boolean') return 'BOOL';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'INT' : 'DOUBLE';
+  return ISO_DATE.test(value) ? 'DATETIME' : 'KEYWORD';
+}
+
+/** A stored value as the given type's value, or undefined if it cannot be one. */
+function asType(value: SearchAttributeValue, type: SearchAttributeType): unknown {
+  switch (type) {
+    case 'TEXT':
+    case 'KEYWORD':
+      return typeof value === 'string' ? value : undefined;
+    case 'INT':
+      return Number.isSafeInteger(value) ? value : undefined;
+    case 'DOUBLE':
+      return typeof value === 'number' ? value : undefined;
+    case 'BOOL':
+      return typeof value === 'boolean' ? value : undefined;
+    case 'DATETIME': {
+      const date = typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : undefined;
+      return date && !Number.isNaN(date.getTime()) ? date : undefined;
+    }
+    case 'KEYWORD_LIST':
+      return Array.isArray(value) ? [...value] : undefined;
+    default: {
+      const unknown: never = type;
+      throw new InvalidArgumentError(`Unknown search attribute type '${String(unknown)}'`);
+    }
+  }
+}
+
+/**
+ * A run's search attributes read as typed ones (`workflowInfo().typedSearchAttributes`): history
+ * keeps values without their types, so `get(key)` reads the value by name as the key's type (a
+ * stored ISO string as a `Date` for a DATETIME key), and `getAll()` infers each type from its value.
+ */
+class StoredTypedSearchAttributes extends TypedSearchAttributes {
+  constructor(private readonly record: Readonly<Record<string, SearchAttributeValue>>) {
+    super(
+      Object.entries(record).map(([name, value]) => {
+        const type = inferredType(value);
+        return { key: { name, type }, value: asType(value, type) } as SearchAttributePair;
+      }),
+    );
+  }
+
+  override get<T extends SearchAttributeType>(
+    key: SearchAttributeKey<T>,
+  ): IndexedValueTypeMapping[T] | undefined {
+    const value = this.record[key.name];
+    return value === undefined
+      ? undefined
+      : (asType(value, key.type) as IndexedValueTypeMapping[T] | undefined);
+  }
+}
+
+/** Stored (untyped) search attributes as `TypedSearchAttributes`. */
+export function typedFromRecord(
+  record: Readonly<Record<string, SearchAttributeValue>>,
+): TypedSearchAttributes {
+  return new StoredTypedSearchAttributes(record);
 }

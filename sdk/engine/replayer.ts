@@ -1,6 +1,7 @@
 import { DeterminismViolationError, IllegalWorkflowOperationError } from '../common/errors.ts';
 import type { FailureInfo } from '../common/failures.ts';
 import type { StoredPayloadConverter } from '../common/payload.ts';
+import { typedFromRecord } from '../common/typed-search-attributes.ts';
 import { type ActivationJob, Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
@@ -93,6 +94,10 @@ export class Replayer {
       startTime: new Date(started.eventTime),
       runStartTime: new Date(started.eventTime),
       searchAttributes: { ...(started.searchAttributes ?? {}) },
+      // Read from searchAttributes each time, so an upsert shows at once.
+      get typedSearchAttributes() {
+        return typedFromRecord(this.searchAttributes);
+      },
       memo: Object.fromEntries(
         Object.entries(started.memo ?? {}).map(([k, v]) => [k, converter.fromPayload(v)]),
       ),

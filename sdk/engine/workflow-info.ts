@@ -1,3 +1,4 @@
+import type { TypedSearchAttributes } from '../common/typed-search-attributes.ts';
 import type { ParentRef, SearchAttributes } from './events.ts';
 
 /** What workflow code knows about its own run (`workflowInfo()`). */
@@ -21,6 +22,8 @@ export interface WorkflowInfo {
   startTime: Date;
   runStartTime: Date;
   searchAttributes: SearchAttributes;
+  /** The same attributes as Temporal's `TypedSearchAttributes`, kept current by upserts. */
+  readonly typedSearchAttributes: TypedSearchAttributes;
   memo: Record<string, unknown>;
   executionTimeoutMs?: number;
   runTimeoutMs?: number;

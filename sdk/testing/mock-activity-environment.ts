@@ -3,6 +3,7 @@ import type { ActivityAttemptFacts, ActivityInfo } from '../activity/activity-in
 import { Context } from '../activity/context.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
 import { CancelledFailure } from '../common/failures.ts';
+import { taskTokenText } from '../common/task-token.ts';
 import { installedLogger } from '../runtime/installed-logger.ts';
 import type { Logger } from '../worker/default-logger.ts';
 
@@ -55,7 +56,9 @@ function factsOf(info: Partial<ActivityInfo>): ActivityAttemptFacts {
       info.currentAttemptScheduledTimestampMs !== undefined
         ? new Date(info.currentAttemptScheduledTimestampMs)
         : info.currentAttemptScheduledTime,
-    taskToken: info.base64TaskToken ?? merged.taskToken,
+    taskToken:
+      info.base64TaskToken ??
+      (info.taskToken !== undefined ? taskTokenText(info.taskToken) : merged.base64TaskToken),
   };
 }
 

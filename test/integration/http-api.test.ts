@@ -106,7 +106,7 @@ interface ApiFixture {
   url: string;
   client: Client;
   /** Async-completion task tokens, in the order the activities started. */
-  tokens: { order: string; taskToken: string }[];
+  tokens: { order: string; taskToken: Uint8Array }[];
 }
 
 /** An in-memory engine behind the real API handler, served over HTTP on 127.0.0.1. */

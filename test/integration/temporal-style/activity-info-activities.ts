@@ -1,4 +1,4 @@
-import { type ActivityInfo, activityInfo } from 'cairnflow/activity';
+import { type ActivityInfo, activityInfo, CompleteAsyncError } from 'cairnflow/activity';
 
 export const seen: ActivityInfo[] = [];
 
@@ -9,4 +9,12 @@ export async function whoCalledMe(): Promise<string> {
   if (info.attempt === 1) throw new Error('first attempt fails');
   const { workflowId, runId } = info.workflowExecution;
   return `${info.workflowType} ${workflowId} ${runId.length > 0}`;
+}
+
+export const outside: ActivityInfo[] = [];
+
+/** Finishes later, from outside its worker, by its task token. */
+export async function finishOutside(): Promise<string> {
+  outside.push(activityInfo());
+  throw new CompleteAsyncError();
 }

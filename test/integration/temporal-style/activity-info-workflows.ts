@@ -11,3 +11,9 @@ const { whoCalledMe } = wf.proxyActivities<typeof activities>({
 export async function askWhoCalled(): Promise<string> {
   return whoCalledMe();
 }
+
+const { finishOutside } = wf.proxyActivities<typeof activities>({ startToCloseTimeout: '1 hour' });
+
+export async function twoOutside(): Promise<string[]> {
+  return [await finishOutside(), await finishOutside()];
+}

@@ -91,6 +91,33 @@ describe('search attributes in Temporal’s shapes', () => {
     });
   });
 
+  it('gives workflow code its search attributes typed (workflowInfo().typedSearchAttributes), upserts included', async () => {
+    const { client, nativeConnection } = testEnv;
+    const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'attrs', workflows });
+    const read = await worker.runUntil(
+      client.workflow.execute(workflows.readTypedAttributes, {
+        taskQueue: 'attrs',
+        workflowId: 'typed-read-1',
+        typedSearchAttributes: [
+          { key: OrderTotal, value: 99.5 },
+          { key: PlacedAt, value: new Date('2026-03-04T05:06:07.000Z') },
+          { key: Attempts, value: 3 },
+          { key: workflows.Stage, value: 'packed' },
+        ],
+      }),
+    );
+    expect(read).toEqual({
+      total: 99.5,
+      placedAt: '2026-03-04T05:06:07.000Z',
+      attempts: 3,
+      // A key of another type finds no value of its type.
+      stageAsNumber: undefined,
+      all: ['Attempts:INT', 'OrderTotal:DOUBLE', 'PlacedAt:DATETIME', 'Stage:KEYWORD'],
+      stageAfter: 'shipped',
+      totalAfter: 'removed',
+    });
+  });
+
   it('refuses what it cannot store, saying what to do', async () => {
     const { client } = testEnv;
     const start = (options: object) =>
