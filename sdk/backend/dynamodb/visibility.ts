@@ -63,9 +63,17 @@ function decodeListToken(namespace: string, token: string): Item {
 }
 
 /**
+ * Records one list request examines at most. A selective query (few runs match) would otherwise
+ * read a whole namespace in one request, past API Gateway's 29 s; it answers a short (even empty)
+ * page with a token instead, and the client reads on.
+ */
+export const MAX_EXAMINED_PER_LIST_REQUEST = 2000;
+
+/**
  * Lists a namespace's visibility records newest first through the `byStart` index, keeping those
  * `accept` turns into a summary (it resolves payloads and applies the caller's predicate), until a
- * page is full. The token names the last record examined.
+ * page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined. The token names the
+ * last record examined.
  */
 export async function listVisibility(
   db: MeteredDynamo,
@@ -80,6 +88,7 @@ export async function listVisibility(
   }
   let startKey = pageToken ? decodeListToken(namespace, pageToken) : undefined;
   const runs: RunSummary[] = [];
+  let examined = 0;
   do {
     const page = await db.query({
       TableName: table,
@@ -89,9 +98,10 @@ export async function listVisibility(
       ScanIndexForward: false,
       ExclusiveStartKey: startKey,
       // A predicate may skip many runs: read enough per call to fill a page in few round trips.
-      Limit: Math.min(Math.max(pageSize + 1, 100), 1000),
+      Limit: Math.min(Math.max(pageSize + 1, 100), 1000, MAX_EXAMINED_PER_LIST_REQUEST - examined),
     });
     const items = page.Items ?? [];
+    examined += items.length;
     for (const [i, item] of items.entries()) {
       const summary = await accept(decodeSummary(item));
       if (!summary) continue;
@@ -102,6 +112,10 @@ export async function listVisibility(
       }
     }
     startKey = page.LastEvaluatedKey;
+    // Bounded work per request: the rest is the next page's.
+    if (startKey && examined >= MAX_EXAMINED_PER_LIST_REQUEST) {
+      return { runs, nextPageToken: encodeListToken(items.at(-1) ?? startKey) };
+    }
   } while (startKey);
   return { runs };
 }
