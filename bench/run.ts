@@ -11,6 +11,7 @@ import { type BenchResult, meets, mergeResults, printTable } from './results.ts'
 import { benchTaskCpu } from './task-cpu.ts';
 import { benchThroughput } from './throughput.ts';
 import { benchUi } from './ui.ts';
+import { benchWaitingClients } from './waiting-clients.ts';
 
 /**
  * `npm run bench`: the engine's performance figures (DESIGN.md, "Performance and cost are
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ['1,000-activity fan-out', () => benchFanOut()],
     ['throughput of 32 concurrent workflows', () => benchThroughput()],
     ['local stack: per-step cost, latency and throughput', () => benchLocalStack()],
+    ['local stack: what a client waiting on result() costs per hour', () => benchWaitingClients()],
     ['Lambda bundle sizes and cold init times', () => benchBundles()],
     ['web UI at 10,000 runs: first pages in headless Chromium, bundle size', () => benchUi()],
   ];
