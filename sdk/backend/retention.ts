@@ -22,8 +22,10 @@ import type { RunState } from '../engine/run-state.ts';
  * written then would get, and schedules the next.
  *
  * The cost is data kept longer than the retention: up to {@link CLOSE_WITHOUT_WRITES_MS} past it
- * (storage is cheap; writes are what a close would otherwise pay per item). Readers treat a closed
- * run as gone once its close + retention has passed, whatever DynamoDB still holds.
+ * (storage is cheap; writes are what a close would otherwise pay per item), and the closing batch
+ * {@link HEAD_EXPIRY_SLACK_MS} more, so that TTL, which deletes in no set order, removes a run's head
+ * last. Readers treat a closed run as gone once its close + retention has passed, whatever DynamoDB
+ * still holds.
  */
 
 const DAY_MS = 86_400_000;
@@ -39,6 +41,9 @@ export const RENEWAL_MARGIN_MS = 14 * DAY_MS;
 
 /** How late a timeout may close a run past its deadline (queue retries, the sweeper) and still pay nothing. */
 export const DEADLINE_SLACK_MS = 7 * DAY_MS;
+
+/** How much longer than the run's other items a closing batch (its last head) is kept, so it goes last. */
+export const HEAD_EXPIRY_SLACK_MS = 7 * DAY_MS;
 
 /** The earliest of the run's run and execution deadlines, if any bounds it. */
 function deadlineOf(state: RunState): number | undefined {

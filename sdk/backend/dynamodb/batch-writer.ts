@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { HistoryEvent, WorkflowIdReusePolicyName } from '../../engine/events.ts';
-import type { RunState } from '../../engine/run-state.ts';
+import { isClosed, type RunState } from '../../engine/run-state.ts';
 import type { RunSummary } from '../ports.ts';
-import { itemExpiry } from '../retention.ts';
+import { HEAD_EXPIRY_SLACK_MS, itemExpiry } from '../retention.ts';
 import { summarizeRun } from '../run-summary.ts';
 import type { PayloadOffloader } from '../s3/payload-offload.ts';
 import { encodeBatch } from './batch-codec.ts';
@@ -88,7 +88,11 @@ export class BatchWriter {
     const { history, payloads, retentionMs } = this.options;
     const offloaded = await payloads.offload({ events, state }, state.namespace, state.runId);
     const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
-    const expiresAt = ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs));
+    // A closing head outlives the run's other items by a week: TTL deletes in no particular order
+    // (typically within two days), and a head deleted before older batches would leave one of them,
+    // which says Running, as the newest item of a run that is long gone.
+    const closingSlack = isClosed(state) ? HEAD_EXPIRY_SLACK_MS : 0;
+    const expiresAt = ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs) + closingSlack);
     const head: Item = {
       ...batchKey(state.namespace, state.runId, events[0]!.eventId),
       kind: { S: 'batch' },
