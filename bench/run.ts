@@ -31,6 +31,54 @@ const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
  */
 const HARD_LIMIT_MS = 1_200_000;
 
+type History = Awaited<ReturnType<typeof recordSequentialHistory>>;
+
+/** The stages in the order they run: key (for `--only`), label, and the stage itself. */
+function stagesOf(history: () => Promise<History>): [string, string, () => Promise<BenchResult[]>][] {
+  return [
+    ['replay-time', 'replay time by history length', async () => benchReplayTime(await history())],
+    ['task-cpu', 'engine CPU per workflow task', async () => benchTaskCpu(await history())],
+    [
+      'determinism',
+      'determinism mechanism overhead (child processes)',
+      async () => benchDeterminismOverhead(await history()),
+    ],
+    ['fan-out', '1,000-activity fan-out', () => benchFanOut()],
+    ['throughput', 'throughput of 32 concurrent workflows', () => benchThroughput()],
+    ['local-stack', 'local stack: per-step cost, latency and throughput', () => benchLocalStack()],
+    [
+      'waiting-clients',
+      'local stack: what a client waiting on result() costs per hour',
+      () => benchWaitingClients(),
+    ],
+    ['bundles', 'Lambda bundle sizes and cold init times', () => benchBundles()],
+    ['ui', 'web UI at 10,000 runs: first pages in headless Chromium, bundle size', () => benchUi()],
+  ];
+}
+
+/**
+ * `npm run bench -- --only local-stack[,fan-out]`: runs only the named stages (their figures are
+ * merged into results.json by name, the others kept). Undefined: every stage.
+ */
+function selectedStages(args: string[]): string[] | undefined {
+  const index = args.indexOf('--only');
+  const inline = args.find((arg) => arg.startsWith('--only='));
+  const value = inline ? inline.slice('--only='.length) : index >= 0 ? args[index + 1] : undefined;
+  if (index < 0 && !inline) {
+    if (args.length) throw new Error(`bench: unknown arguments ${args.join(' ')}; use --only <stage,...>`);
+    return undefined;
+  }
+  const known = stagesOf(() => Promise.reject(new Error('unused'))).map(([key]) => key);
+  const keys = (value ?? '').split(',').filter(Boolean);
+  const unknown = keys.filter((key) => !known.includes(key));
+  if (!keys.length || unknown.length) {
+    throw new Error(
+      `bench: --only takes stage names separated by commas (${known.join(', ')})${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`,
+    );
+  }
+  return keys;
+}
+
 async function main(): Promise<void> {
   const started = nowMs();
   const log = (message: string) =>
@@ -39,21 +87,19 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   log(`${machine}, load average ${loadAtStart.toFixed(2)}`);
 
-  log(`recording a history of ${HISTORY_ACTIVITIES} sequential activities`);
-  const history = await recordSequentialHistory(HISTORY_ACTIVITIES);
+  const only = selectedStages(process.argv.slice(2));
+  // The recorded history feeds the replay stages only: recorded once, when one of them runs.
+  let recorded: Promise<Awaited<ReturnType<typeof recordSequentialHistory>>> | undefined;
+  const history = () => {
+    if (!recorded) {
+      log(`recording a history of ${HISTORY_ACTIVITIES} sequential activities`);
+      recorded = recordSequentialHistory(HISTORY_ACTIVITIES);
+    }
+    return recorded;
+  };
   const results: BenchResult[] = [];
-  const stages: [string, () => Promise<BenchResult[]>][] = [
-    ['replay time by history length', () => benchReplayTime(history)],
-    ['engine CPU per workflow task', () => benchTaskCpu(history)],
-    ['determinism mechanism overhead (child processes)', () => benchDeterminismOverhead(history)],
-    ['1,000-activity fan-out', () => benchFanOut()],
-    ['throughput of 32 concurrent workflows', () => benchThroughput()],
-    ['local stack: per-step cost, latency and throughput', () => benchLocalStack()],
-    ['local stack: what a client waiting on result() costs per hour', () => benchWaitingClients()],
-    ['Lambda bundle sizes and cold init times', () => benchBundles()],
-    ['web UI at 10,000 runs: first pages in headless Chromium, bundle size', () => benchUi()],
-  ];
-  for (const [label, stage] of stages) {
+  for (const [key, label, stage] of stagesOf(history)) {
+    if (only && !only.includes(key)) continue;
     log(label);
     results.push(...(await stage()));
   }

@@ -97,7 +97,7 @@ export class EngineDashboard extends Construct {
             TIMING_METRICS.workflowTaskLatency,
             TIMING_METRICS.activityScheduleToStartLatency,
           ]),
-          emfGraph(props.engine, 'Activity starts (queued), retries, dead letters', 'Sum', [
+          emfGraph(props.engine, 'Activity starts (queued and eager), retries, dead letters', 'Sum', [
             COUNT_METRICS.activityStarts,
             COUNT_METRICS.activityRetries,
             COUNT_METRICS.deadLetters,

@@ -17,7 +17,7 @@ import { createQueues, type LocalQueue, type TaskQueueQueues } from './create-qu
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqs } from './fauxqs.ts';
-import { LocalFunction } from './function-host.ts';
+import { currentInvocation, LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { startInvokeServer } from './invoke-server.ts';
 import { restorePayloads, savePayloads } from './payload-snapshot.ts';
@@ -179,6 +179,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The handlers read the task queues that have a worker from their environment, as in Lambda.
       onChange: (workerFunctions) => {
         process.env.CAIRN_WORKER_FUNCTIONS = JSON.stringify(workerFunctions);
+        // The handlers' runtime is built afresh for the new environment: it halts killed ones too.
+        haltKilledInvocations(runtimeFromEnvironment());
       },
     });
     for (const worker of options.workers) workers.host(worker);
@@ -205,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const runtime = runtimeFromEnvironment();
     if (stateDir) await resendScheduleWakes(runtime);
+    haltKilledInvocations(runtime);
 
     // The API is hosted as deployed (definitions.ts): its timeout is API Gateway's, not the workers'.
     const api = host(`${prefix}-api`, apiHandler, API_FUNCTION.timeoutSeconds, {
@@ -288,4 +291,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * A killed invocation (fault tests, timeouts) makes no more AWS calls: each one it starts never
+ * returns, as nothing reaches AWS from a runtime that died. Other invocations are untouched.
+ */
+const halted = new WeakSet<object>();
+
+function haltKilledInvocations(runtime: ReturnType<typeof runtimeFromEnvironment>): void {
+  if (halted.has(runtime.dynamodb)) return;
+  halted.add(runtime.dynamodb);
+  const halt =
+    <T>(next: (args: T) => Promise<unknown>) =>
+    (args: T) =>
+      currentInvocation()?.killed ? new Promise<never>(() => {}) : next(args);
+  runtime.dynamodb.middlewareStack.add(halt as never, { step: 'initialize', name: 'haltKilledInvocations' });
+  runtime.sqs.middlewareStack.add(halt as never, { step: 'initialize', name: 'haltKilledInvocations' });
 }

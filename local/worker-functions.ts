@@ -76,7 +76,7 @@ export class WorkerFunctions {
     }
     const handler = typeof worker === 'function' ? worker : createWorker(worker);
     const hosted = await this.register(handler);
-    hosted.fn.replace(handler as (event: unknown) => Promise<unknown>);
+    hosted.fn.replace(handler as (event: unknown) => Promise<unknown>, restartOf(worker));
     this.options.functions.set(hosted.fn.name, hosted.fn);
     this.startMappings(hosted);
     const attached = hosted;
@@ -131,6 +131,7 @@ export class WorkerFunctions {
       timeoutMs: this.options.timeoutSeconds * 1000,
       concurrency: this.options.concurrency,
     });
+    fn.onRestart(restartOf(worker));
     this.options.functions.set(name, fn);
     return fn;
   }
@@ -146,7 +147,9 @@ export class WorkerFunctions {
         fn: hosted.fn,
         batchSize: MAPPINGS.workflowTasks.batchSize,
         visibilityTimeoutSeconds: workflow.definition.visibilityTimeoutSeconds,
-        pollers: 2,
+        // Lambda scales a FIFO queue's pollers with its active message groups (here: runs), up to
+        // the function's concurrency; an eager chain keeps its run's group for the whole chain.
+        pollers: concurrency,
       }),
       new SqsMapping({
         sqs,
@@ -161,4 +164,13 @@ export class WorkerFunctions {
     ];
     for (const mapping of hosted.mappings) mapping.start();
   }
+}
+
+/**
+ * A fresh container's handler after a kill: a worker defined here is built again (empty workflow
+ * cache, no locks or pending outcomes of the dead invocation); a handler given ready-made cannot be.
+ */
+function restartOf(worker: LocalWorker): (() => (event: unknown) => Promise<unknown>) | undefined {
+  if (typeof worker === 'function') return undefined;
+  return () => createWorker(worker) as (event: unknown) => Promise<unknown>;
 }

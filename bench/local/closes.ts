@@ -21,7 +21,7 @@ export class CloseWatcher {
   ) {
     const router = [...stack.functions.values()].find((fn) => fn.name.endsWith('-router'));
     if (!router) throw new Error('The local stack has no router function');
-    router.intercept((handler) => async (event) => {
+    router.intercept((handler) => async (event, context) => {
       for (const record of (event as DynamoDBStreamEvent).Records ?? []) {
         const image = record.dynamodb?.NewImage;
         const status = image?.status?.S;
@@ -30,7 +30,7 @@ export class CloseWatcher {
         if (!this.closedAt.has(pk)) this.closedAt.set(pk, nowMs());
         this.waiting.get(pk)?.();
       }
-      return handler(event);
+      return handler(event, context);
     });
   }
 

@@ -148,7 +148,7 @@ export class StackMeter {
     for (const [name, fn] of stack.functions) {
       this.invocations[name] = 0;
       this.billedMs[name] = 0;
-      fn.intercept((handler) => async (event) => {
+      fn.intercept((handler) => async (event, context) => {
         const started = nowMs();
         this.running++;
         this.invocations[name]!++;
@@ -163,7 +163,7 @@ export class StackMeter {
         this.timeline?.push({ t: started, kind: 'invokeStart', fn: name });
         let failed = records?.length ?? 0;
         try {
-          const response = await handler(event);
+          const response = await handler(event, context);
           failed = (response as SQSBatchResponse | undefined)?.batchItemFailures?.length ?? 0;
           return response;
         } finally {

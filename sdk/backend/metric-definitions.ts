@@ -16,7 +16,7 @@ export const COUNT_METRICS = {
   workflowsContinuedAsNew: 'WorkflowsContinuedAsNew',
   activityRetries: 'ActivityRetries',
   deadLetters: 'DeadLetters',
-  /** An activity attempt that a worker took from its queue (`StartKind=queued`; eager starts do not exist yet). */
+  /** An activity attempt a worker started: taken from its queue (`StartKind=queued`) or eagerly, by the worker that scheduled it (`StartKind=eager`). */
   activityStarts: 'ActivityStarts',
 } as const;
 

@@ -160,7 +160,20 @@ export type SystemOp =
 
 /** A unit of work on a queue. */
 export type Task =
-  | { kind: 'workflow'; ref: RunRef; taskQueue: string; scheduledEventId: number; attempt?: number }
+  | {
+      kind: 'workflow';
+      ref: RunRef;
+      taskQueue: string;
+      scheduledEventId: number;
+      attempt?: number;
+      /**
+       * Sent while an eager chain holds the run (sdk/runtime/eager-chain.ts): it does not queue
+       * behind the run's other workflow tasks (its own FIFO message group), since the message that
+       * anchors the chain holds the run's group until the chain ends. The conditional append still
+       * orders the two.
+       */
+      besideEager?: boolean;
+    }
   | {
       kind: 'activity';
       ref: RunRef;

@@ -91,6 +91,12 @@ export type EventBody =
       taskQueue: string;
       input: Payload[];
       options: ActivityOptionsResolved;
+      /**
+       * Eager execution: the worker that committed this event runs the activity's first attempt
+       * itself, in an invocation that ends by this time (epoch ms), so the router sends no task for
+       * it. An attempt still open well past it was orphaned by a dead invocation and times out.
+       */
+      eagerUntil?: number;
     }
   | { type: 'ActivityTaskStarted'; scheduledEventId: number; attempt: number }
   | { type: 'ActivityTaskCompleted'; scheduledEventId: number; attempt: number; result: Payload }

@@ -35,6 +35,8 @@ export interface PendingActivity {
   lastFailure?: FailureInfo;
   /** When the next attempt is due, while the activity waits out its retry backoff. */
   nextAttemptTime?: number;
+  /** Set while the first attempt runs eagerly: the end of the invocation that holds it (epoch ms). */
+  eagerUntil?: number;
 }
 
 export interface PendingTimer {
@@ -207,6 +209,7 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
         attempt: 1,
         options: event.options,
         cancelRequested: false,
+        ...(event.eagerUntil !== undefined && { eagerUntil: event.eagerUntil }),
       };
       return;
     case 'ActivityTaskStarted':
@@ -216,8 +219,10 @@ function applyEvent(state: RunState, event: HistoryEvent): void {
       const activity = state.activities[event.scheduledEventId];
       if (!activity) return;
       if (event.retryState === 'InProgress') {
+        // A retry is dispatched from the queue: the eager claim was the first attempt's only.
+        const { eagerUntil: _claim, ...unclaimed } = activity;
         state.activities[event.scheduledEventId] = {
-          ...activity,
+          ...unclaimed,
           attempt: event.attempt + 1,
           lastFailure: event.failure,
           nextAttemptTime: event.nextAttemptTime,

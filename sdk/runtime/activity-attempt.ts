@@ -55,6 +55,8 @@ export async function runAttempt(
   attemptRef: ActivityAttemptRef,
   startTime: number,
   inlineInput: Payload[] | undefined,
+  /** How the attempt reached this worker: from its queue, or started by the worker that scheduled it. */
+  startKind: 'queued' | 'eager' = 'queued',
 ): Promise<ActivityOutcome | undefined> {
   const { options } = activity;
   const converter = worker.converter;
@@ -71,8 +73,7 @@ export async function runAttempt(
   // A retry is due at the time its failure recorded, not at the first scheduling.
   const dueTime = activity.nextAttemptTime ?? activity.scheduledTime;
   deps.metrics.timing(TIMING_METRICS.activityScheduleToStartLatency, startTime - dueTime, activityDimensions);
-  // Every start is from a queue today: eager starts (DESIGN.md, "the step path at its floor") do not exist yet.
-  deps.metrics.count(COUNT_METRICS.activityStarts, 1, { ...activityDimensions, StartKind: 'queued' });
+  deps.metrics.count(COUNT_METRICS.activityStarts, 1, { ...activityDimensions, StartKind: startKind });
   const input = await worker.codec.decode(inlineInput ?? (await scheduledInput(deps, attemptRef)));
   const args = input.map((payload) => converter.fromPayload(payload));
   // A first attempt has no earlier heartbeat to resume from: no read.

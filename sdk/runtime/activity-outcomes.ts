@@ -4,8 +4,10 @@ import {
   type AttemptOutcome,
   planActivityOutcomes,
 } from '../engine/activity-outcome.ts';
+import type { RunState } from '../engine/run-state.ts';
 import { commitToRun } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import type { EagerChain } from './eager-chain.ts';
 import type { ActivityAttemptRef } from './task-token.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 import { processWorkflowTask } from './workflow-task.ts';
@@ -59,6 +61,16 @@ export class OutcomeCoalescer {
   }
 }
 
+/** What the committer of an outcome already knows, to save reads and continue an eager chain. */
+export interface OutcomeContext {
+  /** The run's workflow type (it never changes). */
+  workflowType?: string;
+  /** The run's head as last read, when no sibling outcome can have moved it since. */
+  head?: RunState;
+  /** The eager chain the attempt belongs to: the workflow task it wakes may claim the next activities. */
+  chain?: EagerChain;
+}
+
 /**
  * Commits an attempt's outcome. When the outcomes wake the workflow and this worker hosts its
  * code, the next workflow task runs right here and everything goes into one write (the fast path);
@@ -71,9 +83,9 @@ export function commitActivityOutcome(
   attemptRef: ActivityAttemptRef,
   outcome: ActivityOutcome,
   attemptStartTime?: number,
-  /** The run's workflow type, when the caller knows it (it never changes): saves a read. */
-  workflowType?: string,
+  context: OutcomeContext = {},
 ): Promise<void> {
+  const { chain } = context;
   const item: AttemptOutcome = {
     scheduledEventId: attemptRef.scheduledEventId,
     attempt: attemptRef.attempt,
@@ -83,11 +95,14 @@ export function commitActivityOutcome(
   if (!worker) return commitOutcomes(deps, attemptRef, [item]);
   return worker.outcomes.add(attemptRef, item, async (items) => {
     const type =
-      workflowType ?? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType;
+      context.workflowType ?? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType;
     if (type !== undefined && worker.workflows.has(type)) {
-      await processWorkflowTask(deps, worker, attemptRef, {
+      const result = await processWorkflowTask(deps, worker, attemptRef, {
         leading: (current, now) => planActivityOutcomes(current, items, now),
+        head: chain?.headOf(attemptRef) ?? context.head,
+        eager: chain,
       });
+      if (chain && result.outcome === 'committed') chain.committed(result.state);
       return;
     }
     // Outcomes from a worker carry plain payloads: encode them for storage.

@@ -1,10 +1,12 @@
 import type { RunRef } from '../backend/ports.ts';
 import { TimeoutFailure, type TimeoutType, toFailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
-import type { PendingActivity } from '../engine/run-state.ts';
+import { orphanedEagerAttempts } from '../engine/eager-activities.ts';
+import type { PendingActivity, RunState } from '../engine/run-state.ts';
 import { runAttempt } from './activity-attempt.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
 import type { RuntimeDeps } from './deps.ts';
+import type { EagerChain } from './eager-chain.ts';
 import type { ActivityAttemptRef } from './task-token.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -18,16 +20,19 @@ export interface ActivityTask {
 
 /**
  * Runs one activity attempt: checks it is still wanted, runs the function with its context
- * (heartbeats, cancellation signal, local timeout watchdogs), and commits the outcome.
+ * (heartbeats, cancellation signal, local timeout watchdogs), and commits the outcome. With a
+ * chain, the workflow task the outcome wakes may start the next activities right here (eager).
  */
 export async function processActivityTask(
   deps: RuntimeDeps,
   worker: WorkerRegistry,
   task: ActivityTask,
+  chain?: EagerChain,
 ): Promise<void> {
   const { ref, scheduledEventId, attempt } = task;
   const attemptRef: ActivityAttemptRef = { ...ref, scheduledEventId, attempt };
   const state = await deps.store.getRun(ref.namespace, ref.runId);
+  if (state) await recoverOrphans(deps, worker, state, chain);
   const activity = state?.activities[scheduledEventId];
   if (state?.status !== 'Running' || !activity || activity.attempt !== attempt) return;
   const now = deps.clock.now();
@@ -41,14 +46,9 @@ export async function processActivityTask(
     return;
   }
   if (activity.cancelRequested) {
-    await commitActivityOutcome(
-      deps,
-      worker,
-      attemptRef,
-      { type: 'canceled' },
-      undefined,
-      state.workflowType,
-    );
+    await commitActivityOutcome(deps, worker, attemptRef, { type: 'canceled' }, undefined, {
+      workflowType: state.workflowType,
+    });
     return;
   }
   const { options } = activity;
@@ -67,13 +67,51 @@ export async function processActivityTask(
   }
   await scheduleWatchdogs(deps, task, activity, now);
   const outcome = await runAttempt(deps, worker, state, activity, attemptRef, now, task.input);
-  if (outcome) await commitActivityOutcome(deps, worker, attemptRef, outcome, now, state.workflowType);
+  if (!outcome) return;
+  await commitActivityOutcome(deps, worker, attemptRef, outcome, now, {
+    workflowType: state.workflowType,
+    // The only pending activity: no sibling's outcome can have moved the head meanwhile.
+    head: Object.keys(state.activities).length === 1 ? state : undefined,
+    chain,
+  });
+}
+
+/**
+ * Times out the eager attempts a dead invocation left claimed (sdk/engine/eager-activities.ts).
+ * The message that anchored that invocation reappears after its visibility timeout and lands here
+ * or in the workflow task (which does the same in its own write).
+ */
+async function recoverOrphans(
+  deps: RuntimeDeps,
+  worker: WorkerRegistry,
+  state: RunState,
+  chain?: EagerChain,
+) {
+  const orphans = orphanedEagerAttempts(state, deps.clock.now());
+  await Promise.all(
+    orphans.map((orphan) =>
+      commitActivityOutcome(
+        deps,
+        worker,
+        {
+          namespace: state.namespace,
+          workflowId: state.workflowId,
+          runId: state.runId,
+          scheduledEventId: orphan.scheduledEventId,
+          attempt: orphan.attempt,
+        },
+        orphan.outcome,
+        orphan.attemptStartTime,
+        { workflowType: state.workflowType, chain },
+      ),
+    ),
+  );
 }
 
 /** Backstop timers in the engine's queue, in case this worker dies mid-attempt. */
-async function scheduleWatchdogs(
+export async function scheduleWatchdogs(
   deps: RuntimeDeps,
-  task: ActivityTask,
+  task: Pick<ActivityTask, 'ref' | 'scheduledEventId' | 'attempt'>,
   activity: PendingActivity,
   now: number,
 ) {

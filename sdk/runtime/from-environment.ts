@@ -51,6 +51,7 @@ export type CairnEnvironment = z.infer<typeof environmentSchema>;
 export interface CloudRuntime {
   deps: RuntimeDeps;
   dynamodb: DynamoDBClient;
+  sqs: SQSClient;
   store: DynamoHistoryStore;
   dispatch: SqsTaskDispatch;
   environment: CairnEnvironment;
@@ -170,7 +171,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };
-  const runtime = { deps, dynamodb, store, dispatch, environment };
+  const runtime = { deps, dynamodb, sqs, store, dispatch, environment };
   cached = { key, runtime };
   return runtime;
 }

@@ -1,6 +1,7 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
 import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalTime } from '../backend/retention.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
+import { holdsEagerClaim } from '../engine/eager-activities.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { reportCommittedBatch } from './run-metrics.ts';
@@ -46,26 +47,41 @@ export function planDispatch(batch: CommittedBatch, retentionMs?: number): Dispa
       }
       case 'WorkflowTaskScheduled':
         if (!startedInBatch.has(event.eventId)) {
+          const task: Task = {
+            kind: 'workflow',
+            ref,
+            taskQueue: batch.taskQueue,
+            scheduledEventId: event.eventId,
+          };
+          // A signal, timer or update while an eager attempt runs: not held up until it ends.
+          if (holdsEagerClaim(batch.state, event.eventTime)) task.besideEager = true;
           items.push({
-            task: { kind: 'workflow', ref, taskQueue: batch.taskQueue, scheduledEventId: event.eventId },
+            task,
             dueTime: event.eager ? event.eventTime + EAGER_WORKFLOW_TASK_BACKSTOP_MS : undefined,
           });
         }
         break;
       case 'ActivityTaskScheduled': {
+        // Taken by the worker that committed it (eager execution): it started then, so no task and
+        // no schedule-to-start timeout; if that invocation dies, the message that anchored it
+        // reappears and times the orphaned attempt out (sdk/engine/eager-activities.ts).
+        const eager = event.eagerUntil !== undefined;
         // Small inputs ride in the message; large ones are read from history by the worker.
         const inline = JSON.stringify(event.input).length <= INLINE_INPUT_BYTES ? event.input : undefined;
-        items.push({
-          task: {
-            kind: 'activity',
-            ref,
-            taskQueue: event.taskQueue,
-            scheduledEventId: event.eventId,
-            attempt: 1,
-            input: inline,
-          },
-        });
-        const { scheduleToCloseMs, scheduleToStartMs } = event.options;
+        if (!eager) {
+          items.push({
+            task: {
+              kind: 'activity',
+              ref,
+              taskQueue: event.taskQueue,
+              scheduledEventId: event.eventId,
+              attempt: 1,
+              input: inline,
+            },
+          });
+        }
+        const { scheduleToCloseMs } = event.options;
+        const scheduleToStartMs = eager ? undefined : event.options.scheduleToStartMs;
         const timeout = (timeoutType: 'ScheduleToClose' | 'ScheduleToStart', ms: number) =>
           system(
             { type: 'activityTimeout', scheduledEventId: event.eventId, attempt: 1, timeoutType },

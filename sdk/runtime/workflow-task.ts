@@ -7,10 +7,12 @@ import {
 } from '../common/errors.ts';
 import { toFailureInfo } from '../common/failures.ts';
 import type { ActivationJob, UpdateDecision } from '../engine/activator.ts';
+import { planActivityOutcomes } from '../engine/activity-outcome.ts';
 import { commandToEvent } from '../engine/command-events.ts';
 import type { Command } from '../engine/commands.ts';
+import { claimEagerActivities, orphanedEagerAttempts } from '../engine/eager-activities.ts';
 import type { EventOf, HistoryEvent } from '../engine/events.ts';
-import { Replayer } from '../engine/replayer.ts';
+import type { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
 import { admittedRejections } from '../engine/update-admission.ts';
 import {
@@ -19,17 +21,27 @@ import {
   MAX_COMMIT_ATTEMPTS,
   numberEvents,
   type PendingEvent,
-  readFullHistory,
 } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import type { EagerExecution } from './eager-chain.ts';
 import { runLocalActivities } from './local-activities.ts';
 import { runContext } from './log-context.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
+import { cacheKey, loadReplayer, UnknownWorkflowTypeError } from './workflow-replay.ts';
+
+export { cacheKey, loadReplayer, UnknownWorkflowTypeError } from './workflow-replay.ts';
 
 /** Extra input of a workflow task. */
 export interface WorkflowTaskOptions {
   /** Events to commit ahead of the task in the same write (an activity's result: the fast path). */
   leading?: (state: RunState, now: number) => PendingEvent[] | undefined;
+  /**
+   * The run's head as the caller already knows it (it committed it, or just read it): the first
+   * attempt plans on it instead of reading it again; a conflict re-reads.
+   */
+  head?: RunState;
+  /** Eager execution: the invocation that may start the activities this task schedules itself. */
+  eager?: EagerExecution;
   /** An update request to offer the workflow's validator and handler. */
   update?: {
     updateId: string;
@@ -39,7 +51,14 @@ export interface WorkflowTaskOptions {
 }
 
 export type WorkflowTaskResult =
-  | { outcome: 'committed'; events: HistoryEvent[]; state: RunState; update?: UpdateDecision }
+  | {
+      outcome: 'committed';
+      events: HistoryEvent[];
+      state: RunState;
+      update?: UpdateDecision;
+      /** The scheduling event ids of the activities this commit claimed for eager execution. */
+      eager?: number[];
+    }
   | { outcome: 'noop'; update?: UpdateDecision }
   | { outcome: 'failed'; failure: WorkflowTaskFailureRecord };
 
@@ -49,10 +68,6 @@ const MAX_TASK_BACKOFF_MS = 10 * 60_000;
  * be read on a host whose clock is a little behind the one that scheduled it.
  */
 const RETRY_DUE_SLACK_MS = 250;
-
-export function cacheKey(namespace: string, runId: string): string {
-  return `${namespace}/${runId}`;
-}
 
 /**
  * Processes a run's pending workflow task: replays history (from the warm cache when it can),
@@ -67,9 +82,15 @@ export async function processWorkflowTask(
 ): Promise<WorkflowTaskResult> {
   const key = cacheKey(ref.namespace, ref.runId);
   const pickedUp = deps.clock.now();
-  return worker.cache.exclusive(key, async () => {
+  const result = await worker.cache.exclusive(key, async () => {
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-      const result = await attemptWorkflowTask(deps, worker, ref, options);
+      const result = await attemptWorkflowTask(
+        deps,
+        worker,
+        ref,
+        options,
+        attempt === 1 ? options.head : undefined,
+      );
       if (result === 'conflict') {
         worker.cache.delete(key);
         await conflictBackoff(attempt);
@@ -87,6 +108,9 @@ export async function processWorkflowTask(
       `Workflow task of run ${ref.runId} kept losing races; it will be redelivered`,
     );
   });
+  // Outside the run's lock: the eager attempts' outcomes come back through this function.
+  if (result.outcome === 'committed' && result.eager?.length) options.eager?.start(result);
+  return result;
 }
 
 async function attemptWorkflowTask(
@@ -94,9 +118,10 @@ async function attemptWorkflowTask(
   worker: WorkerRegistry,
   ref: RunRef,
   options: WorkflowTaskOptions,
+  head: RunState | undefined,
 ): Promise<WorkflowTaskResult | 'conflict'> {
   const key = cacheKey(ref.namespace, ref.runId);
-  const state = await deps.store.getRun(ref.namespace, ref.runId);
+  const state = head ?? (await deps.store.getRun(ref.namespace, ref.runId));
   if (!state) return { outcome: 'noop' };
   if (isClosed(state)) {
     if (options.update)
@@ -104,7 +129,7 @@ async function attemptWorkflowTask(
     return { outcome: 'noop' };
   }
   const now = deps.clock.now();
-  const leading = options.leading ? options.leading(state, now) : [];
+  const leading = leadingEventsOf(state, options, now);
   if (leading === undefined) return { outcome: 'noop' };
   const leadingEvents = numberEvents(leading, state.nextEventId, now);
   let current = applyEvents(state, leadingEvents);
@@ -156,7 +181,7 @@ async function attemptWorkflowTask(
     { type: 'WorkflowTaskCompleted', scheduledEventId: scheduled.scheduledEventId },
   ];
   const rejected = admittedRejections(current, activation.updateDecisions);
-  const plainEvents = commandEvents(
+  let plainEvents = commandEvents(
     numberEvents([...prefix, ...rejected, ...taskEvents], state.nextEventId, now),
     state,
     activation.commands,
@@ -164,6 +189,16 @@ async function attemptWorkflowTask(
   );
   const newRunId = plainEvents.at(-1)?.type === 'WorkflowExecutionContinuedAsNew' ? deps.newId() : undefined;
   if (newRunId) (plainEvents.at(-1) as EventOf<'WorkflowExecutionContinuedAsNew'>).newRunId = newRunId;
+  let claimed: number[] = [];
+  const policy = options.eager?.policy(now);
+  if (policy && plainEvents.some((event) => event.type === 'ActivityTaskScheduled')) {
+    ({ events: plainEvents, claimed } = claimEagerActivities(
+      plainEvents,
+      applyEvents(state, plainEvents),
+      policy,
+      now,
+    ));
+  }
 
   const storedEvents = await worker.codec.encode(plainEvents);
   const request = appendRequest(state, storedEvents);
@@ -184,7 +219,29 @@ async function attemptWorkflowTask(
   replayer.commit(committedAfterReplay, activation.commands);
   if (isClosed(request.state)) worker.cache.delete(key);
   else worker.cache.set(key, replayer);
-  return { outcome: 'committed', events: storedEvents, state: request.state, update };
+  return {
+    outcome: 'committed',
+    events: storedEvents,
+    state: request.state,
+    update,
+    ...(claimed.length && { eager: claimed }),
+  };
+}
+
+/**
+ * The events to commit ahead of the task: the caller's (an activity's outcome), then the timeouts
+ * of eager attempts whose invocation died (the head shows claims past their invocation's end).
+ * Undefined when the caller's events are stale and nothing else is due: nothing to do.
+ */
+function leadingEventsOf(state: RunState, options: WorkflowTaskOptions, now: number) {
+  const fromCaller = options.leading ? options.leading(state, now) : [];
+  const orphans = orphanedEagerAttempts(state, now);
+  if (!orphans.length) return fromCaller;
+  const before = fromCaller ?? [];
+  const afterCaller = applyEvents(state, numberEvents(before, state.nextEventId, now));
+  const recovered = planActivityOutcomes(afterCaller, orphans, now) ?? [];
+  if (fromCaller === undefined && !recovered.length) return undefined;
+  return [...before, ...recovered];
 }
 
 /** Turns commands into numbered events following `taskEvents`, resolving seq lookups as it goes. */
@@ -260,71 +317,6 @@ async function commitPlain(
     throw error;
   }
   return { outcome: 'committed', events, state: request.state };
-}
-
-/** Returns a replayer that has applied all of `state`'s history plus `leading`: warm if cached. */
-export async function loadReplayer(
-  deps: RuntimeDeps,
-  worker: WorkerRegistry,
-  state: RunState,
-  leading: HistoryEvent[],
-) {
-  const key = cacheKey(state.namespace, state.runId);
-  const cached = worker.cache.get(key);
-  if (cached && cached.lastEventId < state.nextEventId) {
-    try {
-      // A cache that has replayed up to the head reads nothing: the run's state says so.
-      const newer =
-        cached.lastEventId === state.nextEventId - 1
-          ? []
-          : await worker.codec.decode(
-              await readFullHistory(deps, state.namespace, state.runId, cached.lastEventId + 1),
-            );
-      await cached.replay([...newer, ...leading]);
-      return cached;
-    } catch (error) {
-      worker.cache.delete(key);
-      if (error instanceof DeterminismViolationError) throw error;
-      // Anything else (a failed read, a cached state that no longer fits) costs a full replay, which
-      // is correct but slow: say so, or a cache that keeps failing is invisible.
-      deps.logger('warn', 'warm replay failed; replaying the run from its start', {
-        ...runContext({ workflowId: state.workflowId, runId: state.runId, taskQueue: worker.taskQueue }),
-        cachedThroughEventId: cached.lastEventId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-    }
-  }
-  const history = await worker.codec.decode(await readFullHistory(deps, state.namespace, state.runId));
-  const started = history[0];
-  if (started?.type !== 'WorkflowExecutionStarted') {
-    throw new RangeError(`History of run ${state.runId} does not begin with WorkflowExecutionStarted`);
-  }
-  const workflowFn = worker.workflows.get(started.workflowType);
-  if (!workflowFn) throw new UnknownWorkflowTypeError(started.workflowType, worker);
-  const replayer = new Replayer(started, {
-    namespace: state.namespace,
-    runId: state.runId,
-    workflowFn,
-    converter: worker.converter,
-    log: (level, message, attrs, info) =>
-      deps.logger(level, message, {
-        ...runContext({ workflowId: info.workflowId, runId: info.runId, taskQueue: worker.taskQueue }),
-        attrs,
-      }),
-  });
-  await replayer.replay([...history, ...leading]);
-  return replayer;
-}
-
-/** The worker has no workflow function of this type (yet: a deploy may add it). */
-export class UnknownWorkflowTypeError extends Error {
-  override readonly name = 'UnknownWorkflowTypeError';
-  constructor(workflowType: string, worker: WorkerRegistry) {
-    const known = [...worker.workflows.keys()].join(', ') || 'none';
-    super(
-      `Workflow type '${workflowType}' is not registered on task queue '${worker.taskQueue}' (registered: ${known})`,
-    );
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { VirtualClock } from '../backend/memory/virtual-clock.ts';
 import type { Task } from '../backend/ports.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import type { RuntimeDeps } from '../runtime/deps.ts';
+import { EagerChain } from '../runtime/eager-chain.ts';
 import { processSystemTask } from '../runtime/system-task.ts';
 import { processWorkflowTask } from '../runtime/workflow-task.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -143,7 +144,9 @@ export class TaskRunner {
   private canRun = (task: Task): boolean => {
     if (task.kind === 'system') return true;
     if (!this.workers.has(task.taskQueue)) return false;
-    return task.kind !== 'workflow' || !this.runsInFlight.has(`${task.ref.namespace}/${task.ref.runId}`);
+    // A task sent beside an eager chain has its own message group: the run's does not hold it.
+    if (task.kind !== 'workflow' || task.besideEager) return true;
+    return !this.runsInFlight.has(`${task.ref.namespace}/${task.ref.runId}`);
   };
 
   private isIdle(): boolean {
@@ -199,33 +202,56 @@ export class TaskRunner {
   private run(task: Task): void {
     const runKey = `${task.ref.namespace}/${task.ref.runId}`;
     this.inFlight++;
-    if (task.kind === 'workflow') this.runsInFlight.add(runKey);
+    const holdsRun = task.kind === 'workflow' && !task.besideEager;
+    if (holdsRun) this.runsInFlight.add(runKey);
     runningTask
       .run(task, () => this.execute(task))
       .catch((error: unknown) => this.redeliver(task, error))
       .finally(() => {
         this.inFlight--;
         this.tasksRun++;
-        if (task.kind === 'workflow') this.runsInFlight.delete(runKey);
+        if (holdsRun) this.runsInFlight.delete(runKey);
         this.notify();
       });
   }
 
   private async execute(task: Task): Promise<void> {
-    switch (task.kind) {
-      case 'workflow':
-        await processWorkflowTask(this.deps, await this.workerFor(task), task.ref);
-        return;
-      case 'activity':
-        await processActivityTask(
-          this.deps,
-          await this.workerFor({ ...task, scheduledEventId: task.scheduledEventId }),
-          task,
-        );
-        return;
-      case 'system':
-        await processSystemTask(this.deps, task.ref, task.op);
-        return;
+    if (task.kind === 'system') {
+      await processSystemTask(this.deps, task.ref, task.op);
+      return;
+    }
+    const worker = await this.workerFor(
+      task.kind === 'activity' ? { ...task, scheduledEventId: task.scheduledEventId } : task,
+    );
+    // Eager execution as a Lambda worker does it, in an invocation that never times out (nothing
+    // here dies, so no claim is ever orphaned); each eager attempt counts as a task in flight.
+    const chain = new EagerChain(this.deps, worker, Number.MAX_SAFE_INTEGER, {
+      attemptStarted: () => {
+        this.inFlight++;
+      },
+      attemptEnded: () => {
+        this.inFlight--;
+        this.notify();
+      },
+    });
+    try {
+      if (task.kind === 'workflow') await processWorkflowTask(this.deps, worker, task.ref, { eager: chain });
+      else await processActivityTask(this.deps, worker, task, chain);
+    } catch (error) {
+      await this.settle(chain).catch(() => undefined);
+      throw error;
+    }
+    await this.settle(chain);
+  }
+
+  /** Waits for a task's eager attempts: they count as in flight, the task waiting on them does not. */
+  private async settle(chain: EagerChain): Promise<void> {
+    this.inFlight--;
+    this.notify();
+    try {
+      await chain.settled();
+    } finally {
+      this.inFlight++;
     }
   }
 

@@ -1,8 +1,9 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { CairnError } from '../common/errors.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import { recordDeadLetter } from '../runtime/dead-letter.ts';
+import { EagerChain } from '../runtime/eager-chain.ts';
 import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
 import {
   createWorkerRegistry,
@@ -17,9 +18,13 @@ import { processSqsBatch } from './sqs-batch.ts';
 export type WorkerEvent = SQSEvent | { cairnWorkerRequest: WorkerRequest };
 export type WorkerResult = SQSBatchResponse | WorkerResponse | { error: { code: string; message: string } };
 
+/** What the worker reads of Lambda's invocation context: how long it has left. */
+export type WorkerContext = Pick<Context, 'getRemainingTimeInMillis'>;
+
 /** The Lambda handler of one task queue, as `createWorker` returns it; it knows its task queue. */
 export interface WorkerHandler {
-  (event: WorkerEvent): Promise<WorkerResult>;
+  /** Without a context (a direct call), nothing runs eagerly: the invocation's end is unknown. */
+  (event: WorkerEvent, context?: WorkerContext): Promise<WorkerResult>;
   /** The task queue this handler serves (`cairn dev` hosts an entry's handler by it). */
   readonly taskQueue: string;
 }
@@ -38,8 +43,10 @@ export function createWorker(definition: WorkerDefinition): WorkerHandler {
 
 /** The Lambda handler of an already built registry (a `Worker` attached to the local stack). */
 export function workerHandler(registry: WorkerRegistry): WorkerHandler {
-  const handler = async (event: WorkerEvent): Promise<WorkerResult> => {
+  const handler = async (event: WorkerEvent, context?: WorkerContext): Promise<WorkerResult> => {
     const { deps } = runtimeFromEnvironment();
+    // Eager work must end by the invocation's end (Lambda's timeout), known from its context.
+    const deadline = context ? deps.clock.now() + context.getRemainingTimeInMillis() : undefined;
     if ('cairnWorkerRequest' in event) {
       try {
         return await handleWorkerRequest(deps, registry, event.cairnWorkerRequest);
@@ -52,16 +59,25 @@ export function workerHandler(registry: WorkerRegistry): WorkerHandler {
       return await processSqsBatch(
         event,
         async ({ task }) => {
-          switch (task.kind) {
-            case 'workflow':
-              await processWorkflowTask(deps, registry, task.ref);
-              return;
-            case 'activity':
-              await processActivityTask(deps, registry, task);
-              return;
-            case 'system':
-              throw new TypeError('A system task reached a worker queue');
+          // Each message anchors its own chain: it is acknowledged once the chain has settled.
+          const chain = deadline !== undefined ? new EagerChain(deps, registry, deadline) : undefined;
+          try {
+            switch (task.kind) {
+              case 'workflow':
+                await processWorkflowTask(deps, registry, task.ref, { eager: chain });
+                break;
+              case 'activity':
+                await processActivityTask(deps, registry, task, chain);
+                break;
+              case 'system':
+                throw new TypeError('A system task reached a worker queue');
+            }
+          } catch (error) {
+            // The message fails either way; what the chain started still ends inside the invocation.
+            await chain?.settled().catch(() => undefined);
+            throw error;
           }
+          await chain?.settled();
         },
         deps.logger,
         (item, error) => recordDeadLetter(deps, item, error),

@@ -30,6 +30,7 @@ const WORKER_OPTIONS = new Set([
   'activities',
   'dataConverter',
   'maxCachedWorkflows',
+  'maxEagerActivities',
   'namespace',
 ]);
 

@@ -28,6 +28,8 @@ import { ApplicationFailure, CancelledFailure, TerminatedFailure } from 'cairnfl
 import { checkHistoryInvariants, replayHistory, TestWorkflowEnvironment } from 'cairnflow/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { holdsEagerClaim } from '../../sdk/engine/eager-activities.ts';
+import { applyEvents, initialRunState } from '../../sdk/engine/run-state.ts';
 import * as workflows from './model-workflow.ts';
 import {
   type ActivityResult,
@@ -71,6 +73,8 @@ type Step =
 interface Scenario {
   input: ModelInput;
   steps: Step[];
+  /** The worker's eager execution: 0 sends every activity through the queue. */
+  maxEagerActivities: number;
 }
 
 // ---- the activity: does what the scenario scripted for this attempt ----------------------------
@@ -525,7 +529,9 @@ async function applyStep(run: Run, step: Step, settled = true): Promise<void> {
 
 async function runScenario(scenario: Scenario): Promise<void> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    workers: [{ taskQueue: TASK_QUEUE, workflows, activities }],
+    workers: [
+      { taskQueue: TASK_QUEUE, workflows, activities, maxEagerActivities: scenario.maxEagerActivities },
+    ],
   });
   try {
     const startTime = await env.currentTimeMs();
@@ -598,13 +604,27 @@ const MUST_COVER = [
   'Completed',
   'Canceled',
   'Terminated',
+  'an activity ran eagerly',
+  'an activity ran from the queue',
+  'a workflow task was sent beside an eager attempt',
 ];
 
 function noteCoverage({ env, model }: Run): void {
   for (const { events } of env.allHistories()) {
+    // A workflow task scheduled while an eager claim was live: the router sent it beside the chain.
+    let state = initialRunState('default', 'model');
+    for (const event of events) {
+      if (event.type === 'WorkflowTaskScheduled' && holdsEagerClaim(state, event.eventTime))
+        covered.add('a workflow task was sent beside an eager attempt');
+      state = applyEvents(state, [event]);
+    }
     for (const event of events) {
       covered.add(event.type);
       if ('retryState' in event) covered.add(`${event.type}:${event.retryState}`);
+      if (event.type === 'ActivityTaskScheduled')
+        covered.add(
+          event.eagerUntil !== undefined ? 'an activity ran eagerly' : 'an activity ran from the queue',
+        );
     }
   }
   covered.add(model.status);
@@ -678,6 +698,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   input: fc.record({ rounds: fc.array(round, { maxLength: 6 }), cleanupScript: script }),
   steps: fc.array(step, { minLength: 1, maxLength: 24 }),
+  maxEagerActivities: fc.constantFrom(0, 1, 3),
 });
 
 /** Always run first: one scenario that touches most features, whatever the seed draws. */
@@ -709,6 +730,7 @@ const everythingOnce: Scenario = {
     { kind: 'deposit', amount: 1 },
     { kind: 'finish' },
   ],
+  maxEagerActivities: 3,
 };
 
 const DEFAULT_RUNS = 100;

@@ -175,3 +175,50 @@ describe('planDispatch for a cron workflow', () => {
     ]);
   });
 });
+
+describe('planDispatch with eager execution', () => {
+  const loan = golden('loan-approved');
+  const claimed = (until: number) =>
+    loan.map((event) => (event.eventId === 5 ? { ...event, eagerUntil: until } : event)) as HistoryEvent[];
+
+  it('sends no task for an activity its worker claimed', () => {
+    const history = claimed(loan[4]!.eventTime + 60_000);
+    const [, firstTask] = batches(history, [2, 5]);
+    expect(planDispatch(firstTask!)).toEqual([]);
+  });
+
+  it('sends a workflow task scheduled while the claim is live beside the chain, not behind it', () => {
+    const until = loan[4]!.eventTime + 60_000;
+    const history: HistoryEvent[] = [
+      ...claimed(until).slice(0, 5),
+      {
+        eventId: 6,
+        eventTime: loan[4]!.eventTime + 10,
+        type: 'WorkflowExecutionSignaled',
+        signalName: 'nudge',
+        input: [],
+      },
+      { eventId: 7, eventTime: loan[4]!.eventTime + 10, type: 'WorkflowTaskScheduled', attempt: 1 },
+    ];
+    const [, , signalled] = batches(history, [2, 5, 7]);
+    expect(planDispatch(signalled!)).toEqual([
+      {
+        task: {
+          kind: 'workflow',
+          ref: ref('golden-loan'),
+          taskQueue: 'loans',
+          scheduledEventId: 7,
+          besideEager: true,
+        },
+      },
+    ]);
+  });
+
+  it('queues a workflow task normally once no claim is live', () => {
+    const [, , fastPath] = batches(claimed(loan[4]!.eventTime + 60_000), [2, 5, 11]);
+    // The claimed activity completed: the next one (not claimed) goes to its queue.
+    expect(planDispatch(fastPath!).map((item) => item.task)).toEqual([
+      expect.objectContaining({ kind: 'activity', scheduledEventId: 11, attempt: 1 }),
+    ]);
+  });
+});

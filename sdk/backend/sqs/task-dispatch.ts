@@ -87,7 +87,7 @@ export class SqsTaskDispatch implements TaskDispatch {
         return {
           queue: physicalName(this.options.prefix, workflowQueue(task.taskQueue, 0)),
           delaySeconds: 0,
-          group: task.ref.runId,
+          group: task.besideEager ? `${task.ref.runId}:${task.scheduledEventId}` : task.ref.runId,
           dedup: `${task.ref.runId}:${task.scheduledEventId}:${task.attempt ?? 1}`.slice(0, 128),
         };
       case 'activity':

@@ -39,6 +39,7 @@ export const taskMessageSchema = z.object({
       taskQueue: z.string().min(1),
       scheduledEventId: z.number().int(),
       attempt: z.number().int().optional(),
+      besideEager: z.boolean().optional(),
     }),
     z.object({
       kind: z.literal('activity'),

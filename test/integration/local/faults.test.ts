@@ -87,8 +87,8 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
   it('recovers from a worker that crashes after its commit: the stream already routed what it committed', async () => {
     const worker = stack().functions.get('cairn-local-worker-faults')!;
     let crashes = 0;
-    worker.intercept((handler) => async (event) => {
-      const result = await handler(event);
+    worker.intercept((handler) => async (event, context) => {
+      const result = await handler(event, context);
       const body = (event as SQSEvent).Records?.[0]?.body ?? '';
       if (body.includes('crash-after-commit') && crashes < 3) {
         crashes++;
@@ -138,10 +138,10 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
 
   it('tolerates a stream batch delivered twice and out of order', async () => {
     const router = stack().functions.get('cairn-local-router')!;
-    router.intercept((handler) => async (event) => {
+    router.intercept((handler) => async (event, context) => {
       const records = (event as DynamoDBStreamEvent).Records;
-      await handler({ Records: [...records].reverse() });
-      return handler(event);
+      await handler({ Records: [...records].reverse() }, context);
+      return handler(event, context);
     });
     const results = await Promise.all(
       [2, 3, 4].map((n) =>

@@ -24,8 +24,8 @@ const routerFailures: string[] = [];
 beforeAll(async () => {
   env = await localEnv({ workers: [{ taskQueue, workflows, activities: stallActivities }] });
   const router = env.localStack!.functions.get('cairn-local-router')!;
-  router.intercept((handler) => async (event) => {
-    const response = (await handler(event as DynamoDBStreamEvent)) as DynamoDBBatchResponse;
+  router.intercept((handler) => async (event, context) => {
+    const response = (await handler(event as DynamoDBStreamEvent, context)) as DynamoDBBatchResponse;
     routerFailures.push(...response.batchItemFailures.map((failure) => failure.itemIdentifier));
     return response;
   });
