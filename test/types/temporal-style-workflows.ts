@@ -4,12 +4,17 @@ import {
   CancellationScope,
   condition,
   defineQuery,
+  defineSearchAttributeKey,
   defineSignal,
+  defineUpdate,
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
+  SearchAttributeType,
   setHandler,
   sleep,
+  workflowInfo,
 } from 'cairnflow/workflow';
 import type * as activities from './temporal-style-activities.ts';
 
@@ -17,6 +22,24 @@ const { chargeCard, sendReceipt } = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
 });
+
+const { chargeCard: chargeLocally } = proxyLocalActivities<typeof activities>({
+  startToCloseTimeout: '5 seconds',
+  localRetryThreshold: '10 seconds',
+});
+
+export const addNote = defineUpdate<number, [note: string]>('addNote');
+const Priority = defineSearchAttributeKey('Priority', SearchAttributeType.INT);
+
+/** Local activities, an update and typed search attributes, as Temporal code has them. */
+export async function notesWorkflow(): Promise<number> {
+  const notes: string[] = [];
+  setHandler(addNote, (note) => notes.push(note));
+  const { chargeId } = await chargeLocally('c', 1);
+  const priority: number | undefined = workflowInfo().typedSearchAttributes.get(Priority);
+  await condition(() => notes.length > 1);
+  return notes.length + chargeId.length + (priority ?? 0);
+}
 
 // Untyped, as in Temporal: any name, any arguments, any result.
 const untyped = proxyActivities({ startToCloseTimeout: '1 minute' });

@@ -1,10 +1,23 @@
 // Client and test code as a Temporal project writes it; type-checked (tsc, strict) against
 // cairnflow/*. Not run: the point is that it compiles (tsconfig includes test/).
-import { Client, Connection, type WorkflowHandle } from 'cairnflow/client';
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+  WorkflowUpdateStage,
+} from 'cairnflow/client';
 import { MockActivityEnvironment, TestWorkflowEnvironment } from 'cairnflow/testing';
 import { bundleWorkflowCode, DefaultLogger, type LogEntry, Runtime, Worker } from 'cairnflow/worker';
 import * as activities from './temporal-style-activities.ts';
-import { cancelOrder, orderStatus, orderWorkflow } from './temporal-style-workflows.ts';
+import {
+  addNote,
+  cancelOrder,
+  notesWorkflow,
+  orderStatus,
+  orderWorkflow,
+} from './temporal-style-workflows.ts';
 
 export async function clientCode(address: string): Promise<string> {
   const client = new Client({ connection: await Connection.connect({ address }) });
@@ -20,6 +33,32 @@ export async function clientCode(address: string): Promise<string> {
   // @ts-expect-error the result of an orderWorkflow handle is a string
   const wrong: number = await handle.result();
   return `${status} ${result} ${wrong}`;
+}
+
+export async function updateCode(client: Client): Promise<number> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(notesWorkflow, {
+    workflowId: 'notes-1',
+    taskQueue: 'notes',
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const count: number = await client.workflow.executeUpdateWithStart(addNote, {
+    args: ['first'],
+    startWorkflowOperation,
+  });
+  const handle = await startWorkflowOperation.workflowHandle();
+  const update: WorkflowUpdateHandle<number> = await handle.startUpdate(addNote, {
+    args: ['second'],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  });
+  const eager = await client.workflow.start(notesWorkflow, {
+    taskQueue: 'notes',
+    workflowId: 'notes-2',
+    requestEagerStart: true,
+  });
+  const eagerly: boolean = eager.eagerlyStarted;
+  // @ts-expect-error an addNote update takes a string
+  await handle.startUpdate(addNote, { args: [42], waitForStage: 'ACCEPTED' });
+  return count + (await update.result()) + (eagerly ? 1 : 0);
 }
 
 export async function testCode(): Promise<void> {
