@@ -13,7 +13,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     const service = new WorkflowService(deps, {
       resultWait: { maxWaitMs: API_FUNCTION.resultWaitMs, retryAfterMs: API_FUNCTION.resultRetryAfterMs },
     });
-    api = { deps, handle: createApiHandler(service, { logger: deps.logger }) };
+    // Set by the Engine when its JWT authorizer names a namespaces claim (ApiAuthorization.jwt).
+    const namespacesClaim = process.env.CAIRN_JWT_NAMESPACES_CLAIM || undefined;
+    api = { deps, handle: createApiHandler(service, { logger: deps.logger, namespacesClaim }) };
   }
   try {
     return await api.handle(event);

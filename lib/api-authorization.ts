@@ -16,6 +16,14 @@ export interface JwtAuthorizationProps {
    * @default - no scope required
    */
   readonly scopes?: readonly string[];
+  /**
+   * A token claim naming the namespaces its bearer may use (a list, or a space- or comma-separated
+   * string; `*` for all): the API refuses a request for any other namespace with 403
+   * `NamespaceNotAllowed`, so namespaces isolate tenants under JWT as route grants do under IAM.
+   *
+   * @default - no namespace check: a valid token reaches every namespace
+   */
+  readonly namespacesClaim?: string;
 }
 
 /** What an ApiAuthorization puts on the API's route. */
@@ -24,6 +32,8 @@ export interface BoundApiAuthorization {
   readonly scopes?: string[];
   /** Whether callers are IAM principals (and `grant*` methods therefore mean something). */
   readonly iam: boolean;
+  /** The JWT claim that names a caller's namespaces, which the API function checks. */
+  readonly namespacesClaim?: string;
 }
 
 /**
@@ -52,6 +62,11 @@ export abstract class ApiAuthorization {
         'ApiAuthorization.jwt: audience must name at least one non-empty audience (the client id)',
       );
     }
+    if (props.namespacesClaim !== undefined && !/^[\w:./-]{1,128}$/.test(props.namespacesClaim)) {
+      throw new Error(
+        `ApiAuthorization.jwt: namespacesClaim '${props.namespacesClaim}' must be a claim name (letters, digits, _ : . / -)`,
+      );
+    }
     return new JwtAuthorization(props);
   }
 
@@ -75,6 +90,7 @@ class JwtAuthorization extends ApiAuthorization {
       authorizer: new HttpJwtAuthorizer('Jwt', this.props.issuer, { jwtAudience: [...this.props.audience] }),
       scopes: this.props.scopes && [...this.props.scopes],
       iam: false,
+      namespacesClaim: this.props.namespacesClaim,
     };
   }
 }

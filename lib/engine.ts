@@ -347,6 +347,9 @@ export class Engine extends Construct {
     // --- HTTP API --------------------------------------------------------------------------------
     const authorization = (props.authorization ?? ApiAuthorization.iam()).bind();
     this.authorizesWithIam = authorization.iam;
+    // The API function refuses a token's request for a namespace its claim does not name.
+    if (authorization.namespacesClaim !== undefined)
+      api.function.addEnvironment('CAIRN_JWT_NAMESPACES_CLAIM', authorization.namespacesClaim);
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: `Cairn workflow API (${this.prefix})`,
       createDefaultStage: false,

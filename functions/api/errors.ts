@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   InvalidArgument: { status: 400 },
   // A start named a task queue no worker serves: it would wait for ever.
   UnknownTaskQueue: { status: 400 },
+  // The caller's token does not name the request's namespace (JWT `namespacesClaim`).
+  NamespaceNotAllowed: { status: 403 },
   WorkflowNotFound: { status: 404 },
   ScheduleNotFound: { status: 404 },
   WorkflowUpdateNotFound: { status: 404 },
@@ -42,6 +44,12 @@ export const ERROR_STATUS = {
 
 /** The error codes the API answers with. */
 export type ApiErrorCode = keyof typeof ERROR_STATUS;
+
+/** The caller may not use this namespace: its token's namespace claim does not name it. */
+export class NamespaceNotAllowedError extends CairnError {
+  override readonly name = 'NamespaceNotAllowedError';
+  override readonly code = 'NamespaceNotAllowed';
+}
 
 /** No route of the API has this path. */
 export class RouteNotFoundError extends CairnError {

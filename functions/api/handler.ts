@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InvalidArgumentError, PayloadTooLargeError } from '../../sdk/common/errors.ts';
 import { jsonLogger, type Logger } from '../../sdk/runtime/deps.ts';
-import { errorResponse } from './errors.ts';
+import { errorResponse, NamespaceNotAllowedError } from './errors.ts';
 import { parseRequestPart } from './parse-request.ts';
 import { type ApiService, matchRoute } from './router.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './schemas.ts';
@@ -18,6 +18,12 @@ export interface ApiHandlerOptions {
    * @default JSON lines on stderr
    */
   logger?: Logger;
+  /**
+   * A JWT claim naming the namespaces a caller may use (`ApiAuthorization.jwt({ namespacesClaim })`):
+   * a request for another namespace, or without the claim, gets 403 `NamespaceNotAllowed`.
+   * @default none: no namespace check (IAM route grants confine namespaces instead)
+   */
+  namespacesClaim?: string;
 }
 
 /** An API Gateway HTTP API (payload format 2.0) Lambda handler. */
@@ -71,6 +77,30 @@ function jsonBody(event: APIGatewayProxyEventV2, maxBodyBytes: number): unknown 
   }
 }
 
+/**
+ * The namespaces a token's claim names: API Gateway hands a JWT authorizer's claims on as strings
+ * (a list claim as `[a b]`), so a list, a space- or comma-separated string, or one name.
+ */
+function claimedNamespaces(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string') return [];
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+function checkNamespaceClaim(event: APIGatewayProxyEventV2, claim: string, namespace: string): void {
+  const context = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  const allowed = claimedNamespaces(context.authorizer?.jwt?.claims?.[claim]);
+  if (allowed.includes(namespace) || allowed.includes('*')) return;
+  throw new NamespaceNotAllowedError(
+    allowed.length === 0
+      ? `The caller's token has no '${claim}' claim naming its namespaces; namespace '${namespace}' is refused`
+      : `The caller's token allows namespaces ${allowed.map((n) => `'${n}'`).join(', ')}, not '${namespace}'`,
+  );
+}
+
 function reply(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   if (body === undefined) return { statusCode: status, headers: { 'cache-control': 'no-store' } };
   return {
@@ -103,6 +133,8 @@ export function createApiHandler(service: ApiService, options: ApiHandlerOptions
     const path = routePath(event);
     try {
       const { route, params } = matchRoute(method, path);
+      if (options.namespacesClaim !== undefined && params.namespace !== undefined)
+        checkNamespaceClaim(event, options.namespacesClaim, params.namespace);
       const input = {
         params: parseRequestPart(route.params, params, 'path'),
         query: parseRequestPart(route.query, queryParameters(event), 'query'),
