@@ -116,7 +116,14 @@ export interface StepWindow {
   counts: Counters;
   /** Activity i's end → activity i+1's start. */
   gapMs: number;
-  /** The hops inside the gap, in order; NaN where the timeline lacks the hop. */
+  /**
+   * Stream and SQS hops on the path from activity i's end to activity i+1's start: none when the
+   * same worker invocation ran both (eager execution); else the router's stream hop and the task
+   * messages (activity, workflow) the next start waited for.
+   */
+  streamHops: number;
+  sqsHops: number;
+  /** The hops inside the gap, in order; NaN where the timeline lacks the hop (0 on the eager path). */
   hops: {
     commitMs: number;
     streamMs: number;
@@ -155,11 +162,37 @@ export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
     const end = ends[i]!;
     const nextStart = starts[i + 1]!;
     const committed = first(end.t, (entry) => entry.kind === 'writeDone');
+    const counts = diff(nextStart.counts, end.counts);
+    // No worker invocation began in the gap: the one that ran activity i ran activity i+1 too.
+    const sameInvocation = !timeline.some(
+      (entry) =>
+        entry.t > end.t &&
+        entry.t < nextStart.t &&
+        entry.kind === 'invokeStart' &&
+        entry.fn!.includes('-worker-'),
+    );
+    if (sameInvocation) {
+      windows.push({
+        counts,
+        gapMs: nextStart.t - end.t,
+        streamHops: 0,
+        sqsHops: 0,
+        hops: {
+          commitMs: committed - end.t,
+          streamMs: 0,
+          routeAndQueueMs: 0,
+          workerBeforeActivityMs: nextStart.t - committed,
+        },
+      });
+      continue;
+    }
     const routed = first(committed, (entry) => entry.kind === 'invokeStart' && entry.fn!.endsWith('-router'));
     const worker = first(routed, (entry) => entry.kind === 'invokeStart' && entry.fn!.includes('-worker-'));
     windows.push({
-      counts: diff(nextStart.counts, end.counts),
+      counts,
       gapMs: nextStart.t - end.t,
+      streamHops: Number.isNaN(routed) ? 0 : 1,
+      sqsHops: (counts.messagesByKind.activity ?? 0) + (counts.messagesByKind.workflow ?? 0),
       hops: {
         commitMs: committed - end.t,
         streamMs: routed - committed,
