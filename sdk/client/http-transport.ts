@@ -288,9 +288,16 @@ export class HttpTransport implements WorkflowServiceApi {
   }
 
   updateWithStart(request: UpdateWithStartRequest): Promise<UpdateWithStartResult> {
-    const { start, ...rest } = request;
-    const body = { ...rest, start: startBody(start) } satisfies UpdateWithStartBody;
-    return this.request('POST', this.path(start.namespace, 'update-with-start'), {}, body);
+    const { start, update, ...rest } = request;
+    // The update id makes a resend find the run and update the first attempt made: safe to retry.
+    const body = {
+      ...rest,
+      start: startBody(start),
+      update: { ...update, updateId: update.updateId ?? newRequestId() },
+    } satisfies UpdateWithStartBody;
+    return this.request('POST', this.path(start.namespace, 'update-with-start'), {}, body, {
+      idempotent: true,
+    });
   }
 
   list(

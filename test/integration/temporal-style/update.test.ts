@@ -189,6 +189,31 @@ describe('update-with-start', () => {
     expect(await handle.result()).toEqual({ items: [], total: 0 });
   });
 
+  it('finds its own run again when sent again with the same updateId, whatever the conflict policy', async () => {
+    const op = () =>
+      new WithStartWorkflowOperation(shoppingCart, {
+        workflowId: 'cart-uws-resend',
+        taskQueue: 'carts',
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    const send = (startWorkflowOperation: WithStartWorkflowOperation<typeof shoppingCart>) =>
+      testEnv.client.workflow.executeUpdateWithStart(addItem, {
+        args: ['lychee'],
+        updateId: 'resent-lychee',
+        startWorkflowOperation,
+      });
+    const first = op();
+    const second = op();
+    expect(await send(first)).toBe(6);
+    expect(await send(second)).toBe(6);
+    expect((await second.workflowHandle()).firstExecutionRunId).toBe(
+      (await first.workflowHandle()).firstExecutionRunId,
+    );
+    const handle = testEnv.client.workflow.getHandle<typeof shoppingCart>('cart-uws-resend');
+    await handle.signal(checkout);
+    expect(await handle.result()).toEqual({ items: ['lychee'], total: 6 });
+  });
+
   it('refuses a running workflow with FAIL, and rejects the operation’s workflowHandle too', async () => {
     await testEnv.client.workflow.start(shoppingCart, { taskQueue: 'carts', workflowId: 'cart-uws-fail' });
     const op = new WithStartWorkflowOperation(shoppingCart, {
