@@ -18,7 +18,8 @@ export interface SqsMappingOptions {
   pollers: number;
 }
 
-function toRecord(message: Message, queueArn: string): SQSRecord {
+/** An SQS message as the event source mapping hands it to the function: one record of its event. */
+export function toRecord(message: Message, queueArn: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,

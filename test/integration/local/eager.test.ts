@@ -7,6 +7,7 @@ import { type TestWorkflowEnvironment, Worker } from 'cairnflow/testing';
 import { createWorker } from 'cairnflow/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentInvocation, LocalFunction } from '../../../local/function-host.ts';
+import { toRecord } from '../../../local/sqs-mapping.ts';
 import type { AppendRequest } from '../../../sdk/backend/ports.ts';
 import type { EventOf, HistoryEvent } from '../../../sdk/engine/events.ts';
 import { localEnv } from '../../support/local-env.ts';
@@ -100,27 +101,7 @@ async function receiveAll(queueUrl: string, queueArn: string, count: number): Pr
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    for (const message of out.Messages ?? []) {
-      const attributes = message.Attributes ?? {};
-      records.push({
-        messageId: message.MessageId!,
-        receiptHandle: message.ReceiptHandle!,
-        body: message.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-          SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-          MessageGroupId: attributes.MessageGroupId,
-          MessageDeduplicationId: attributes.MessageDeduplicationId,
-        },
-        messageAttributes: {},
-        md5OfBody: message.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: 'us-east-1',
-      });
-    }
+    for (const message of out.Messages ?? []) records.push(toRecord(message, queueArn));
   }
   if (records.length < count) throw new Error(`Received ${records.length} of ${count} messages`);
   return records;
