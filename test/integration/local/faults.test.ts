@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeField, type Image } from '../../../sdk/backend/dynamodb/batch-codec.ts';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
 import { createWorkerRegistry } from '../../../sdk/runtime/worker-registry.ts';
 import { processWorkflowTask } from '../../../sdk/runtime/workflow-task.ts';
@@ -36,6 +37,22 @@ function countsOf(events: HistoryEvent[]) {
 }
 
 const stack = () => env.localStack!;
+
+/**
+ * What a DynamoDB request writes, as text: the request itself, plus the events of every history
+ * batch in it, which the batch codec stores deflated.
+ */
+async function writtenText(input: unknown): Promise<string> {
+  const parts = [JSON.stringify(input)];
+  const visit = async (value: unknown): Promise<void> => {
+    if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+    const item = value as Image;
+    if (item.pk && item.body) parts.push(JSON.stringify(await decodeField(item, 'events', async () => [])));
+    for (const inner of Object.values(value)) await visit(inner);
+  };
+  await visit(input);
+  return parts.join('\n');
+}
 const queueOf = (taskQueue: string) => stack().queues.perTaskQueue.find((q) => q.taskQueue === taskQueue)!;
 
 describe('faults on the local stack: nothing lost, nothing duplicated', () => {
@@ -170,7 +187,7 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
     const dynamodb = stack().runtime.dynamodb;
     dynamodb.middlewareStack.add(
       (next) => async (args) => {
-        if (JSON.stringify(args.input).includes('poisoned-result')) {
+        if ((await writtenText(args.input)).includes('poisoned-result')) {
           throw Object.assign(new Error('Item rejected by the test'), {
             name: 'ValidationException',
             $fault: 'client',
