@@ -50,7 +50,8 @@ export const HISTORY_TABLE: TableDefinition = {
  * records (`pk` = `${ns}#run#${runId}`, `sk` = `run`), heartbeats (`sk` = `hb#${scheduledEventId}`),
  * workflow-task failures (`sk` = `wtf`) and the due-time index of long timers
  * (`pk` = `due#${minute bucket}`, `sk` = `${dueTime}#${taskId}`).
- * `byStart` lists a namespace's runs newest first: `gsi1pk` = namespace, `gsi1sk` = `${startTime}#${runId}`.
+ * `byStart` lists a namespace's runs newest first: `gsi1pk` = `${namespace}#${shard}` (one of eight
+ * shards by run id, so no tenant has one hot index partition), `gsi1sk` = `${startTime}#${runId}`.
  */
 export const EXECUTIONS_TABLE: TableDefinition = {
   id: 'executions',

@@ -20,6 +20,22 @@ export const VISIBILITY_INLINE_BYTES = 8 * 1024;
 /** Memo payloads above this many bytes move to S3 when a summary is over {@link VISIBILITY_INLINE_BYTES}. */
 export const VISIBILITY_MEMO_OFFLOAD_BYTES = 256;
 
+/**
+ * The `byStart` index's partition key is the namespace and one of {@link VISIBILITY_SHARDS} shards
+ * (a hash of the run id), so one busy tenant's starts and closes spread over as many index
+ * partitions instead of one hot partition; a list merges the shards newest first. Fixed for a
+ * table's life: changing it would hide the records written under the old count.
+ */
+export const VISIBILITY_SHARDS = 8;
+
+/** The `byStart` partition of a run's record: `${namespace}#${shard}` (namespaces hold no `#`). */
+export function visibilityPartition(namespace: string, runId: string): string {
+  // FNV-1a: cheap, stable across processes and versions, and even enough over random run ids.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < runId.length; i++) hash = Math.imul(hash ^ runId.charCodeAt(i), 0x01000193);
+  return `${namespace}#${(hash >>> 0) % VISIBILITY_SHARDS}`;
+}
+
 /** Writes a run's visibility record; `create` makes it conditional on the run being new. */
 export function visibilityPut(table: string, summary: RunSummary, create: boolean): TransactWriteItem {
   return {
@@ -27,7 +43,7 @@ export function visibilityPut(table: string, summary: RunSummary, create: boolea
       TableName: table,
       Item: {
         ...visibilityKey(summary.namespace, summary.runId),
-        gsi1pk: { S: summary.namespace },
+        gsi1pk: { S: visibilityPartition(summary.namespace, summary.runId) },
         gsi1sk: { S: startSortKey(summary.startTime, summary.runId) },
         summary: { S: JSON.stringify(summary) },
       },
@@ -40,26 +56,29 @@ function decodeSummary(item: Item): RunSummary {
   return JSON.parse(item.summary?.S ?? 'null') as RunSummary;
 }
 
-/** The list page token names the last run examined; it is opaque to callers. */
-function encodeListToken(item: Item): string {
-  return Buffer.from(JSON.stringify({ v: 1, s: item.gsi1sk?.S, p: item.pk?.S })).toString('base64url');
+/**
+ * The list page token is the `byStart` sort key of the last run examined (start time and run id,
+ * unique across shards): the next page is every shard's runs that sort before it. Opaque to callers.
+ */
+function encodeListToken(namespace: string, sortKey: string): string {
+  return Buffer.from(JSON.stringify({ v: 2, ns: namespace, before: sortKey })).toString('base64url');
 }
 
-/** The `ExclusiveStartKey` a list page token stands for; a token that is not one of ours is refused. */
-function decodeListToken(namespace: string, token: string): Item {
+/** The sort key a list page token stands for; a token that is not one of ours (or another namespace's) is refused. */
+function decodeListToken(namespace: string, token: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
   } catch {
     parsed = undefined;
   }
-  const { v, s, p } = (parsed ?? {}) as { v?: unknown; s?: unknown; p?: unknown };
-  if (v !== 1 || typeof s !== 'string' || typeof p !== 'string' || !p.startsWith(`${namespace}#run#`)) {
+  const { v, ns, before } = (parsed ?? {}) as { v?: unknown; ns?: unknown; before?: unknown };
+  if (v !== 2 || ns !== namespace || typeof before !== 'string' || !/^\d{15}#.+$/.test(before)) {
     throw new InvalidArgumentError(
       'Malformed list page token: pass back the nextPageToken of a previous page',
     );
   }
-  return { gsi1pk: { S: namespace }, gsi1sk: { S: s }, pk: { S: p }, sk: { S: 'run' } };
+  return before;
 }
 
 /**
@@ -70,10 +89,55 @@ function decodeListToken(namespace: string, token: string): Item {
 export const MAX_EXAMINED_PER_LIST_REQUEST = 2000;
 
 /**
- * Lists a namespace's visibility records newest first through the `byStart` index, keeping those
- * `accept` turns into a summary (it resolves payloads and applies the caller's predicate), until a
- * page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined. The token names the
- * last record examined.
+ * One shard's records, newest first, read lazily in chunks: what the merge in
+ * {@link listVisibility} takes from.
+ */
+class ShardReader {
+  private buffer: Item[] = [];
+  private next = 0;
+  private startKey: Item | undefined;
+  private exhausted = false;
+
+  constructor(
+    private readonly db: MeteredDynamo,
+    private readonly table: string,
+    private readonly partition: string,
+    private readonly before: string | undefined,
+  ) {}
+
+  /** The shard's newest record not yet taken, reading its next chunk if needed; undefined at its end. */
+  async peek(chunk: number): Promise<Item | undefined> {
+    if (this.next < this.buffer.length) return this.buffer[this.next];
+    if (this.exhausted) return undefined;
+    const page = await this.db.query({
+      TableName: this.table,
+      IndexName: 'byStart',
+      KeyConditionExpression: this.before ? 'gsi1pk = :p AND gsi1sk < :before' : 'gsi1pk = :p',
+      ExpressionAttributeValues: {
+        ':p': { S: this.partition },
+        ...(this.before ? { ':before': { S: this.before } } : {}),
+      },
+      ScanIndexForward: false,
+      ExclusiveStartKey: this.startKey,
+      Limit: chunk,
+    });
+    this.buffer = page.Items ?? [];
+    this.next = 0;
+    this.startKey = page.LastEvaluatedKey;
+    this.exhausted = !this.startKey;
+    return this.buffer[0];
+  }
+
+  take(): void {
+    this.next++;
+  }
+}
+
+/**
+ * Lists a namespace's visibility records newest first through the `byStart` index, merging its
+ * shards, keeping those `accept` turns into a summary (it resolves payloads and applies the caller's
+ * predicate), until a page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined.
+ * The token names the last record examined.
  */
 export async function listVisibility(
   db: MeteredDynamo,
@@ -86,36 +150,30 @@ export async function listVisibility(
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new InvalidArgumentError('List page size must be a positive integer');
   }
-  let startKey = pageToken ? decodeListToken(namespace, pageToken) : undefined;
+  const before = pageToken ? decodeListToken(namespace, pageToken) : undefined;
+  const shards = Array.from(
+    { length: VISIBILITY_SHARDS },
+    (_, shard) => new ShardReader(db, table, `${namespace}#${shard}`, before),
+  );
+  // A predicate may skip many runs: each shard reads enough per call to fill a page in few round trips.
+  const chunk = Math.min(Math.max(Math.ceil((pageSize + 1) / VISIBILITY_SHARDS) * 2, 25), 1000);
   const runs: RunSummary[] = [];
-  let examined = 0;
-  do {
-    const page = await db.query({
-      TableName: table,
-      IndexName: 'byStart',
-      KeyConditionExpression: 'gsi1pk = :ns',
-      ExpressionAttributeValues: { ':ns': { S: namespace } },
-      ScanIndexForward: false,
-      ExclusiveStartKey: startKey,
-      // A predicate may skip many runs: read enough per call to fill a page in few round trips.
-      Limit: Math.min(Math.max(pageSize + 1, 100), 1000, MAX_EXAMINED_PER_LIST_REQUEST - examined),
-    });
-    const items = page.Items ?? [];
-    examined += items.length;
-    for (const [i, item] of items.entries()) {
-      const summary = await accept(decodeSummary(item));
-      if (!summary) continue;
-      runs.push(summary);
-      if (runs.length === pageSize) {
-        const more = i < items.length - 1 || page.LastEvaluatedKey !== undefined;
-        return { runs, nextPageToken: more ? encodeListToken(item) : undefined };
-      }
+  for (let examined = 0; ; ) {
+    const heads = await Promise.all(shards.map((shard) => shard.peek(chunk)));
+    let newest = -1;
+    for (const [i, head] of heads.entries()) {
+      if (head && (newest < 0 || head.gsi1sk!.S! > heads[newest]!.gsi1sk!.S!)) newest = i;
     }
-    startKey = page.LastEvaluatedKey;
-    // Bounded work per request: the rest is the next page's.
-    if (startKey && examined >= MAX_EXAMINED_PER_LIST_REQUEST) {
-      return { runs, nextPageToken: encodeListToken(items.at(-1) ?? startKey) };
+    if (newest < 0) return { runs };
+    const item = heads[newest]!;
+    shards[newest]!.take();
+    examined++;
+    const summary = await accept(decodeSummary(item));
+    if (summary) runs.push(summary);
+    // A full page, or bounded work per request: the rest is the next page's, if there is a rest.
+    if (runs.length === pageSize || examined >= MAX_EXAMINED_PER_LIST_REQUEST) {
+      const more = (await Promise.all(shards.map((shard) => shard.peek(chunk)))).some(Boolean);
+      return { runs, nextPageToken: more ? encodeListToken(namespace, item.gsi1sk!.S!) : undefined };
     }
-  } while (startKey);
-  return { runs };
+  }
 }
