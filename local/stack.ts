@@ -6,10 +6,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { handler as apiHandler } from '../functions/api.ts';
 import { handler as routerHandler } from '../functions/router.ts';
-import { handler as sweeperHandler } from '../functions/sweeper.ts';
+import { type SweepOutcome, handler as sweeperHandler } from '../functions/sweeper.ts';
 import { handler as systemHandler } from '../functions/system.ts';
 import { ACCOUNT_CONCURRENCY, API_FUNCTION, MAPPINGS } from '../sdk/backend/definitions.ts';
-import { type CloudRuntime, runtimeFromEnvironment } from '../sdk/runtime/from-environment.ts';
+import {
+  type CloudRuntime,
+  overrideRuntimeClock,
+  runtimeFromEnvironment,
+} from '../sdk/runtime/from-environment.ts';
 import type { WorkerDefinition } from '../sdk/runtime/worker-registry.ts';
 import type { WorkerHandler } from '../sdk/worker/create-worker.ts';
 import type { UiFiles } from '../web/ui-assets.ts';
@@ -20,6 +24,7 @@ import { startFauxqs } from './fauxqs.ts';
 import { currentInvocation, LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { startInvokeServer } from './invoke-server.ts';
+import { LocalClock, type LocalClockMode } from './local-clock.ts';
 import { restorePayloads, savePayloads } from './payload-snapshot.ts';
 import { resendScheduleWakes } from './schedule-wakes.ts';
 import { SqsMapping } from './sqs-mapping.ts';
@@ -63,6 +68,15 @@ export interface LocalStackOptions {
   streamPollIntervalMs?: number;
   /** How often the sweeper runs. @default 60_000, as the cloud schedule */
   sweepIntervalMs?: number;
+  /**
+   * The time every handler of the stack reads (API, router, system, sweeper, workers): event times,
+   * timer and timeout due times, retry backoffs, retention. `manual`: the system time plus an offset
+   * that `stack.clock.advance(ms)` moves forward, so a test can bring a 30-day timer due and run the
+   * sweeper at once (`stack.sweep()`); SQS delays (at most 15 minutes) and visibility timeouts
+   * still pass in real time in the emulator. `system`: the system clock, as in the cloud.
+   * @default 'system'
+   */
+  clock?: LocalClockMode;
   /** @default 'warn' */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
@@ -88,6 +102,13 @@ export interface LocalStack {
   };
   /** Stream records the router gave up on (the mapping's failure destination). */
   discardedStreamRecords: DynamoDBRecord[];
+  /** The handlers' clock; `advance` moves it on a stack started with `clock: 'manual'`. */
+  clock: LocalClock;
+  /**
+   * Runs the sweeper now, as one invocation of its function (the schedule's every-minute run goes
+   * on beside it): parked tasks due within SQS's delay horizon move to their queues.
+   */
+  sweep(): Promise<SweepOutcome>;
   /** Swaps the handler of a hosted task queue's worker (a reloaded worker entry). */
   replaceWorker(handler: WorkerHandler): void;
   /**
@@ -129,6 +150,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     cleanups.length = 0;
   };
+  const clock = new LocalClock(options.clock ?? 'system');
+  // The handlers build their runtime from here on: a manual clock must be in place before.
+  if (clock.mode === 'manual') {
+    overrideRuntimeClock(clock);
+    cleanups.push(async () => overrideRuntimeClock(undefined));
+  }
   try {
     const stateDir = options.stateDir ? resolve(options.stateDir) : undefined;
     const dynamo = await startDynamoDbLocal({ dbPath: stateDir && join(stateDir, 'dynamodb') });
@@ -275,6 +302,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions,
       queues,
       discardedStreamRecords,
+      clock,
+      sweep: () => sweeper.invoke({}),
       replaceWorker: (handler) => workers.replace(handler),
       attachWorker: (worker) => workers.attach(worker),
       registerWorker: async (worker) => {

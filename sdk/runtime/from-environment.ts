@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { DynamoHistoryStore } from '../backend/dynamodb/history-store.ts';
 import { DynamoScheduleStore } from '../backend/dynamodb/schedule-store.ts';
-import type { WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
+import type { Clock, WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { systemClock } from '../backend/system-clock.ts';
 import { rehydrateError } from '../common/error-codes.ts';
@@ -101,7 +101,17 @@ function logSink(environment: CairnEnvironment): Logger {
   }
 }
 
-let cached: { key: string; runtime: CloudRuntime } | undefined;
+let cached: { key: string; clock: Clock; runtime: CloudRuntime } | undefined;
+let clockOverride: Clock | undefined;
+
+/**
+ * Makes every runtime built from now on in this process read `clock` instead of the system clock
+ * (undefined: the system clock again). The embedded local stack sets its adjustable clock here, so
+ * its handlers, the very ones Lambda runs, see the time a test moves; Lambda never calls it.
+ */
+export function overrideRuntimeClock(clock: Clock | undefined): void {
+  clockOverride = clock;
+}
 
 /**
  * Builds (once per container) the runtime the Lambda handlers use, from environment variables.
@@ -124,7 +134,8 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     env.AWS_ENDPOINT_URL_S3,
     env.AWS_ENDPOINT_URL_LAMBDA,
   ]);
-  if (cached?.key === key) return cached.runtime;
+  const clock = clockOverride ?? systemClock;
+  if (cached?.key === key && cached.clock === clock) return cached.runtime;
   const region = environment.AWS_REGION;
   const dynamodb = traced(new DynamoDBClient({ region }));
   const s3 = traced(new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }));
@@ -138,13 +149,14 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     executionsTable: environment.CAIRN_EXECUTIONS_TABLE,
     payloadBucket: environment.CAIRN_PAYLOAD_BUCKET,
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
-    now: () => systemClock.now(),
+    now: () => clock.now(),
   });
   const dispatch = new SqsTaskDispatch({
     sqs,
     dynamodb,
     prefix: environment.CAIRN_PREFIX,
     executionsTable: environment.CAIRN_EXECUTIONS_TABLE,
+    now: () => clock.now(),
   });
   let functions: Record<string, string>;
   try {
@@ -160,7 +172,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     store,
     schedules: new DynamoScheduleStore({ dynamodb, executionsTable: environment.CAIRN_EXECUTIONS_TABLE }),
     dispatch,
-    clock: systemClock,
+    clock,
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
     logger: deferToInstalled(logSink(environment)),
@@ -172,6 +184,6 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };
   const runtime = { deps, dynamodb, sqs, store, dispatch, environment };
-  cached = { key, runtime };
+  cached = { key, clock, runtime };
   return runtime;
 }

@@ -45,6 +45,13 @@ export interface LocalOptions {
   /** Function timeout of the local Lambda host (queue visibility is six times this). @default 30 */
   functionTimeoutSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The handlers' clock. `manual`: real time plus an offset that `env.sleep(duration)` moves forward
+   * at once (then the sweeper runs, so long timers come due), for tests of 30-day timers and
+   * year-long timeouts through the real handlers. `system`: real time; `env.sleep` waits for real.
+   * @default 'system'
+   */
+  clock?: 'system' | 'manual';
 }
 
 /** A connection whose engine runs in this process; `Worker.create` attaches workers to it. */
@@ -219,6 +226,7 @@ export class TestWorkflowEnvironment {
       'port',
       'functionTimeoutSeconds',
       'logLevel',
+      'clock',
     ]);
     const options = await withLoadedConverters(given);
     // Loaded on demand: the in-memory environment must not pull in the AWS SDK and the emulators.
@@ -232,6 +240,7 @@ export class TestWorkflowEnvironment {
       port: options.port,
       functionTimeoutSeconds: options.functionTimeoutSeconds,
       logLevel: options.logLevel,
+      clock: options.clock,
     });
     const registries = new Map(
       definitions.map((definition) => [definition.taskQueue, createWorkerRegistry(definition)]),
@@ -239,8 +248,12 @@ export class TestWorkflowEnvironment {
     const backend: Backend = {
       store: stack.runtime.store,
       workerFor: (taskQueue) => registries.get(taskQueue),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      now: () => Date.now(),
+      sleep: async (ms) => {
+        if (stack.clock.mode === 'system') return new Promise((resolve) => setTimeout(resolve, ms));
+        stack.clock.advance(ms);
+        await stack.sweep();
+      },
+      now: () => stack.clock.now(),
       teardown: () => stack.stop(),
     };
     const http = Connection.lazy({ address: stack.endpoint });
@@ -274,7 +287,11 @@ export class TestWorkflowEnvironment {
     return this.connection as InProcessConnection | LocalStackConnection;
   }
 
-  /** Advances time by `duration`: virtually (timers fire in due order on the way), or really on the local stack. */
+  /**
+   * Advances time by `duration`: virtually (timers fire in due order on the way); on the local stack
+   * really, or with `clock: 'manual'` at once (then the sweeper runs; what came due fires as the
+   * handlers get to it, not in order on the way).
+   */
   async sleep(duration: Duration): Promise<void> {
     await this.backend.sleep(durationToMs(duration));
   }
