@@ -1,9 +1,4 @@
-import {
-  DeleteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueUrlCommand,
   SendMessageBatchCommand,
@@ -19,7 +14,8 @@ import {
   workflowQueue,
 } from '../definitions.ts';
 import type { DispatchItem, TaskDispatch } from '../ports.ts';
-import { encodeTaskMessage, parseTaskMessage } from './task-message.ts';
+import { type DrainResult, DueIndex } from './due-index.ts';
+import { encodeTaskMessage } from './task-message.ts';
 
 export interface SqsTaskDispatchOptions {
   sqs: SQSClient;
@@ -34,17 +30,14 @@ export interface SqsTaskDispatchOptions {
 /** Where one dispatch item goes. */
 type Route = { queue: string; delaySeconds: number; group?: string; dedup?: string } | { dueIndex: true };
 
-const MINUTE = 60_000;
 const SQS_BATCH = 10;
+/** The sweeper runs every minute (the Engine's schedule). */
+const SWEEP_INTERVAL_SECONDS = 60;
 
 /** SQS's answer for a queue that does not exist (by its query-protocol code, or the JSON one). */
 function isQueueMissing(error: unknown): boolean {
   const name = (error as { name?: unknown })?.name;
   return name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue';
-}
-
-function bucketKey(minute: number): string {
-  return `due#${minute}`;
 }
 
 /**
@@ -58,11 +51,13 @@ function bucketKey(minute: number): string {
 export class SqsTaskDispatch implements TaskDispatch {
   private readonly urls = new Map<string, Promise<string>>();
   private readonly now: () => number;
+  private readonly dueIndex: DueIndex;
   /** Requests made, for benchmarks. */
   readonly requests = { sendBatches: 0, messages: 0, dueIndexWrites: 0 };
 
   constructor(private readonly options: SqsTaskDispatchOptions) {
     this.now = options.now ?? Date.now;
+    this.dueIndex = new DueIndex(options.dynamodb, options.executionsTable);
   }
 
   queueUrl(name: string): Promise<string> {
@@ -154,79 +149,26 @@ export class SqsTaskDispatch implements TaskDispatch {
     }
   }
 
-  /** Stores a far-future task in the due-time index (minute buckets). */
+  /** Stores a far-future task in the due-time index. */
   private async park(item: DispatchItem): Promise<void> {
-    const dueTime = item.dueTime!;
     this.requests.dueIndexWrites++;
-    await this.options.dynamodb.send(
-      new PutItemCommand({
-        TableName: this.options.executionsTable,
-        Item: {
-          pk: { S: bucketKey(Math.floor(dueTime / MINUTE)) },
-          sk: {
-            S: `${String(dueTime).padStart(15, '0')}#${encodeTaskMessage(item).length}#${Math.random().toString(36).slice(2)}`,
-          },
-          task: { S: encodeTaskMessage(item) },
-        },
-      }),
-    );
+    await this.dueIndex.park(item);
   }
 
   /**
-   * Hands every parked task due within SQS's delay horizon to its queue, then removes it from the
-   * index. Sweeps from the last swept minute (kept in a cursor item), so a missed sweep loses
-   * nothing. Returns how many tasks moved.
+   * Hands every parked task due within SQS's delay horizon (less one sweep interval, so each is
+   * forwarded by a sweep at least a minute before it is due) to its queue, then removes it from the
+   * index. The index is read by due time, not from a cursor: whatever a missed, failed, crashed or
+   * concurrent sweep left, and whatever was parked late, the next sweep finds. Stops early, the rest
+   * left for the next sweep, once the wall clock passes `stopBy` (epoch ms).
    */
-  async sweepDue(): Promise<number> {
-    const { dynamodb, executionsTable } = this.options;
-    const now = this.now();
-    const horizon = Math.floor((now + (MAX_SQS_DELAY_SECONDS - 60) * 1000) / MINUTE);
-    const cursorKey = { pk: { S: 'due#cursor' }, sk: { S: 'cursor' } };
-    const cursorItem = await dynamodb.send(
-      new QueryCommand({
-        TableName: executionsTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': cursorKey.pk },
-        ConsistentRead: true,
-      }),
+  async sweepDue(options: { stopBy?: number } = {}): Promise<DrainResult> {
+    const dueBy = this.now() + (MAX_SQS_DELAY_SECONDS - SWEEP_INTERVAL_SECONDS) * 1000;
+    return this.dueIndex.drain(
+      dueBy,
+      (items) =>
+        this.dispatch(items.map((item) => ({ ...item, dueTime: Math.max(item.dueTime ?? 0, this.now()) }))),
+      options.stopBy,
     );
-    const from = Number(cursorItem.Items?.[0]?.minute?.N ?? Math.floor(now / MINUTE) - 60);
-    let moved = 0;
-    for (let minute = from; minute <= horizon; minute++) {
-      let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: executionsTable,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': { S: bucketKey(minute) } },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        const items = page.Items ?? [];
-        const tasks = items.map((item) => parseTaskMessage(item.task!.S!));
-        // Forward first, delete after: a crash in between sends a duplicate, which consumers tolerate.
-        await this.dispatch(
-          tasks.map((task) => ({ ...task, dueTime: Math.max(task.dueTime ?? 0, this.now()) })),
-        );
-        await Promise.all(
-          items.map((item) =>
-            dynamodb.send(
-              new DeleteItemCommand({ TableName: executionsTable, Key: { pk: item.pk!, sk: item.sk! } }),
-            ),
-          ),
-        );
-        moved += items.length;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    }
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: executionsTable,
-        Item: { ...cursorKey, minute: { N: String(horizon + 1) } },
-      }),
-    );
-    return moved;
   }
 }

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DispatchItem } from '../ports.ts';
+import { encodeTaskMessage, parseTaskMessage } from './task-message.ts';
+
+/**
+ * Partitions of the due-time index. Each holds its parked tasks sorted by due time, so a sweep reads
+ * only what is due, in one query per shard, however long ago the last sweep ran (after an outage, or
+ * a local clock advanced by a year) and however far ahead the rest waits (a mortgage's decades).
+ * Eight partitions take eight times one partition's write rate for a burst of parks. Fixed: a task
+ * parked under a shard the sweeper no longer reads would never fire.
+ */
+export const DUE_INDEX_SHARDS = 8;
+
+/** Items read per query page: a sweep forwards and deletes a page before it reads the next. */
+const PAGE_SIZE = 100;
+/** Digits of a due time (epoch ms) in a sort key: fixed width, so text order is time order. */
+const TIME_DIGITS = 15;
+
+type Item = Record<string, AttributeValue>;
+
+/** What one drain did. */
+export interface DrainResult {
+  /** Tasks handed on and removed from the index. */
+  moved: number;
+  /** False when the time budget ran out first: the rest waits for the next sweep. */
+  complete: boolean;
+  /** Tasks left in the index because they could not be handed on, with the reason (retried next sweep). */
+  stuck: { key: string; error: string }[];
+}
+
+function sortKeyTime(time: number): string {
+  return String(Math.max(0, Math.floor(time))).padStart(TIME_DIGITS, '0');
+}
+
+/**
+ * The due-time index of waits longer than SQS can delay: items `pk` = `due#${shard}`, `sk` =
+ * `${dueTime}#${digest of the task}` in the executions table. The key is a function of the task, so
+ * a task parked twice (a retried stream batch) is one item.
+ */
+export class DueIndex {
+  /** Requests made, for benchmarks. */
+  readonly requests = { writes: 0, queries: 0, deletes: 0 };
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async park(item: DispatchItem): Promise<void> {
+    const task = encodeTaskMessage(item);
+    const digest = createHash('sha256').update(task).digest();
+    this.requests.writes++;
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          pk: { S: `due#${digest[0]! % DUE_INDEX_SHARDS}` },
+          sk: { S: `${sortKeyTime(item.dueTime!)}#${digest.subarray(0, 16).toString('base64url')}` },
+          task: { S: task },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Hands every task due by `dueBy` to `forward`, then removes it from the index: forward first,
+   * delete after, so a crash in between forwards a task twice (consumers tolerate duplicates) and
+   * never loses one. Concurrent drains may both forward a task; neither loses one. A task `forward`
+   * refuses stays parked and is reported in `stuck`, without holding up the tasks behind it. Stops
+   * between pages once the wall clock passes `stopBy`.
+   */
+  async drain(
+    dueBy: number,
+    forward: (items: DispatchItem[]) => Promise<void>,
+    stopBy = Number.POSITIVE_INFINITY,
+  ): Promise<DrainResult> {
+    const result: DrainResult = { moved: 0, complete: true, stuck: [] };
+    // Just below the first key of the next millisecond: every item due at or before `dueBy`.
+    const upper = `${sortKeyTime(dueBy + 1)}#`;
+    await Promise.all(
+      Array.from({ length: DUE_INDEX_SHARDS }, async (_, shard) => {
+        let startKey: Item | undefined;
+        do {
+          if (Date.now() >= stopBy) {
+            result.complete = false;
+            return;
+          }
+          this.requests.queries++;
+          const page = await this.dynamodb.send(
+            new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'pk = :pk AND sk < :upper',
+              ExpressionAttributeValues: { ':pk': { S: `due#${shard}` }, ':upper': { S: upper } },
+              ExclusiveStartKey: startKey,
+              Limit: PAGE_SIZE,
+              ConsistentRead: true,
+            }),
+          );
+          const handed = await this.handOn(page.Items ?? [], forward, result);
+          await Promise.all(handed.map((item) => this.remove(item)));
+          result.moved += handed.length;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+    return result;
+  }
+
+  /** Forwards a page's tasks; returns the items handed on (all, unless some are refused one by one). */
+  private async handOn(
+    items: Item[],
+    forward: (items: DispatchItem[]) => Promise<void>,
+    result: DrainResult,
+  ): Promise<Item[]> {
+    const parsed: { item: Item; task: DispatchItem }[] = [];
+    for (const item of items) {
+      try {
+        parsed.push({ item, task: parseTaskMessage(item.task?.S ?? '') });
+      } catch (error) {
+        result.stuck.push({ key: `${item.pk?.S}/${item.sk?.S}`, error: String(error) });
+      }
+    }
+    if (parsed.length === 0) return [];
+    try {
+      await forward(parsed.map((p) => p.task));
+      return parsed.map((p) => p.item);
+    } catch {
+      // One refused task must not hold up the page: hand them on one at a time, keeping the refused.
+      const handed: Item[] = [];
+      for (const { item, task } of parsed) {
+        try {
+          await forward([task]);
+          handed.push(item);
+        } catch (error) {
+          result.stuck.push({ key: `${item.pk?.S}/${item.sk?.S}`, error: String(error) });
+        }
+      }
+      return handed;
+    }
+  }
+
+  private async remove(item: Item): Promise<void> {
+    this.requests.deletes++;
+    await this.dynamodb.send(
+      new DeleteItemCommand({ TableName: this.table, Key: { pk: item.pk!, sk: item.sk! } }),
+    );
+  }
+}
