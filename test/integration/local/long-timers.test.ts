@@ -1,0 +1,263 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { TestWorkflowEnvironment } from 'cairnflow/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { currentInvocation } from '../../../local/function-host.ts';
+import { DUE_INDEX_SHARDS } from '../../../sdk/backend/sqs/due-index.ts';
+import type { HistoryEvent } from '../../../sdk/engine/events.ts';
+import { eventually, localEnv } from '../../support/local-env.ts';
+import * as activities from './long-timers/activities.ts';
+import * as workflows from './long-timers/workflows.ts';
+
+// Waits far beyond SQS's 15-minute delay go through the due-time index and the sweeper. Here they
+// run through the real handlers on the local stack, whose clock the tests move forward.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await localEnv({ workers: [{ taskQueue: 'long', workflows, activities }], clock: 'manual' });
+}, 60_000);
+
+afterEach(async () => {
+  expect(await env.verifyHistories()).toEqual([]);
+}, 60_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const stack = () => env.localStack!;
+
+/** Moves the handlers' clock to `time` (epoch ms, by that clock) and runs the sweeper once. */
+async function advanceTo(time: number) {
+  stack().clock.advance(Math.max(0, time - stack().clock.now()));
+  return stack().sweep();
+}
+
+/** Sweeps until a sweep got through everything due (a sweep short of time leaves the rest). */
+async function sweepAll(): Promise<number> {
+  let moved = 0;
+  for (let i = 0; i < 5; i++) {
+    const outcome = await stack().sweep();
+    moved += outcome.moved;
+    if (outcome.complete) return moved;
+  }
+  throw new Error('five sweeps did not get through the due-time index');
+}
+
+/** The tasks of the due-time index, each as its message. */
+async function parkedTasks(): Promise<string[]> {
+  const { dynamodb, environment } = stack().runtime;
+  const tasks: string[] = [];
+  for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
+    let startKey: Record<string, never> | undefined;
+    do {
+      const page = await dynamodb.send(
+        new QueryCommand({
+          TableName: environment.CAIRN_EXECUTIONS_TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `due#${shard}` } },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) tasks.push(item.task!.S!);
+      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (startKey);
+  }
+  return tasks;
+}
+
+/** What of one run waits in the due-time index: `fireTimer`, `runTimeout`, `activity`, … */
+async function parkedFor(runId: string): Promise<string[]> {
+  return (await parkedTasks())
+    .map(
+      (text) => JSON.parse(text) as { task: { kind: string; ref: { runId: string }; op?: { type: string } } },
+    )
+    .filter(({ task }) => task.ref.runId === runId)
+    .map(({ task }) => task.op?.type ?? task.kind);
+}
+
+/** Timer fires per started timer: every timer of a closed run must have fired exactly once. */
+function firesPerTimer(events: HistoryEvent[]): number[] {
+  const fires = new Map<number, number>();
+  for (const e of events) if (e.type === 'TimerStarted') fires.set(e.eventId, 0);
+  for (const e of events)
+    if (e.type === 'TimerFired') fires.set(e.startedEventId, (fires.get(e.startedEventId) ?? 0) + 1);
+  return [...fires.values()];
+}
+
+async function runIdOf(workflowId: string): Promise<string> {
+  return (await env.client.workflow.getHandle(workflowId).describe()).runId;
+}
+
+describe('long timers through the due-time index and the sweeper', () => {
+  it('fires a 30-day timer when it is due, not a day earlier', async () => {
+    const handle = await env.client.workflow.start(workflows.sleeper, {
+      taskQueue: 'long',
+      workflowId: 'sleep-30-days',
+      args: ['30 days'],
+    });
+    const runId = await runIdOf('sleep-30-days');
+    await eventually(async () => (await parkedFor(runId)).includes('fireTimer'));
+    const started = (await handle.fetchHistory()).events.find((e) => e.type === 'TimerStarted');
+    if (started?.type !== 'TimerStarted') throw new Error('no TimerStarted');
+    expect(started.durationMs).toBe(30 * DAY);
+
+    // 29 days on: not yet within SQS's reach, so the sweeper leaves it parked.
+    await advanceTo(started.fireTime - DAY);
+    expect(await parkedFor(runId)).toContain('fireTimer');
+    expect((await handle.describe()).status).toBe('Running');
+
+    // Three seconds before it is due: the sweeper hands it to SQS with the rest as its delay.
+    const outcome = await advanceTo(started.fireTime - 3_000);
+    expect(outcome.moved).toBeGreaterThanOrEqual(1);
+    expect(await parkedFor(runId)).not.toContain('fireTimer');
+    const slept = await handle.result();
+    expect(slept).toBeGreaterThanOrEqual(30 * DAY);
+    const { events } = await handle.fetchHistory();
+    const fired = events.find((e) => e.type === 'TimerFired')!;
+    expect(fired.eventTime).toBeGreaterThanOrEqual(started.fireTime);
+    expect(firesPerTimer(events)).toEqual([1]);
+  }, 60_000);
+
+  it('retries a failed activity after its 2-hour backoff, not before', async () => {
+    const key = 'backoff-2h';
+    const handle = await env.client.workflow.start(workflows.retriedAfterBackoff, {
+      taskQueue: 'long',
+      workflowId: key,
+      args: [key],
+    });
+    const runId = await runIdOf(key);
+    await eventually(async () => (await parkedFor(runId)).includes('activity'));
+    const failed = (await handle.fetchHistory()).events.find((e) => e.type === 'ActivityTaskFailed');
+    if (failed?.type !== 'ActivityTaskFailed' || failed.nextAttemptTime === undefined)
+      throw new Error('no retrying ActivityTaskFailed');
+    expect(failed.nextAttemptTime - failed.eventTime).toBe(2 * HOUR);
+
+    await advanceTo(failed.nextAttemptTime - 20 * MINUTE);
+    expect(await parkedFor(runId)).toContain('activity');
+    expect(activities.attempts.get(key)).toEqual([1]);
+
+    await advanceTo(failed.nextAttemptTime - 3_000);
+    expect(await handle.result()).toBe(`${key} done on attempt 2`);
+    expect(activities.attempts.get(key)).toEqual([1, 2]);
+    const completed = (await handle.fetchHistory()).events.find((e) => e.type === 'ActivityTaskCompleted')!;
+    expect(completed.eventTime).toBeGreaterThanOrEqual(failed.nextAttemptTime);
+  }, 60_000);
+
+  it('times a run out when its 1-year execution timeout passes', async () => {
+    const handle = await env.client.workflow.start(workflows.waitsForever, {
+      taskQueue: 'long',
+      workflowId: 'waits-a-year',
+      workflowExecutionTimeout: '365 days',
+    });
+    const runId = await runIdOf('waits-a-year');
+    await eventually(async () => (await parkedFor(runId)).includes('runTimeout'));
+    const startTime = (await handle.fetchHistory()).events[0]!.eventTime;
+
+    await advanceTo(startTime + 364 * DAY);
+    expect(await parkedFor(runId)).toContain('runTimeout');
+    expect((await handle.describe()).status).toBe('Running');
+
+    await advanceTo(startTime + 365 * DAY + MINUTE);
+    await expect(handle.result()).rejects.toThrow(/timed out|timeout/i);
+    expect((await handle.describe()).status).toBe('TimedOut');
+    const close = (await handle.fetchHistory()).events.at(-1)!;
+    expect(close).toMatchObject({ type: 'WorkflowExecutionTimedOut', timeoutType: 'Execution' });
+    expect(close.eventTime).toBeGreaterThanOrEqual(startTime + 365 * DAY);
+  }, 60_000);
+
+  /** Starts `workflows` runs of `timers` timers each, all of `duration`, and waits until all are parked. */
+  async function parkTimers(prefix: string, runs: number, timers: number, duration: string) {
+    const handles = await Promise.all(
+      Array.from({ length: runs }, (_, i) =>
+        env.client.workflow.start(workflows.manyTimers, {
+          taskQueue: 'long',
+          workflowId: `${prefix}-${i}`,
+          args: [timers, duration],
+        }),
+      ),
+    );
+    const runIds = new Set(await Promise.all(handles.map((h) => runIdOf(h.workflowId))));
+    const parkedTimers = async () =>
+      (await parkedTasks()).filter((text) => {
+        const { task } = JSON.parse(text) as { task: { ref: { runId: string }; op?: { type: string } } };
+        return runIds.has(task.ref.runId) && task.op?.type === 'fireTimer';
+      }).length;
+    await eventually(async () => (await parkedTimers()) === runs * timers, 60_000);
+    const fireTimes = await Promise.all(
+      handles.map(async (h) =>
+        (await h.fetchHistory()).events.flatMap((e) => (e.type === 'TimerStarted' ? [e.fireTime] : [])),
+      ),
+    );
+    return { handles, parkedTimers, lastFireTime: Math.max(...fireTimes.flat()) };
+  }
+
+  /** Every run returns its timer count, and every timer fired exactly once in its history. */
+  async function expectAllFiredOnce(
+    handles: { result(): Promise<unknown>; fetchHistory(): Promise<{ events: HistoryEvent[] }> }[],
+    timers: number,
+  ) {
+    expect(await Promise.all(handles.map((h) => h.result()))).toEqual(handles.map(() => timers));
+    for (const handle of handles) {
+      expect(firesPerTimer((await handle.fetchHistory()).events)).toEqual(
+        Array.from({ length: timers }, () => 1),
+      );
+    }
+  }
+
+  it('fires 1,000 timers due in the same minute, each exactly once', async () => {
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('thousand', 100, 10, '20 days');
+    stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
+    expect(await sweepAll()).toBeGreaterThanOrEqual(1_000);
+    expect(await parkedTimers()).toBe(0);
+    await expectAllFiredOnce(handles, 10);
+  }, 100_000);
+
+  it('loses nothing when a sweeper dies mid-page, and its duplicates fire nothing twice', async () => {
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('crash', 30, 10, '25 days');
+    // The sweeper's invocation dies right after its fifth batch of messages reached SQS: part of
+    // what it read is forwarded, nothing of it deleted yet or only some.
+    let sends = 0;
+    let killed = false;
+    const sqs = stack().runtime.sqs;
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        const invocation = currentInvocation();
+        if (!invocation?.functionName.endsWith('-sweeper') || killed) return next(args);
+        const out = await next(args);
+        if (++sends === 5) {
+          killed = true;
+          invocation.kill('killed mid-page by the long-timer test');
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'killSweeperMidPage' },
+    );
+    try {
+      stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
+      await expect(stack().sweep()).rejects.toThrow(/Runtime exited/);
+      expect(killed).toBe(true);
+      expect(await parkedTimers()).toBeGreaterThan(0);
+    } finally {
+      sqs.middlewareStack.remove('killSweeperMidPage');
+    }
+    expect(await sweepAll()).toBeGreaterThan(0);
+    expect(await parkedTimers()).toBe(0);
+    await expectAllFiredOnce(handles, 10);
+  }, 100_000);
+
+  it('loses and doubles nothing when two sweepers overlap', async () => {
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('overlap', 30, 10, '25 days');
+    stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
+    const [a, b] = await Promise.all([stack().sweep(), stack().sweep()]);
+    expect(a.complete && b.complete).toBe(true);
+    expect(a.moved + b.moved).toBeGreaterThanOrEqual(300);
+    expect(await parkedTimers()).toBe(0);
+    await expectAllFiredOnce(handles, 10);
+  }, 100_000);
+});
