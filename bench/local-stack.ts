@@ -235,6 +235,12 @@ function perRun(counts: Counters, runs: number): BenchResult[] {
     },
     { name: 'local.run.retention_wcu', value: retention.writeUnits / runs, unit: 'WCU' },
     {
+      name: 'local.run.other_wcu',
+      value: counts.otherWriteUnits / runs,
+      unit: 'WCU',
+      note: "write units outside the history store, per run: the dispatch adapter's due-time index (tasks due after SQS's 15-minute delay, such as an open run's retention renewal)",
+    },
+    {
       name: 'local.step.append_wcu',
       value: perAppend,
       unit: 'WCU',

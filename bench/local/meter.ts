@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack.ts';
 import type { PurposeUsage, WritePurpose } from '../../sdk/backend/dynamodb/metered-client.ts';
@@ -28,9 +30,16 @@ export interface Counters {
   /** DynamoDB requests through the runtime's client (the one every handler shares). */
   ddbWriteRequests: number;
   ddbReadRequests: number;
-  /** Capacity DynamoDB reported (`ReturnConsumedCapacity`), through the history store. */
+  /**
+   * Capacity DynamoDB reported (`ReturnConsumedCapacity`): the history store's, plus that of every
+   * other call on the runtime's client (the dispatch adapter's due-time index), which the meter asks
+   * DynamoDB for itself; the once-a-minute sweeper's calls are a fixed cost and left out.
+   */
   writeUnits: number;
   readUnits: number;
+  /** The part of `writeUnits` and `readUnits` outside the history store. */
+  otherWriteUnits: number;
+  otherReadUnits: number;
   /** The history store's capacity and requests by what it wrote for (start, append, close, retention, records). */
   byPurpose: Partial<Record<WritePurpose, PurposeUsage>>;
   s3Puts: number;
@@ -65,6 +74,8 @@ export function diff(after: Counters, before: Counters): Counters {
     ddbReadRequests: after.ddbReadRequests - before.ddbReadRequests,
     writeUnits: after.writeUnits - before.writeUnits,
     readUnits: after.readUnits - before.readUnits,
+    otherWriteUnits: after.otherWriteUnits - before.otherWriteUnits,
+    otherReadUnits: after.otherReadUnits - before.otherReadUnits,
     byPurpose: Object.fromEntries(
       Object.entries(after.byPurpose).map(([purpose, usage]) => {
         const was = before.byPurpose[purpose as WritePurpose];
@@ -132,6 +143,10 @@ interface SqsLikeEvent {
 export class StackMeter {
   private ddbWriteRequests = 0;
   private ddbReadRequests = 0;
+  private otherWriteUnits = 0;
+  private otherReadUnits = 0;
+  /** The hosted function whose invocation is running, for calls that must be told apart by it. */
+  private readonly invocationOf = new AsyncLocalStorage<string>();
   private sqsReceives = 0;
   private sqsDeletes = 0;
   private readonly messagesByKind: Record<string, number> = {};
@@ -163,7 +178,7 @@ export class StackMeter {
         this.timeline?.push({ t: started, kind: 'invokeStart', fn: name });
         let failed = records?.length ?? 0;
         try {
-          const response = await handler(event, context);
+          const response = await this.invocationOf.run(name, () => handler(event, context));
           failed = (response as SQSBatchResponse | undefined)?.batchItemFailures?.length ?? 0;
           return response;
         } finally {
@@ -191,9 +206,21 @@ export class StackMeter {
       (next, context) => async (args) => {
         const command = context.commandName ?? '';
         const writes = WRITE_COMMANDS.has(command);
+        const reads = READ_COMMANDS.has(command);
         if (writes) this.ddbWriteRequests++;
-        else if (READ_COMMANDS.has(command)) this.ddbReadRequests++;
+        else if (reads) this.ddbReadRequests++;
+        // A call that does not ask for its capacity (the history store always does) is priced too.
+        const input = args.input as { ReturnConsumedCapacity?: string };
+        const unmetered = (writes || reads) && input.ReturnConsumedCapacity === undefined;
+        if (unmetered) input.ReturnConsumedCapacity = 'TOTAL';
         const output = await next(args);
+        if (unmetered && !this.invocationOf.getStore()?.endsWith('-sweeper')) {
+          const consumed = (output.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+            .ConsumedCapacity;
+          const units = [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+          if (writes) this.otherWriteUnits += units;
+          else this.otherReadUnits += units;
+        }
         if (writes) this.timeline?.push({ t: nowMs(), kind: 'writeDone' });
         return output;
       },
@@ -207,8 +234,10 @@ export class StackMeter {
     return {
       ddbWriteRequests: this.ddbWriteRequests,
       ddbReadRequests: this.ddbReadRequests,
-      writeUnits: capacity.writeUnits,
-      readUnits: capacity.readUnits,
+      writeUnits: capacity.writeUnits + this.otherWriteUnits,
+      readUnits: capacity.readUnits + this.otherReadUnits,
+      otherWriteUnits: this.otherWriteUnits,
+      otherReadUnits: this.otherReadUnits,
       byPurpose: Object.fromEntries(
         Object.entries(capacity.byPurpose ?? {}).map(([purpose, usage]) => [purpose, { ...usage }]),
       ),

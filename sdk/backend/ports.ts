@@ -97,6 +97,11 @@ export interface HistoryStore {
   getCurrentRunId(namespace: string, workflowId: string): Promise<string | undefined>;
   /** Events with id ≥ `fromEventId`, a page at a time. */
   readHistory(namespace: string, runId: string, fromEventId: number, pageToken?: string): Promise<EventPage>;
+  /**
+   * The router's visibility backstop: given a committed batch from the stream, makes sure the run's
+   * visibility record shows it, should the committer have died between its commit and that record.
+   */
+  settleVisibility(batch: CommittedBatch): Promise<void>;
   /** Visibility: runs of a namespace, newest start first, filtered by `matches`. */
   listRuns(
     namespace: string,

@@ -2,6 +2,7 @@ import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/port
 import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalTime } from '../backend/retention.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { holdsEagerClaim } from '../engine/eager-activities.ts';
+import { closeHasListeners, closeReachesChildren } from './close-notices.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { reportCommittedBatch } from './run-metrics.ts';
@@ -128,8 +129,11 @@ export function planDispatch(batch: CommittedBatch, retentionMs?: number): Dispa
       case 'WorkflowExecutionTerminated':
       case 'WorkflowExecutionCanceled':
       case 'WorkflowExecutionContinuedAsNew':
-        system({ type: 'notifyParent' });
-        system({ type: 'applyParentClosePolicy' });
+        // Only the close's notices that have work: most runs have no parent, no cron schedule, no
+        // schedule that started them and no children, and a task for each would cost a message and
+        // an invocation that reads the run only to do nothing.
+        if (closeHasListeners(batch.state)) system({ type: 'notifyParent' });
+        if (closeReachesChildren(batch.state)) system({ type: 'applyParentClosePolicy' });
         // Usually every item already lives past close + retention: then the close writes nothing more.
         if (closeNeedsExpiryPass(batch.state, retentionMs ?? DEFAULT_RETENTION_MS)) {
           system({ type: 'expireRun' });
@@ -186,6 +190,7 @@ export async function routeBatches(
   batches: readonly CommittedBatch[],
 ): Promise<void> {
   for (const batch of batches) reportCommittedBatch(deps.metrics, batch);
+  await Promise.all(batches.map((batch) => deps.store.settleVisibility(batch)));
   const items = batches.flatMap((batch) => planDispatch(batch, deps.retentionMs));
   const known = deps.knownTaskQueues;
   const unroutable = (item: DispatchItem) =>

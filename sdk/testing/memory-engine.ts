@@ -73,9 +73,13 @@ export class MemoryEngine {
       // Time-skipping runs report nothing: CloudWatch metrics belong to a deployed engine.
       metrics: noMetrics,
     };
-    // The history stream: every committed batch goes through the router, as in the cloud.
-    this.store.onCommit((batch) => void routeBatches(this.deps, [batch]));
     this.runner = new TaskRunner(this.deps, this.queues, this.clock, this.pool, options.concurrency);
+    // The history stream: every committed batch goes through the router, as in the cloud. A commit
+    // is a change for whoever waits on a run too (a terminate, say, commits without any task).
+    this.store.onCommit((batch) => {
+      void routeBatches(this.deps, [batch]);
+      this.runner.notify();
+    });
     const waiter: Waiter = (done, waitMs) =>
       this.runner.withTimeSkipping(async () => {
         const deadline = Date.now() + waitMs;

@@ -63,20 +63,25 @@ function fanOut(state: RunState, count: number): PendingEvent[] {
 }
 
 /** A DynamoDB client that dies just before writing a batch's head item, as a crashed Lambda would. */
-function crashingBeforeHead(): DynamoDBClient {
+/** A client whose puts of items `dies` picks fail, as if their invocation died just before them. */
+function dyingAtPuts(dies: (item: Record<string, AttributeValue>) => boolean, what: string): DynamoDBClient {
   return new Proxy(dynamo.client(), {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return (command: { input?: unknown }) => {
         const input = command.input as { Item?: Record<string, AttributeValue> } | undefined;
-        if (command instanceof PutItemCommand && input?.Item?.kind?.S === 'batch') {
-          return Promise.reject(new Error('simulated crash before the head write'));
+        if (command instanceof PutItemCommand && input?.Item && dies(input.Item)) {
+          return Promise.reject(new Error(`simulated crash before the ${what}`));
         }
         return target.send(command as PutItemCommand);
       };
     },
   });
 }
+
+const crashingBeforeHead = () => dyingAtPuts((item) => item.kind?.S === 'batch', 'head write');
+/** Every visibility-record write dies, as if its invocation died right after the commit. */
+const dyingBeforeVisibility = () => dyingAtPuts((item) => item.sk?.S === 'run', 'visibility write');
 
 const megabytePayload = (): Payload => json(randomBytes(768 * 1024).toString('base64'));
 
@@ -243,6 +248,36 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     expect(store.capacity.s3Puts).toBe(before.s3Puts);
     expect(await store.getCurrentRunId(ns, 'order-2')).toBeUndefined();
     expect(await store.getRun(ns, state.runId)).toEqual(state);
+  });
+
+  it('a commit whose visibility write never happens is shown by the router from its stream record, and no older batch takes it back', async () => {
+    const ns = freshNamespace();
+    const dying = storeWith(dyingBeforeVisibility());
+    const listed = async () => (await storeWith().listRuns(ns, () => true, 10)).runs;
+    // The start and the close commit; neither gets to its visibility record.
+    const started = await startRun(dying, ns, 'unseen');
+    expect(await dying.getRun(ns, started.runId)).toEqual(started);
+    expect(await listed()).toEqual([]);
+    const closed = await append(
+      dying,
+      started,
+      closingTask(started, { type: 'WorkflowExecutionCompleted', result: json('done') }),
+    );
+
+    // The router sees the close first (stream order holds per item only), then the start.
+    const router = storeWith();
+    const [startItem, closeItem] = await rawItems(historyPk(ns, started.runId));
+    const startBatch = (await router.batchFromStreamRecord(startItem!))!;
+    const closeBatch = (await router.batchFromStreamRecord(closeItem!))!;
+    await router.settleVisibility(closeBatch);
+    await router.settleVisibility(startBatch);
+    expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Completed', historyLength: 5 }]);
+
+    // Once the record is current, settling again only reads it.
+    const writes = router.capacity.writeUnits;
+    await router.settleVisibility(closeBatch);
+    expect(router.capacity.writeUnits).toBe(writes);
+    expect(closed.status).toBe('Completed');
   });
 
   it('turns history stream records (SDK or Lambda shaped) into committed batches, skipping chunk items', async () => {

@@ -98,11 +98,41 @@ describe('planDispatch over the loan history', () => {
     ]);
   });
 
-  it('tells the parent and applies the close policy when a run closes; a short run needs no expiry pass', () => {
-    expect(planDispatch(close!, DEFAULT_RETENTION_MS).map((item) => item.task)).toEqual([
-      { kind: 'system', ref: ref('golden-loan'), op: { type: 'notifyParent' } },
-      { kind: 'system', ref: ref('golden-loan'), op: { type: 'applyParentClosePolicy' } },
-    ]);
+  it('sends nothing for the close of a short run without parent, children, cron or schedule', () => {
+    expect(planDispatch(close!, DEFAULT_RETENTION_MS)).toEqual([]);
+  });
+
+  it('tells the parent, the cron chain or the schedule of a closing run, each once', () => {
+    const notices = (state: Partial<RunState>) =>
+      planDispatch({ ...close!, state: { ...close!.state, ...state } }, DEFAULT_RETENTION_MS).map(
+        (item) => item.task,
+      );
+    const notifyParent = { kind: 'system', ref: ref('golden-loan'), op: { type: 'notifyParent' } };
+    const parent = { namespace: 'default', workflowId: 'p', runId: 'p-1', initiatedEventId: 5 };
+    expect(notices({ parent })).toEqual([notifyParent]);
+    expect(notices({ cronSchedule: '0 * * * *' })).toEqual([notifyParent]);
+    expect(notices({ searchAttributes: { TemporalScheduledById: 'nightly' } })).toEqual([notifyParent]);
+  });
+
+  it('applies the close policy only to open children it terminates or cancels', () => {
+    const child = (parentClosePolicy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON', runId?: string) => ({
+      seq: 1,
+      workflowId: 'child',
+      workflowType: 'childType',
+      taskQueue: 'loans',
+      runId,
+      parentClosePolicy,
+    });
+    const withChildren = (children: RunState['children']) =>
+      planDispatch({ ...close!, state: { ...close!.state, children } }, DEFAULT_RETENTION_MS).map(
+        (item) => item.task,
+      );
+    const apply = { kind: 'system', ref: ref('golden-loan'), op: { type: 'applyParentClosePolicy' } };
+    expect(withChildren({ 7: child('TERMINATE', 'c-1') })).toEqual([apply]);
+    expect(withChildren({ 7: child('REQUEST_CANCEL', 'c-1'), 9: child('ABANDON', 'c-2') })).toEqual([apply]);
+    expect(withChildren({ 7: child('ABANDON', 'c-1') })).toEqual([]);
+    // A child whose start the parent never recorded has no run the policy could reach (as before).
+    expect(withChildren({ 7: child('TERMINATE') })).toEqual([]);
   });
 
   it('schedules an expiry pass when a run closes too long after its start for its first items', () => {

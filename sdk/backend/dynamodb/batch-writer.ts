@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type PutItemCommandInput,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import type { HistoryEvent, WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
 import type { RunSummary } from '../ports.ts';
 import { HEAD_EXPIRY_SLACK_MS, itemExpiry } from '../retention.ts';
@@ -9,7 +13,7 @@ import { summarizeRun } from '../run-summary.ts';
 import type { PayloadOffloader } from '../s3/payload-offload.ts';
 import { encodeBatch } from './batch-codec.ts';
 import { discardChunks, writeChunks } from './chunks.ts';
-import { batchKey } from './keys.ts';
+import { batchKey, visibilityKey } from './keys.ts';
 import type { Item, MeteredDynamo, WritePurpose } from './metered-client.ts';
 import { type CommitHooks, commitTransaction, conflict, type Op } from './transaction.ts';
 import { VISIBILITY_INLINE_BYTES, VISIBILITY_MEMO_OFFLOAD_BYTES, visibilityPut } from './visibility.ts';
@@ -60,6 +64,27 @@ export function newCommitId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/**
+ * The TTL attribute of the items written with a batch (`retention.ts`). A closing head outlives the
+ * run's other items by a week: TTL deletes in no particular order (typically within two days), and
+ * a head deleted before older batches would leave one of them, which says Running, as the newest
+ * item of a run that is long gone.
+ */
+export function batchExpiry(state: RunState, events: HistoryEvent[], retentionMs: number): Item {
+  const closingSlack = isClosed(state) ? HEAD_EXPIRY_SLACK_MS : 0;
+  return ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs) + closingSlack);
+}
+
+/** Whether a batch changes what the run's visibility record shows: its start, a close, a search-attribute upsert. */
+export function changesVisibility(events: HistoryEvent[]): boolean {
+  return events.some(
+    (event) =>
+      event.type === 'WorkflowExecutionStarted' ||
+      event.type === 'UpsertWorkflowSearchAttributes' ||
+      isCloseEvent(event),
+  );
+}
+
 /** A TTL attribute value: DynamoDB's TTL takes epoch seconds. */
 export function ttlValue(epochMs: number): Item {
   return { expiresAt: { N: String(Math.ceil(epochMs / 1000)) } };
@@ -88,11 +113,7 @@ export class BatchWriter {
     const { history, payloads, retentionMs } = this.options;
     const offloaded = await payloads.offload({ events, state }, state.namespace, state.runId);
     const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
-    // A closing head outlives the run's other items by a week: TTL deletes in no particular order
-    // (typically within two days), and a head deleted before older batches would leave one of them,
-    // which says Running, as the newest item of a run that is long gone.
-    const closingSlack = isClosed(state) ? HEAD_EXPIRY_SLACK_MS : 0;
-    const expiresAt = ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs) + closingSlack);
+    const expiresAt = batchExpiry(state, events, retentionMs);
     const head: Item = {
       ...batchKey(state.namespace, state.runId, events[0]!.eventId),
       kind: { S: 'batch' },
@@ -103,13 +124,22 @@ export class BatchWriter {
       ...fields,
     };
     await writeChunks(this.db, history, head, chunks);
-    let summary = summarizeRun(offloaded.state);
-    if (Buffer.byteLength(JSON.stringify(summary)) > VISIBILITY_INLINE_BYTES) {
-      const { namespace, runId } = state;
-      const memo = await payloads.offload(summary.memo, namespace, runId, VISIBILITY_MEMO_OFFLOAD_BYTES);
-      summary = { ...summary, memo };
-    }
+    const summary = await this.summaryOf(offloaded.state);
     return { state: offloaded.state, summary, head, chunkCount: chunks.length, expiresAt };
+  }
+
+  /** What the run's visibility record shows of `state`, its memo in S3 if the record would be large. */
+  async summaryOf(state: RunState): Promise<RunSummary> {
+    const summary = summarizeRun(state);
+    if (Buffer.byteLength(JSON.stringify(summary)) <= VISIBILITY_INLINE_BYTES) return summary;
+    const { namespace, runId } = state;
+    const memo = await this.options.payloads.offload(
+      summary.memo,
+      namespace,
+      runId,
+      VISIBILITY_MEMO_OFFLOAD_BYTES,
+    );
+    return { ...summary, memo };
   }
 
   discard(batch: PreparedBatch | undefined): Promise<void> {
@@ -127,10 +157,39 @@ export class BatchWriter {
     };
   }
 
-  /** The run's visibility record after `batch`, expiring with the batch's items. */
-  visibilityPut(batch: PreparedBatch, create: boolean): TransactWriteItem {
-    const put = visibilityPut(this.options.executions, batch.summary, create);
-    return { Put: { ...put.Put!, Item: { ...put.Put!.Item!, ...batch.expiresAt } } };
+  /**
+   * Writes the run's visibility record as of a committed batch (`summary`, expiring with the batch's
+   * items), unless the record already shows a later batch: visibility follows history, one plain
+   * conditional put after the commit instead of a transaction with it, so whoever writes it last
+   * (the committer, or the router repairing it) never takes it back to an older state. A record
+   * without `lastEventId` (none yet, or written before it was kept) is always replaced.
+   */
+  async putVisibility(summary: RunSummary, expiresAt: Item, purpose: WritePurpose): Promise<void> {
+    const put = visibilityPut(this.options.executions, summary, false).Put!;
+    const input: PutItemCommandInput = {
+      TableName: put.TableName,
+      Item: { ...put.Item!, lastEventId: { N: String(summary.historyLength) }, ...expiresAt },
+      ConditionExpression: 'attribute_not_exists(#last) OR #last < :last',
+      ExpressionAttributeNames: { '#last': 'lastEventId' },
+      ExpressionAttributeValues: { ':last': { N: String(summary.historyLength) } },
+    };
+    try {
+      await this.db.for(purpose).putItem(input);
+    } catch (error) {
+      // A later batch's record is there already (or this very one, by an earlier attempt).
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** The visibility record's `lastEventId`, read at half price: a stale answer only costs a redundant put. */
+  async visibleEventId(namespace: string, runId: string): Promise<number> {
+    const item = await this.db.for('visibility').getItem({
+      TableName: this.options.executions,
+      Key: visibilityKey(namespace, runId),
+      ProjectionExpression: 'lastEventId',
+      ConsistentRead: false,
+    });
+    return Number(item?.lastEventId?.N ?? 0);
   }
 
   /** Whether the head item of `batch` is in the table, written by this very commit. */
@@ -144,11 +203,11 @@ export class BatchWriter {
     return item?.commitId?.S === batch.head.commitId!.S;
   }
 
-  /** The common append: one conditional put of the head item, the commit point. */
-  async putHead(batch: PreparedBatch): Promise<void> {
+  /** The common append (a close too): one conditional put of the head item, the commit point. */
+  async putHead(batch: PreparedBatch, purpose: WritePurpose = 'append'): Promise<void> {
     try {
       await this.db
-        .for('append')
+        .for(purpose)
         .putItem({ ...this.headPut(batch).Put!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -157,17 +216,6 @@ export class BatchWriter {
       await this.discard(batch);
       throw conflict(batch.head);
     }
-  }
-
-  /**
-   * Closing a run (or continuing it as new), or upserting its search attributes, also rewrites its
-   * visibility record. The claim is left alone (`claim.ts` says why).
-   */
-  visibleOps(batch: PreparedBatch): Op[] {
-    return [
-      { role: 'head', item: this.headPut(batch) },
-      { role: 'visibility', item: this.visibilityPut(batch, false) },
-    ];
   }
 
   /**

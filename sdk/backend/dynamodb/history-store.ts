@@ -20,12 +20,19 @@ import type {
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
+import {
+  BatchWriter,
+  batchExpiry,
+  changesVisibility,
+  checkContinues,
+  newCommitId,
+  type PreparedBatch,
+} from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
 import { claimPut, claimSettle } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
 import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
-import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
+import { type ConsumedUnits, MeteredDynamo, type WritePurpose } from './metered-client.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
 import type { Op } from './transaction.ts';
@@ -60,10 +67,12 @@ export interface StoreCapacity extends ConsumedUnits {
  * The history store on DynamoDB, with large payloads in S3 (DESIGN.md, "Data and limits").
  *
  * A batch of events is one head item keyed by its first event id; `attribute_not_exists(pk)` on it
- * is the fork guard, so an append is one conditional PutItem (`batch-writer.ts`). Transactions are
- * used only where several items must change together: a start (claim + batch + visibility), a close
- * or a search-attribute upsert (batch + visibility), and continue-as-new (both runs, the new one
- * taking over the claim).
+ * is the fork guard, so an append, a close or a search-attribute upsert is one conditional PutItem
+ * (`batch-writer.ts`). Transactions are used only where the workflow-id claim must change with a
+ * head: a start (claim + first batch, with the run it terminates if any) and continue-as-new (the
+ * closing batch + the new run's claim and first batch). A batch that changes what the run's
+ * visibility record shows is followed by one conditional put of that record (a later one never
+ * loses to an earlier one), and the router repairs a record its committer did not get to.
  * Appends trust `expectedNextEventId` to come from a committed head (as `commitToRun` reads it): a
  * stale one always names an existing batch and conflicts.
  *
@@ -142,12 +151,12 @@ export class DynamoHistoryStore implements HistoryStore {
         ),
       },
       { role: 'newHead', item: this.writer.headPut(created) },
-      { role: 'newVisibility', item: this.writer.visibilityPut(created, true) },
     ];
-    if (closing) ops.push(...this.writer.visibleOps(closing));
+    if (closing) ops.push({ role: 'head', item: this.writer.headPut(closing) });
     await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
       this.settleClaim(run.state, holder),
     );
+    await this.showCommitted([created, closing], 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -165,29 +174,63 @@ export class DynamoHistoryStore implements HistoryStore {
       this.writer.prepare(events, state, commitId),
       newRun && this.writer.prepare(newRun.events, newRun.state, commitId),
     ]);
-    const closes = events.some(isCloseEvent);
-    const upserts = events.some((event) => event.type === 'UpsertWorkflowSearchAttributes');
-    if (!next && !closes && !upserts) return this.writer.putHead(batch);
-
-    const ops: Op[] = [];
-    if (next) {
-      ops.push(
-        {
-          role: 'claim',
-          item: claimPut(
-            this.executions,
-            next.state,
-            'ALLOW_DUPLICATE',
-            { runId, status: state.status },
-            next.expiresAt,
-          ),
-        },
-        { role: 'newHead', item: this.writer.headPut(next) },
-        { role: 'newVisibility', item: this.writer.visibilityPut(next, true) },
-      );
+    const purpose = events.some(isCloseEvent) ? 'close' : 'append';
+    if (!next) {
+      // A close or a search-attribute upsert is an ordinary append too; its visibility follows it.
+      await this.writer.putHead(batch, purpose);
+      if (changesVisibility(events)) await this.showCommitted([batch], purpose);
+      return;
     }
-    ops.push(...this.writer.visibleOps(batch));
-    await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', closes || next ? 'close' : 'append');
+    // Continue-as-new: the new run takes over the claim in the same write that closes this one.
+    const ops: Op[] = [
+      {
+        role: 'claim',
+        item: claimPut(
+          this.executions,
+          next.state,
+          'ALLOW_DUPLICATE',
+          { runId, status: state.status },
+          next.expiresAt,
+        ),
+      },
+      { role: 'newHead', item: this.writer.headPut(next) },
+      { role: 'head', item: this.writer.headPut(batch) },
+    ];
+    await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
+    await this.showCommitted([batch, next], 'close');
+  }
+
+  /**
+   * Brings the visibility records of committed batches up to date, after the commit (so no run is
+   * visible without its history, nor shown closed before its close is). The commit has happened
+   * whatever this does: should it fail or its invocation die, the router writes the record from the
+   * batch's stream record instead ({@link settleVisibility}), so a failure here is not the caller's.
+   */
+  private async showCommitted(batches: (PreparedBatch | undefined)[], purpose: WritePurpose) {
+    await Promise.all(
+      batches.map(async (batch) => {
+        if (!batch) return;
+        try {
+          await this.writer.putVisibility(batch.summary, batch.expiresAt, purpose);
+        } catch {
+          // The router's settleVisibility repairs it from the stream (see above).
+        }
+      }),
+    );
+  }
+
+  /**
+   * The router's half of visibility: a committed batch that changes what the run's record shows
+   * (`changesVisibility`) is checked against the record, which its committer writes right after the
+   * commit; if that writer died or failed in between, the record is written here from the batch.
+   * Costs one eventually consistent read per such batch; a stale read costs a redundant put at most.
+   */
+  async settleVisibility(batch: CommittedBatch): Promise<void> {
+    if (!changesVisibility(batch.events)) return;
+    const { namespace, runId, state, events } = batch;
+    if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
+    const summary = await this.writer.summaryOf(state);
+    await this.writer.putVisibility(summary, batchExpiry(state, events, this.retentionMs), 'visibility');
   }
 
   /**

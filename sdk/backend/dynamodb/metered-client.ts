@@ -31,7 +31,7 @@ export interface ConsumedUnits {
 }
 
 /** What a store write is for, so benchmarks can price a start, a step, a close and retention apart. */
-export type WritePurpose = 'start' | 'append' | 'close' | 'retention' | 'records';
+export type WritePurpose = 'start' | 'append' | 'close' | 'visibility' | 'retention' | 'records';
 
 export interface PurposeUsage {
   writeUnits: number;
@@ -100,10 +100,14 @@ export class MeteredDynamo {
     return items;
   }
 
-  /** A strongly consistent read of one item. */
+  /** A read of one item, strongly consistent unless `ConsistentRead` is false. */
   async getItem(input: GetItemCommandInput): Promise<Item | undefined> {
     const output = await this.client.send(
-      new GetItemCommand({ ...input, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+      new GetItemCommand({
+        ...input,
+        ConsistentRead: input.ConsistentRead ?? true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
     );
     this.track('readUnits', output.ConsumedCapacity);
     return output.Item;

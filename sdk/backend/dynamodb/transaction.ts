@@ -4,7 +4,7 @@ import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /** Which part of a transaction an item is, to tell from its cancellation reasons what went wrong. */
-export type Role = 'head' | 'visibility' | 'claim' | 'newHead' | 'newVisibility';
+export type Role = 'head' | 'claim' | 'newHead';
 export interface Op {
   role: Role;
   item: TransactWriteItem;

@@ -7,7 +7,7 @@ import type { Item, MeteredDynamo } from './metered-client.ts';
 /**
  * Visibility records: one item per run on the executions table, listed newest first by the
  * `byStart` index. They are written with the run's start, its close and search-attribute upserts
- * (in the same transaction as the history batch), not on every append: `historyLength` of a
+ * (right after the history batch commits: `BatchWriter.putVisibility`), not on every append: `historyLength` of a
  * running run is refreshed from its head when listed.
  */
 

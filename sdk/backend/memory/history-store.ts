@@ -150,6 +150,9 @@ export class MemoryHistoryStore implements HistoryStore {
     };
   }
 
+  /** Nothing to settle: here visibility is read from the runs themselves, committed with them. */
+  async settleVisibility(_batch: CommittedBatch): Promise<void> {}
+
   async listRuns(
     namespace: string,
     matches: (run: RunSummary) => boolean,

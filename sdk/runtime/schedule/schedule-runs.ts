@@ -13,7 +13,7 @@ const CHAIN_ENDS = new Set(['Canceled', 'Terminated', 'ContinuedAsNew']);
 /**
  * Temporal's cron workflows: when a run with a `cronSchedule` completes, fails or times out, the
  * next run starts under the same workflow id and waits for the next matching time. Runs on the
- * closed run's `notifyParent` task, which the router sends for every close. Returns true when the
+ * closed run's `notifyParent` task, which the router sends for the close of every cron run. Returns true when the
  * chain goes on (so the parent is not told the child closed).
  *
  * Idempotent: it starts a run only while the closed run is still the workflow id's current run,

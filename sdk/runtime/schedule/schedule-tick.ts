@@ -15,13 +15,14 @@ import {
   type ScheduleRecord,
 } from '../../engine/schedule-record.ts';
 import { compileSpec, scheduledWorkflowId } from '../../engine/schedule-spec.ts';
+import { SCHEDULED_BY_ID } from '../close-notices.ts';
 import { MAX_COMMIT_ATTEMPTS } from '../commit.ts';
 import type { RuntimeDeps } from '../deps.ts';
 import { requestCancelWorkflow, resolveRun, terminateWorkflow } from '../run-control.ts';
 import { startWorkflow } from '../start-workflow.ts';
 
 /** The search attributes Temporal sets on a run a schedule started; the first one leads its close back here. */
-export const SCHEDULED_BY_ID = 'TemporalScheduledById';
+export { SCHEDULED_BY_ID };
 export const SCHEDULED_START_TIME = 'TemporalScheduledStartTime';
 
 /** The ref a schedule's tick travels under: the schedule's namespace, and its id. */
