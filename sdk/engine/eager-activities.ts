@@ -31,6 +31,15 @@ export interface EagerPolicy {
  */
 export const ORPHAN_SLACK_MS = 5_000;
 
+/**
+ * Time an eager claim needs left in its invocation (after the margin), for an activity whose own
+ * bound is longer: a `startToCloseTimeout` of a minute in a one-minute worker function is the
+ * common case, and most such attempts take milliseconds. One still running when the invocation
+ * must hand over is guarded from then on by the engine's watchdogs (`EagerChain`), as a queued
+ * attempt is; one whose invocation died is timed out once its bound has elapsed.
+ */
+export const EAGER_WINDOW_MS = 10_000;
+
 /** The longest an attempt may take under its own timeouts, or undefined if nothing bounds it. */
 function attemptBound(activity: Pick<PendingActivity, 'options'>): number | undefined {
   const { startToCloseMs, scheduleToCloseMs } = activity.options;
@@ -42,7 +51,8 @@ function attemptBound(activity: Pick<PendingActivity, 'options'>): number | unde
  * Marks the `ActivityTaskScheduled` events of a workflow task's commit that its worker runs itself:
  * at most `policy.max`, on the worker's task queue, of a registered type, still pending and not
  * cancelled once the whole commit applies (`after`), and sure to end within the invocation (their
- * start-to-close or schedule-to-close bound, plus the margin, before the deadline). Activities with
+ * start-to-close or schedule-to-close bound, or {@link EAGER_WINDOW_MS} if that is shorter, plus the
+ * margin, before the deadline). Activities with
  * a heartbeat timeout stay on the queue: they are the long, cancellable ones, and while an eager
  * attempt runs, the run's other workflow tasks wait for its outcome (its message group is held).
  * Returns the events (claimed ones copied with `eagerUntil`) and the claimed event ids.
@@ -75,7 +85,7 @@ function eligible(
   if (event.taskQueue !== policy.taskQueue || !policy.runs(event.activityType)) return false;
   if (event.options.heartbeatMs !== undefined) return false;
   const bound = attemptBound(event);
-  return bound !== undefined && now + bound + policy.marginMs <= policy.deadline;
+  return bound !== undefined && policy.deadline - policy.marginMs - now >= Math.min(bound, EAGER_WINDOW_MS);
 }
 
 /** Whether an eager attempt of the run may still be running at `time` (its invocation not yet over). */
@@ -89,25 +99,40 @@ export function holdsEagerClaim(state: RunState, time: number): boolean {
   );
 }
 
+/** Eager attempts claimed, never resolved, and `now` well past the claiming invocation's end. */
+function pastClaim(state: RunState, now: number): [number, PendingActivity][] {
+  if (state.status !== 'Running') return [];
+  return Object.entries(state.activities)
+    .filter(
+      ([, activity]) =>
+        activity.eagerUntil !== undefined &&
+        activity.attempt === 1 &&
+        now > activity.eagerUntil + ORPHAN_SLACK_MS,
+    )
+    .map(([id, activity]) => [Number(id), activity]);
+}
+
+/** Whether an eager attempt's own bound has elapsed by `now` (it started when it was scheduled). */
+function boundElapsed(activity: PendingActivity, now: number): boolean {
+  return now >= activity.scheduledTime + (attemptBound(activity) ?? Infinity);
+}
+
 /**
- * Eager attempts whose invocation is gone: claimed, never resolved, and `now` well past the
- * claiming invocation's end. Each is recorded as the timeout that has certainly elapsed by then
- * (the claim required the attempt's bound to end before the deadline), which retries it from the
- * queue as the activity's retry policy allows, as a crashed Temporal worker's attempt does.
+ * Eager attempts whose invocation is gone (past its claim) and whose own bound has elapsed: each
+ * is recorded as that timeout, which retries it from the queue as the activity's retry policy
+ * allows, as a crashed Temporal worker's attempt is timed out by its server.
  */
 export function orphanedEagerAttempts(state: RunState, now: number): AttemptOutcome[] {
-  if (state.status !== 'Running') return [];
   const orphans: AttemptOutcome[] = [];
-  for (const [id, activity] of Object.entries(state.activities)) {
-    if (activity.eagerUntil === undefined || activity.attempt !== 1) continue;
-    if (now <= activity.eagerUntil + ORPHAN_SLACK_MS) continue;
+  for (const [id, activity] of pastClaim(state, now)) {
+    if (!boundElapsed(activity, now)) continue;
     const timeoutType =
       activity.options.startToCloseMs !== undefined &&
       activity.options.startToCloseMs <= (activity.options.scheduleToCloseMs ?? Infinity)
         ? 'StartToClose'
         : 'ScheduleToClose';
     orphans.push({
-      scheduledEventId: Number(id),
+      scheduledEventId: id,
       attempt: 1,
       attemptStartTime: activity.scheduledTime,
       outcome: {
@@ -118,4 +143,15 @@ export function orphanedEagerAttempts(state: RunState, now: number): AttemptOutc
     });
   }
   return orphans;
+}
+
+/**
+ * Eager attempts past their claim whose bound has not elapsed yet (an attempt longer than what was
+ * left of its invocation): not timed out before their time, but guarded by the engine's watchdogs
+ * from here on, as a queued attempt is. Their scheduled event ids.
+ */
+export function unguardedEagerAttempts(state: RunState, now: number): number[] {
+  return pastClaim(state, now)
+    .filter(([, activity]) => !boundElapsed(activity, now))
+    .map(([id]) => id);
 }

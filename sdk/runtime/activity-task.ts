@@ -1,10 +1,11 @@
 import type { RunRef } from '../backend/ports.ts';
-import { TimeoutFailure, type TimeoutType, toFailureInfo } from '../common/failures.ts';
+import { TimeoutFailure, toFailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import { orphanedEagerAttempts } from '../engine/eager-activities.ts';
-import type { PendingActivity, RunState } from '../engine/run-state.ts';
+import type { RunState } from '../engine/run-state.ts';
 import { runAttempt } from './activity-attempt.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
+import { guardOutlivedEagerAttempts, scheduleWatchdogs } from './activity-watchdogs.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { EagerChain } from './eager-chain.ts';
 import type { ActivityAttemptRef } from './task-token.ts';
@@ -87,7 +88,9 @@ async function recoverOrphans(
   state: RunState,
   chain?: EagerChain,
 ) {
-  const orphans = orphanedEagerAttempts(state, deps.clock.now());
+  const now = deps.clock.now();
+  await guardOutlivedEagerAttempts(deps, state, now);
+  const orphans = orphanedEagerAttempts(state, now);
   await Promise.all(
     orphans.map((orphan) =>
       commitActivityOutcome(
@@ -106,36 +109,4 @@ async function recoverOrphans(
       ),
     ),
   );
-}
-
-/** Backstop timers in the engine's queue, in case this worker dies mid-attempt. */
-export async function scheduleWatchdogs(
-  deps: RuntimeDeps,
-  task: Pick<ActivityTask, 'ref' | 'scheduledEventId' | 'attempt'>,
-  activity: PendingActivity,
-  now: number,
-) {
-  const { options } = activity;
-  const op = (timeoutType: TimeoutType) =>
-    ({
-      type: 'activityTimeout',
-      scheduledEventId: task.scheduledEventId,
-      attempt: task.attempt,
-      timeoutType,
-      attemptStartTime: now,
-    }) as const;
-  const items = [];
-  if (options.startToCloseMs !== undefined) {
-    items.push({
-      task: { kind: 'system' as const, ref: task.ref, op: op('StartToClose') },
-      dueTime: now + options.startToCloseMs,
-    });
-  }
-  if (options.heartbeatMs !== undefined) {
-    items.push({
-      task: { kind: 'system' as const, ref: task.ref, op: op('Heartbeat') },
-      dueTime: now + options.heartbeatMs,
-    });
-  }
-  if (items.length) await deps.dispatch.dispatch(items);
 }

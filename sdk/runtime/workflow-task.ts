@@ -15,6 +15,7 @@ import type { EventOf, HistoryEvent } from '../engine/events.ts';
 import type { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
 import { admittedRejections } from '../engine/update-admission.ts';
+import { guardOutlivedEagerAttempts } from './activity-watchdogs.ts';
 import {
   appendRequest,
   conflictBackoff,
@@ -128,6 +129,7 @@ async function attemptWorkflowTask(
       throw new WorkflowExecutionClosedError(`Workflow ${ref.workflowId} is closed; it takes no updates`);
     return { outcome: 'noop' };
   }
+  await guardOutlivedEagerAttempts(deps, state, deps.clock.now());
   const now = deps.clock.now();
   const leading = leadingEventsOf(state, options, now);
   if (leading === undefined) return { outcome: 'noop' };

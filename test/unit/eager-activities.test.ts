@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { planActivityOutcomes } from '../../sdk/engine/activity-outcome.ts';
 import {
   claimEagerActivities,
+  EAGER_WINDOW_MS,
   type EagerPolicy,
   holdsEagerClaim,
   ORPHAN_SLACK_MS,
   orphanedEagerAttempts,
+  unguardedEagerAttempts,
 } from '../../sdk/engine/eager-activities.ts';
 import type { ActivityOptionsResolved, EventOf, HistoryEvent } from '../../sdk/engine/events.ts';
 import { numberEvents, type PendingEvent } from '../../sdk/engine/pending-events.ts';
@@ -116,6 +118,22 @@ describe('claimEagerActivities', () => {
     expect(claim([scheduledEvent(1)], {}, T0 + 8001).claimed).toEqual([]);
   });
 
+  it('claims an activity bounded longer than the invocation while the window is left (a 1-minute timeout in a 1-minute worker)', () => {
+    const minuteWorker = { deadline: T0 + 60_000 };
+    expect(claim([scheduledEvent(1, { startToCloseMs: 60_000 })], minuteWorker).claimed).toEqual([5]);
+    const lastChance = T0 + 60_000 - policy.marginMs - EAGER_WINDOW_MS;
+    expect(claim([scheduledEvent(1, { startToCloseMs: 60_000 })], minuteWorker, lastChance).claimed).toEqual([
+      5,
+    ]);
+    expect(
+      claim([scheduledEvent(1, { startToCloseMs: 60_000 })], minuteWorker, lastChance + 1).claimed,
+    ).toEqual([]);
+    // A short activity still fits later than the window would allow a long one.
+    expect(
+      claim([scheduledEvent(1, { startToCloseMs: 2000 })], minuteWorker, lastChance + 1).claimed,
+    ).toEqual([5]);
+  });
+
   it('claims nothing with max 0, or when the commit closes the run', () => {
     expect(claim([scheduledEvent(1)], { max: 0 }).claimed).toEqual([]);
     expect(
@@ -164,6 +182,23 @@ describe('orphaned eager attempts', () => {
     expect(after.activities[5]).toMatchObject({ attempt: 2 });
     expect(after.activities[5]?.eagerUntil).toBeUndefined();
     expect(orphanedEagerAttempts(after, now + 60_000)).toEqual([]);
+  });
+
+  it('guards an orphan whose bound outlasts its invocation with watchdogs, and times it out only once the bound elapsed', () => {
+    const state = started();
+    const commit = taskCommit(state, [scheduledEvent(1, { startToCloseMs: 600_000 })]);
+    const minuteWorker = { ...policy, deadline: T0 + 60_000 };
+    const { events, claimed } = claimEagerActivities(commit, applyEvents(state, commit), minuteWorker, T0);
+    expect(claimed).toEqual([5]);
+    const claimedLong = applyEvents(state, events);
+    // Within the claim: neither.
+    expect(unguardedEagerAttempts(claimedLong, T0 + 60_000)).toEqual([]);
+    // The anchoring message reappears six minutes on: the invocation is gone, the bound is not up.
+    expect(orphanedEagerAttempts(claimedLong, T0 + 360_000)).toEqual([]);
+    expect(unguardedEagerAttempts(claimedLong, T0 + 360_000)).toEqual([5]);
+    // Once the ten minutes have passed it is timed out, as its watchdog would.
+    expect(orphanedEagerAttempts(claimedLong, T0 + 600_000).map((o) => o.scheduledEventId)).toEqual([5]);
+    expect(unguardedEagerAttempts(claimedLong, T0 + 600_000)).toEqual([]);
   });
 
   it('judges nothing of a completed attempt or a closed run', () => {

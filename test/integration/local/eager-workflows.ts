@@ -17,3 +17,10 @@ export async function sequence(steps: number, ms = 0): Promise<number> {
   for (let i = 0; i < steps; i++) sum += await step(i, ms);
   return sum;
 }
+
+const { step: minuteStep } = proxyActivities<EagerActivities>({ startToCloseTimeout: '1 minute' });
+
+/** Two steps under the common one-minute timeout: the second takes `ms`. */
+export async function minuteBound(ms: number): Promise<number> {
+  return (await minuteStep(0, 0)) + (await minuteStep(1, ms));
+}

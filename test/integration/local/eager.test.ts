@@ -281,4 +281,36 @@ describe('a killed invocation: the chain resumes from history when its message r
       expect(ofType(events, 'ActivityTaskCompleted')).toHaveLength(3);
     }
   }, 90_000);
+
+  it('runs one-minute-bound activities eagerly, and hands one still running at the deadline to the watchdogs', async () => {
+    // As in a deployed worker: the function's timeout is shorter than the activities' one minute.
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'eager-minute',
+      workflows,
+      activities,
+    });
+    const handle = await env.client.workflow.start(workflows.minuteBound, {
+      taskQueue: 'eager-minute',
+      workflowId: 'minute-bound',
+      args: [12_000],
+    });
+    const queue = env.localStack!.queues.perTaskQueue.find((q) => q.taskQueue === 'eager-minute')!;
+    const records = await receiveAll(queue.workflow.url, queue.workflow.arn, 1);
+    const handler = createWorker({ taskQueue: 'eager-minute', workflows, activities });
+    // 11.5 s: the window (10 s) and the margin fit at the start, so both steps are claimed; the
+    // second's 12 s outlast the invocation, which hands it over at 10.5 s and ends on time.
+    const invocation = new LocalFunction('eager-minute-test', handler, { timeoutMs: 11_500, concurrency: 1 });
+    const t0 = Date.now();
+    await expect(invocation.invoke({ Records: records })).resolves.toEqual({ batchItemFailures: [] });
+    expect(Date.now() - t0).toBeLessThan(11_500);
+    expect(await worker.runUntil(handle.result())).toBe(1);
+    const { events } = await handle.fetchHistory();
+    expect(scheduled(events).map((e) => e.eagerUntil !== undefined)).toEqual([true, true]);
+    expect(ofType(events, 'ActivityTaskTimedOut')).toEqual([]);
+    expect(attemptsOf('minute-bound').map((a) => [a.i, a.attempt])).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+  }, 60_000);
 });
