@@ -45,9 +45,6 @@ function sortKeyTime(time: number): string {
  * a task parked twice (a retried stream batch) is one item.
  */
 export class DueIndex {
-  /** Requests made, for benchmarks. */
-  readonly requests = { writes: 0, queries: 0, deletes: 0 };
-
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
@@ -56,7 +53,6 @@ export class DueIndex {
   async park(item: DispatchItem): Promise<void> {
     const task = encodeTaskMessage(item);
     const digest = createHash('sha256').update(task).digest();
-    this.requests.writes++;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.table,
@@ -92,7 +88,6 @@ export class DueIndex {
             result.complete = false;
             return;
           }
-          this.requests.queries++;
           const page = await this.dynamodb.send(
             new QueryCommand({
               TableName: this.table,
@@ -147,7 +142,6 @@ export class DueIndex {
   }
 
   private async remove(item: Item): Promise<void> {
-    this.requests.deletes++;
     await this.dynamodb.send(
       new DeleteItemCommand({ TableName: this.table, Key: { pk: item.pk!, sk: item.sk! } }),
     );
