@@ -48,44 +48,14 @@ async function sweepAll(): Promise<number> {
   throw new Error('five sweeps did not get through the due-time index');
 }
 
-/** The tasks of the due-time index, each as its message. */
-async function parkedTasks(): Promise<string[]> {
-  const { dynamodb, environment } = stack().runtime;
-  const tasks: string[] = [];
-  for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
-    let startKey: Record<string, never> | undefined;
-    do {
-      const page = await dynamodb.send(
-        new QueryCommand({
-          TableName: environment.CAIRN_EXECUTIONS_TABLE,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: `due#${shard}` } },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) tasks.push(item.task!.S!);
-      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-    } while (startKey);
-  }
-  return tasks;
-}
-
-/** What of one run waits in the due-time index: `fireTimer`, `runTimeout`, `activity`, … */
-async function parkedFor(runId: string): Promise<string[]> {
-  return (await parkedTasks())
-    .map(
-      (text) => JSON.parse(text) as { task: { kind: string; ref: { runId: string }; op?: { type: string } } },
-    )
-    .filter(({ task }) => task.ref.runId === runId)
-    .map(({ task }) => task.op?.type ?? task.kind);
-}
-
-/** How many parked tasks hold every one of `fragments` in their message (counted by DynamoDB). */
-async function countParked(...fragments: string[]): Promise<number> {
+/**
+ * The due-time index's tasks (their messages) that hold every one of `fragments`, filtered by
+ * DynamoDB; with `count`, only how many there are, counted by DynamoDB too.
+ */
+async function queryParked(fragments: string[], count = false): Promise<{ tasks: string[]; count: number }> {
   const { dynamodb, environment } = stack().runtime;
   const values = Object.fromEntries(fragments.map((fragment, i) => [`:f${i}`, { S: fragment }]));
-  let count = 0;
+  const found = { tasks: [] as string[], count: 0 };
   for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
     let startKey: Record<string, never> | undefined;
     do {
@@ -95,16 +65,29 @@ async function countParked(...fragments: string[]): Promise<number> {
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: fragments.map((_, i) => `contains(task, :f${i})`).join(' AND '),
           ExpressionAttributeValues: { ':pk': { S: `due#${shard}` }, ...values },
-          Select: 'COUNT',
+          Select: count ? 'COUNT' : 'ALL_ATTRIBUTES',
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      count += page.Count ?? 0;
+      found.count += page.Count ?? 0;
+      for (const item of page.Items ?? []) found.tasks.push(item.task!.S!);
       startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (startKey);
   }
-  return count;
+  return found;
+}
+
+/** What of one run waits in the due-time index: `fireTimer`, `runTimeout`, `activity`, … */
+async function parkedFor(runId: string): Promise<string[]> {
+  return (await queryParked([`"runId":"${runId}"`])).tasks
+    .map((text) => JSON.parse(text) as { task: { kind: string; op?: { type: string } } })
+    .map(({ task }) => task.op?.type ?? task.kind);
+}
+
+/** How many parked tasks hold every one of `fragments` in their message. */
+async function countParked(...fragments: string[]): Promise<number> {
+  return (await queryParked(fragments, true)).count;
 }
 
 /** Timer fires per started timer: every timer of a closed run must have fired exactly once. */
