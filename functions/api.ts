@@ -11,7 +11,11 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const { deps } = runtimeFromEnvironment();
   if (api?.deps !== deps) {
     const service = new WorkflowService(deps, {
-      resultWait: { maxWaitMs: API_FUNCTION.resultWaitMs, retryAfterMs: API_FUNCTION.resultRetryAfterMs },
+      resultWait: {
+        maxWaitMs: API_FUNCTION.resultWaitMs,
+        retryAfterMs: API_FUNCTION.resultRetryAfterMs,
+        minRetryAfterMs: API_FUNCTION.resultMinRetryAfterMs,
+      },
     });
     // Set by the Engine when its JWT authorizer names a namespaces claim (ApiAuthorization.jwt).
     const namespacesClaim = process.env.CAIRN_JWT_NAMESPACES_CLAIM || undefined;

@@ -201,6 +201,8 @@ export const API_FUNCTION = {
   reservedConcurrency: undefined as number | undefined,
   resultWaitMs: 0,
   resultRetryAfterMs: 250,
+  /** The pause asked of a client waiting on a run that started moments ago (half its age, at least this). */
+  resultMinRetryAfterMs: 50,
 } as const;
 
 /** Payloads larger than this go to the payload bucket; history keeps a reference. */
