@@ -315,7 +315,7 @@ export class Engine extends Construct {
       memorySize: 256,
       // Finish before the next minute's run starts.
       timeout: Duration.seconds(50),
-      // The next minute's sweep resumes from the cursor, so a failed sweep needs no retry.
+      // The next minute's sweep finds whatever a failed one left in the index, so it needs no retry.
       retryAttempts: 0,
       environment: knownWorkers,
     });
