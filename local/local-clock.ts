@@ -1,4 +1,5 @@
 import type { Clock } from '../sdk/backend/ports.ts';
+import { MAX_TIMER_MS } from '../sdk/backend/system-clock.ts';
 import { InvalidArgumentError } from '../sdk/common/errors.ts';
 
 /** How the local stack's handlers read time (`LocalStackOptions.clock`). */
@@ -94,6 +95,6 @@ export class LocalClock implements Clock {
       sleeper.wake();
       return;
     }
-    sleeper.timer = setTimeout(() => this.arm(sleeper), left);
+    sleeper.timer = setTimeout(() => this.arm(sleeper), Math.min(left, MAX_TIMER_MS));
   }
 }

@@ -32,6 +32,19 @@ describe('LocalClock', () => {
     expect(woke).toBe(true);
   });
 
+  it('keeps a sleeper due later than setTimeout can time (30 days) asleep until advanced', async () => {
+    const clock = new LocalClock('manual');
+    let woke = false;
+    const slept = clock.sleep(30 * DAY).then(() => {
+      woke = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(woke).toBe(false);
+    clock.advance(30 * DAY);
+    await slept;
+    expect(woke).toBe(true);
+  });
+
   it('wakes a short sleeper in real time, and rejects an aborted one with its reason', async () => {
     const clock = new LocalClock('manual');
     await clock.sleep(10);
