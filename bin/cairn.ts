@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { addDevCommand } from './cli/dev.ts';
+import { addDlqCommands } from './cli/dlq-commands.ts';
 import { addInitCommand } from './cli/init.ts';
 import { addScheduleCommands } from './cli/schedule-commands.ts';
 import { addUiCommand } from './cli/ui.ts';
@@ -11,6 +12,7 @@ addInitCommand(program);
 addDevCommand(program);
 addWorkflowCommands(program);
 addScheduleCommands(program);
+addDlqCommands(program);
 addUiCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -4,6 +4,7 @@ import {
   deadLetterQueue,
   physicalName,
   type QueueDefinition,
+  ROUTER_FAILURE_QUEUE,
   SYSTEM_QUEUE,
   workflowQueue,
 } from '../sdk/backend/definitions.ts';
@@ -49,7 +50,22 @@ async function createQueue(sqs: SQSClient, prefix: string, definition: QueueDefi
   return { definition, name, url: queue.QueueUrl!, arn: arn ?? name, dlqUrl: dlq.QueueUrl! };
 }
 
-/** Creates the system queue and, per task queue, its workflow and activity queues, each with a DLQ. */
+/** The router's failure destination (no DLQ behind it: it is one). */
+async function createFailureQueue(sqs: SQSClient, prefix: string): Promise<{ name: string; url: string }> {
+  const name = physicalName(prefix, ROUTER_FAILURE_QUEUE);
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { MessageRetentionPeriod: String(ROUTER_FAILURE_QUEUE.retentionSeconds) },
+    }),
+  );
+  return { name, url: queue.QueueUrl! };
+}
+
+/**
+ * Creates the system queue and, per task queue, its workflow and activity queues, each with a DLQ;
+ * and the router's failure destination.
+ */
 export async function createQueues(
   sqs: SQSClient,
   prefix: string,
@@ -63,7 +79,8 @@ export async function createQueues(
   const perTaskQueue = await Promise.all(
     taskQueues.map((taskQueue) => createTaskQueueQueues(sqs, prefix, taskQueue, functionTimeoutSeconds)),
   );
-  return { system, perTaskQueue };
+  const routerFailures = await createFailureQueue(sqs, prefix);
+  return { system, perTaskQueue, routerFailures };
 }
 
 /** The queues of one task queue: its workflow (FIFO) and activity queues, each with a DLQ. */

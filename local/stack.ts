@@ -20,6 +20,7 @@ import type { UiFiles } from '../web/ui-assets.ts';
 import { createQueues, type LocalQueue, type TaskQueueQueues } from './create-queues.ts';
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { sendStreamFailure, streamFailureRecord } from './failure-destination.ts';
 import { startFauxqs } from './fauxqs.ts';
 import { currentInvocation, LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
@@ -99,8 +100,10 @@ export interface LocalStack {
   queues: {
     system: LocalQueue;
     perTaskQueue: TaskQueueQueues[];
+    /** The router's failure destination: a record of each stream batch it gave up on, as in the cloud. */
+    routerFailures: { name: string; url: string };
   };
-  /** Stream records the router gave up on (the mapping's failure destination). */
+  /** Stream records the router gave up on (each batch also goes to `queues.routerFailures`). */
   discardedStreamRecords: DynamoDBRecord[];
   /** The handlers' clock; `advance` moves it on a stack started with `clock: 'manual'`. */
   clock: LocalClock;
@@ -219,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
       AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: invokeServer.endpoint,
@@ -247,17 +251,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const discardedStreamRecords: DynamoDBRecord[] = [];
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: resources.historyTable }));
+    const streamArn = table.Table!.LatestStreamArn!;
     const streamMapping = new StreamMapping({
       streams,
-      streamArn: table.Table!.LatestStreamArn!,
+      streamArn,
       fn: router,
       batchSize: MAPPINGS.router.batchSize,
       maximumRetryAttempts: MAPPINGS.router.maximumRetryAttempts,
       bisectBatchOnError: MAPPINGS.router.bisectBatchOnError,
       pollIntervalMs: options.streamPollIntervalMs ?? 50,
-      onDiscard: (records, error) => {
+      onDiscard: (records, error, shardId) => {
         discardedStreamRecords.push(...records);
         runtime.deps.logger('error', 'router gave up on stream records', { count: records.length, error });
+        const record = streamFailureRecord(records, error, shardId, streamArn, router.name);
+        sendStreamFailure(sqs, queues.routerFailures.url, record).catch((sendError: unknown) =>
+          runtime.deps.logger('error', 'could not send stream records to the failure destination', {
+            error: String(sendError),
+          }),
+        );
       },
     });
     const sqsMappings = [

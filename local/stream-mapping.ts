@@ -17,7 +17,8 @@ export interface StreamMappingOptions {
   bisectBatchOnError: boolean;
   /** How often an idle shard is polled; Lambda polls about four times a second. */
   pollIntervalMs: number;
-  onDiscard?: (records: DynamoDBRecord[], error: string) => void;
+  /** The failure destination: records of a batch that failed every retry, their shard, and the last error. */
+  onDiscard?: (records: DynamoDBRecord[], error: string, shardId: string) => void;
 }
 
 function toRecord(record: _Record): DynamoDBRecord {
@@ -117,7 +118,7 @@ export class StreamMapping {
       }
       const records = (out.Records ?? []).map(toRecord);
       if (records.length) {
-        await this.deliver(records);
+        await this.deliver(records, shardId);
         lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
       } else await this.sleep(this.options.pollIntervalMs);
       iterator = out.NextShardIterator;
@@ -127,7 +128,7 @@ export class StreamMapping {
   }
 
   /** Delivers records in order, with retries, bisection and partial-failure resumption. */
-  private async deliver(records: DynamoDBRecord[]): Promise<void> {
+  private async deliver(records: DynamoDBRecord[], shardId: string): Promise<void> {
     let pending = records;
     let attempts = 0;
     while (pending.length && !this.stopped) {
@@ -147,12 +148,12 @@ export class StreamMapping {
       pending = pending.slice(failedAt);
       attempts++;
       if (attempts > this.options.maximumRetryAttempts) {
-        this.options.onDiscard?.(pending, error);
+        this.options.onDiscard?.(pending, error, shardId);
         return;
       }
       if (this.options.bisectBatchOnError && pending.length > 1) {
         const half = Math.ceil(pending.length / 2);
-        await this.deliver(pending.slice(0, half));
+        await this.deliver(pending.slice(0, half), shardId);
         pending = pending.slice(half);
         attempts = 0;
         continue;

@@ -109,6 +109,10 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
       { name: 'Workflows', description: 'Start, inspect and steer workflow runs' },
       { name: 'Schedules', description: 'Start workflows on a calendar, durably' },
       { name: 'Activities', description: 'Finish activities that complete asynchronously, by task token' },
+      {
+        name: 'Dead letters',
+        description: 'Work set aside after repeated failures, with why; and putting it back',
+      },
       { name: 'API', description: 'About the API itself' },
     ],
     paths,

@@ -26,7 +26,7 @@ export interface Route {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: 'Workflows' | 'Schedules' | 'Activities' | 'API';
+  readonly tag: 'Workflows' | 'Schedules' | 'Activities' | 'Dead letters' | 'API';
   readonly params: z.ZodObject;
   readonly query: z.ZodObject;
   readonly body?: z.ZodType;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../sdk/common/errors.ts';
+import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route, waitMs, workflow, workflows } from './route-definition.ts';
@@ -252,6 +253,7 @@ export const routes: readonly Route[] = [
     },
   }),
   ...scheduleRoutes,
+  ...deadLetterRoutes,
   defineRoute({
     method: 'GET',
     path: '/v1/openapi.json',

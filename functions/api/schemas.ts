@@ -47,7 +47,8 @@ import { ERROR_STATUS } from './errors.ts';
 /** The schemas the OpenAPI document names under `components/schemas`. */
 export const apiSchemas = z.registry<{ id: string; description: string }>();
 
-function named<T extends z.ZodType>(schema: T, id: string, description: string): T {
+/** Names a schema in the OpenAPI document's `components/schemas`. */
+export function named<T extends z.ZodType>(schema: T, id: string, description: string): T {
   apiSchemas.add(schema, { id, description });
   return schema;
 }

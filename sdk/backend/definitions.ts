@@ -129,6 +129,19 @@ export function deadLetterQueue(queue: QueueDefinition): QueueDefinition {
   };
 }
 
+/**
+ * The router's on-failure destination: Lambda sends it a description of each stream batch the
+ * router failed on after every retry (shard and sequence numbers, not the records), which
+ * `cairn dlq redrive` reads back from the stream and routes again.
+ */
+export const ROUTER_FAILURE_QUEUE: QueueDefinition = {
+  id: 'router-failures',
+  fifo: false,
+  visibilityTimeoutSeconds: 30,
+  maxReceiveCount: 0,
+  retentionSeconds: 14 * 86_400,
+};
+
 /** Physical name of a table or queue under a stack prefix. */
 export function physicalName(prefix: string, definition: { id: string; fifo?: boolean }): string {
   return `${prefix}-${definition.id}${definition.fifo ? '.fifo' : ''}`;

@@ -201,6 +201,66 @@ export interface TaskDispatch {
   dispatch(items: DispatchItem[]): Promise<void>;
 }
 
+/**
+ * A queue where work is set aside: a dead-letter queue (with the queue it serves, where a redrive
+ * sends its messages back), or the router's failure destination (no source: a redrive re-routes
+ * the stream records its messages name).
+ */
+export interface ParkingQueue {
+  /** The definition's id (`act-orders-dlq`, `router-failures`). */
+  id: string;
+  /** The physical queue name. */
+  name: string;
+  /** Id of the queue its messages came from; undefined for the router's failure destination. */
+  sourceId?: string;
+}
+
+/** A message received from a parking queue: invisible to others until released, returned or removed. */
+export interface ParkedMessage {
+  queue: ParkingQueue;
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  /** Epoch ms the message was first sent (SQS keeps it across a move to the DLQ). */
+  sentTime: number;
+  /** FIFO: the message group (the run) it was sent with. */
+  groupId?: string;
+  /** FIFO: its deduplication id. */
+  deduplicationId?: string;
+  receiptHandle: string;
+  /** A DLQ's message as the task it carries; undefined for a router failure or a malformed body. */
+  item?: DispatchItem;
+}
+
+/** The engine's dead-letter queues and the router's failure destination (`cairn dlq`). */
+export interface DeadLetterQueues {
+  /** Every parking queue of the engine: the system queue's and each task queue's DLQs, the router's. */
+  queues(): ParkingQueue[];
+  /** Receives up to `max` messages, each kept invisible for `holdSeconds` unless released sooner. */
+  receive(queue: ParkingQueue, max: number, holdSeconds: number): Promise<ParkedMessage[]>;
+  /** Makes received messages visible again at once. */
+  release(messages: readonly ParkedMessage[]): Promise<void>;
+  /** Sends a DLQ message back to its source queue (same body and message group), then deletes it. */
+  returnToSource(message: ParkedMessage): Promise<void>;
+  /** Deletes a received message. */
+  remove(message: ParkedMessage): Promise<void>;
+  /** Reads a router failure message; `InvalidArgumentError` if it is not one. */
+  readStreamFailure(message: ParkedMessage): Promise<StreamFailureRecord>;
+}
+
+/** What a router failure message says. */
+export interface StreamFailureRecord {
+  /** Why, as far as the failure destination knows (Lambda records the condition, not the error). */
+  reason: string;
+  /** Epoch ms the mapping gave up. */
+  failedTime?: number;
+  /**
+   * The committed batches it names, read back from the history stream; undefined when the stream
+   * no longer holds them (DynamoDB keeps stream records 24 hours).
+   */
+  batches: CommittedBatch[] | undefined;
+}
+
 /** Time, as the runtime may read it. The time-skipping environment's clock is virtual. */
 export interface Clock {
   now(): number;

@@ -9,6 +9,7 @@ import type {
   HeartbeatActivityResponse,
 } from '../common/wire/activity-completion.ts';
 import type { CloseWorkflowRequest } from '../common/wire/close.ts';
+import type { DeadLetterFilter, DeadLetterPage, RedriveResult } from '../common/wire/dead-letters.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { ErrorBody } from '../common/wire/error-body.ts';
 import type { HistoryPage } from '../common/wire/history-page.ts';
@@ -369,6 +370,15 @@ export class HttpTransport implements WorkflowServiceApi {
 
   listSchedules(namespace: string, pageSize?: number, pageToken?: string): Promise<SchedulePage> {
     return this.request('GET', this.path(namespace, 'schedules'), { pageSize, pageToken });
+  }
+
+  listDeadLetters(namespace: string, filter: DeadLetterFilter = {}): Promise<DeadLetterPage> {
+    return this.request('GET', this.path(namespace, 'dlq'), { ...filter });
+  }
+
+  redriveDeadLetters(namespace: string, filter: DeadLetterFilter = {}): Promise<RedriveResult> {
+    // Redriving again moves only what is still (or again) set aside: a retry is harmless.
+    return this.request('POST', this.path(namespace, 'dlq', 'redrive'), {}, filter, { idempotent: true });
   }
 
   private path(namespace: string, ...segments: string[]): string {

@@ -41,6 +41,12 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from '../common/failures.ts';
+export type {
+  DeadLetter,
+  DeadLetterFilter,
+  DeadLetterPage,
+  RedriveResult,
+} from '../common/wire/dead-letters.ts';
 export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
 export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';

@@ -1,4 +1,11 @@
-import type { Clock, HistoryStore, ScheduleStore, TaskDispatch, WorkerInvoker } from '../backend/ports.ts';
+import type {
+  Clock,
+  DeadLetterQueues,
+  HistoryStore,
+  ScheduleStore,
+  TaskDispatch,
+  WorkerInvoker,
+} from '../backend/ports.ts';
 import type { MetricsPort } from './metrics.ts';
 
 /** Structured log sink of the runtime. */
@@ -26,6 +33,11 @@ export interface RuntimeDeps {
   knownTaskQueues?: readonly string[];
   /** How long a closed run is kept before its items expire (the Engine's `retention`). @default 30 days */
   retentionMs?: number;
+  /**
+   * Where work is set aside (`cairn dlq`): SQS in the cloud and on the local stack. Undefined: the
+   * engine has no queues (time skipping), so nothing is ever set aside.
+   */
+  deadLetters?: DeadLetterQueues;
 }
 
 export { DEFAULT_RETENTION_MS } from '../backend/retention.ts';

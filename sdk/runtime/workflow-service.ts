@@ -2,6 +2,7 @@ import type { WorkflowTaskFailureRecord } from '../backend/ports.ts';
 import { summarizeRun } from '../backend/run-summary.ts';
 import { InvalidArgumentError, QueryRejectedError, UnknownTaskQueueError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
+import type { DeadLetterFilter, DeadLetterPage, RedriveResult } from '../common/wire/dead-letters.ts';
 import type { WorkflowDescription } from '../common/wire/description.ts';
 import type { HistoryPage } from '../common/wire/history-page.ts';
 import { MAX_WAIT_MS } from '../common/wire/limits.ts';
@@ -18,6 +19,7 @@ import { isClosed, type RunState } from '../engine/run-state.ts';
 import { recordHeartbeat } from './activity-heartbeat.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
 import { readFullHistory } from './commit.ts';
+import { listDeadLetters, redriveDeadLetters } from './dead-letter-service.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { runFirstWorkflowTaskNow } from './eager-start.ts';
 import { ResultWatch } from './result-watch.ts';
@@ -378,6 +380,16 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     if (attempt.namespace !== namespace)
       throw new InvalidArgumentError('Task token belongs to another namespace');
     return { cancelRequested: await recordHeartbeat(this.deps, undefined, attempt, undefined, details) };
+  }
+
+  /** What waits in the dead-letter queues for the namespace, with why (`cairn dlq list`). */
+  listDeadLetters(namespace: string, filter?: DeadLetterFilter): Promise<DeadLetterPage> {
+    return listDeadLetters(this.deps, namespace, filter);
+  }
+
+  /** Puts set-aside work back (`cairn dlq redrive`). */
+  redriveDeadLetters(namespace: string, filter?: DeadLetterFilter): Promise<RedriveResult> {
+    return redriveDeadLetters(this.deps, namespace, filter);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Payload } from '../payload.ts';
 import type { ActivityOutcome, HeartbeatActivityResponse } from './activity-completion.ts';
+import type { DeadLetterServiceApi } from './dead-letters.ts';
 import type { WorkflowDescription } from './description.ts';
 import type { HistoryPage } from './history-page.ts';
 import type { UpdateResponse } from './messages.ts';
@@ -18,7 +19,7 @@ import type {
  * transport speaks them over the wire, the API handler serves them, and the engine's
  * `WorkflowService` implements them in-process.
  */
-export interface WorkflowServiceApi extends ScheduleServiceApi {
+export interface WorkflowServiceApi extends ScheduleServiceApi, DeadLetterServiceApi {
   start(request: StartRequest): Promise<StartResult>;
   /** Signal-with-start: signals the running workflow, or starts it with the signal. */
   signalWithStart(

@@ -1,0 +1,3 @@
+export async function reveal(secret: string): Promise<string> {
+  return `revealed:${secret}`;
+}
