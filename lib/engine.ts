@@ -19,6 +19,7 @@ import {
   EXECUTIONS_TABLE,
   HISTORY_TABLE,
   MAPPINGS,
+  ROUTER_FAILURE_QUEUE,
   SYSTEM_QUEUE,
 } from '../sdk/backend/definitions.ts';
 import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
@@ -39,11 +40,13 @@ import { keyStatement, TABLE_READ_WRITE_ACTIONS, tableStatement } from './grants
 import { deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from './monitoring.ts';
 import {
   API_INVOKE_ACTIONS,
+  DEAD_LETTER_ACTIONS,
   DUE_INDEX_ACTIONS,
   INDEX_QUERY_ACTIONS,
   PAYLOAD_READ_ACTIONS,
   PAYLOAD_WRITE_ACTIONS,
   QUEUE_SEND_ACTIONS,
+  STREAM_READ_ACTIONS,
   TABLE_READ_ACTIONS,
   WORKER_INVOKE_ACTIONS,
 } from './perms.ts';
@@ -130,6 +133,7 @@ export class Engine extends Construct {
   private readonly workerFunctionNames: Record<string, string> = {};
   private readonly apiRole: iam.IRole;
   private readonly dispatchStatements: iam.PolicyStatement[] = [];
+  private readonly deadLetterStatement: iam.PolicyStatement;
   private workerInvokeStatement?: iam.PolicyStatement;
   private readonly engineDashboard?: EngineDashboard;
 
@@ -189,7 +193,13 @@ export class Engine extends Construct {
     const system = queueFromDefinition(this, 'SystemQueue', this.prefix, SYSTEM_QUEUE, key);
     this.systemQueue = system.queue;
     this.systemDeadLetterQueue = system.deadLetterQueue;
-    this.routerFailureQueue = failureDestinationQueue(this, 'RouterFailures', key);
+    this.routerFailureQueue = failureDestinationQueue(
+      this,
+      'RouterFailures',
+      this.prefix,
+      ROUTER_FAILURE_QUEUE,
+      key,
+    );
     acknowledge(
       this.routerFailureQueue,
       'AwsSolutions-SQS3',
@@ -250,9 +260,26 @@ export class Engine extends Construct {
     );
     api.addToRolePolicy(payloadStatement(allPayloads, true));
     acknowledgeWildcardResource(api.role, allPayloads, payloadReason);
-    // A schedule's create or change sends its tick to the system queue (and only there).
+    // A schedule's create or change sends its tick to the system queue; a redrive (`cairn dlq`) sends
+    // tasks back to their queues, and routes a router failure's records to any task queue, as workers register.
+    const apiDispatch = new iam.PolicyStatement({
+      actions: [...QUEUE_SEND_ACTIONS],
+      resources: [this.systemQueue.queueArn],
+    });
+    api.addToRolePolicy(apiDispatch);
+    this.dispatchStatements.push(apiDispatch);
+    // `cairn dlq list|redrive` reads the dead-letter queues (each worker's, as it registers) and the
+    // router's failure destination, and reads the records a router failure names back from the stream.
+    this.deadLetterStatement = new iam.PolicyStatement({
+      actions: [...DEAD_LETTER_ACTIONS],
+      resources: [this.systemDeadLetterQueue.queueArn, this.routerFailureQueue.queueArn],
+    });
+    api.addToRolePolicy(this.deadLetterStatement);
     api.addToRolePolicy(
-      new iam.PolicyStatement({ actions: [...QUEUE_SEND_ACTIONS], resources: [this.systemQueue.queueArn] }),
+      new iam.PolicyStatement({
+        actions: [...STREAM_READ_ACTIONS],
+        resources: [this.historyTable.tableStreamArn!],
+      }),
     );
 
     // --- router: history stream → task queues ----------------------------------------------------
@@ -515,6 +542,10 @@ export class Engine extends Construct {
     for (const statement of this.dispatchStatements) {
       statement.addResources(worker.workflowQueue.queueArn, worker.activityQueue.queueArn);
     }
+    this.deadLetterStatement.addResources(
+      worker.workflowDeadLetterQueue.queueArn,
+      worker.activityDeadLetterQueue.queueArn,
+    );
     this.allAlarms.push(...worker.alarms);
     const dashboard = this.engineDashboard;
     if (dashboard) {

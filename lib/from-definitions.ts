@@ -146,14 +146,20 @@ export function queueFromDefinition(
   return { queue, deadLetterQueue: deadLetters };
 }
 
-/** The queue a failed stream batch is sent to: not in the definitions, because only AWS has it. */
+/**
+ * The queue a failed stream batch is sent to, named from its definition: the API finds it by name
+ * (`cairn dlq`), as the local stack does.
+ */
 export function failureDestinationQueue(
   scope: Construct,
   id: string,
+  prefix: string,
+  definition: QueueDefinition,
   encryptionKey: kms.IKey | undefined,
 ): sqs.Queue {
   return new sqs.Queue(scope, id, {
-    retentionPeriod: Duration.days(14),
+    queueName: physicalName(prefix, definition),
+    retentionPeriod: Duration.seconds(definition.retentionSeconds),
     enforceSSL: true,
     ...encryptionOf(encryptionKey),
   });

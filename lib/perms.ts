@@ -28,6 +28,20 @@ export const DUE_INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:PutItem', 'dynamod
 /** Sending tasks: the SQS adapter resolves the queue URL once, then calls `SendMessageBatch`. */
 export const QUEUE_SEND_ACTIONS = ['sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
 
+/**
+ * `cairn dlq list|redrive` (the API function): reading a dead-letter queue's messages (received,
+ * then made visible again) and deleting those it sends back to their source queue.
+ */
+export const DEAD_LETTER_ACTIONS = [
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+] as const;
+
+/** A redrive of the router's failures reads the records they name back from the history stream. */
+export const STREAM_READ_ACTIONS = ['dynamodb:GetShardIterator', 'dynamodb:GetRecords'] as const;
+
 /** Lambda sends a stream batch that failed every retry to the mapping's on-failure queue. */
 export const FAILURE_DESTINATION_ACTIONS = ['sqs:SendMessage'] as const;
 

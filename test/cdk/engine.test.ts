@@ -217,15 +217,54 @@ describe('Engine with default props', () => {
   });
 
   describe('API function', () => {
-    it('may send to the system queue, and to no task queue (a schedule tick is all it dispatches)', () => {
+    it('may send to the system queue and to the task queues (a schedule tick; a redrive puts tasks back)', () => {
       const statements = statementsOfRole(template, logicalId(engine.apiFunction.role!, stack));
       const sends = statements.filter((s) => actionsOf(s).includes('sqs:SendMessage'));
-      expect(sends).toEqual([
-        expect.objectContaining({
-          Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
-          Resource: getAtt(logicalId(engine.systemQueue, stack)),
-        }),
+      const worker = engine.workers[0]!;
+      expect(sends).toHaveLength(1);
+      expect(sends[0]!.Action).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+      expect(resourcesOf(sends[0]!)).toEqual(
+        expect.arrayContaining(
+          [engine.systemQueue, worker.workflowQueue, worker.activityQueue].map((q) =>
+            getAtt(logicalId(q, stack)),
+          ),
+        ),
+      );
+      expect(resourcesOf(sends[0]!)).toHaveLength(3);
+    });
+
+    it('may read and delete messages of the dead-letter queues and the router failures only (cairn dlq)', () => {
+      const statements = statementsOfRole(template, logicalId(engine.apiFunction.role!, stack));
+      const reads = statements.filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+      const worker = engine.workers[0]!;
+      expect(reads).toHaveLength(1);
+      expect([...actionsOf(reads[0]!)].sort()).toEqual([
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
       ]);
+      const parking = [
+        engine.systemDeadLetterQueue,
+        engine.routerFailureQueue,
+        worker.workflowDeadLetterQueue,
+        worker.activityDeadLetterQueue,
+      ];
+      expect(resourcesOf(reads[0]!)).toHaveLength(parking.length);
+      expect(resourcesOf(reads[0]!)).toEqual(
+        expect.arrayContaining(parking.map((q) => getAtt(logicalId(q, stack)))),
+      );
+      // A redrive of the router's failures reads their records back from the history stream.
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          Resource: getAtt(logicalId(engine.historyTable, stack), 'StreamArn'),
+        }),
+      );
+    });
+
+    it('names the router failure destination from the definitions, so the API finds it', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'Test-router-failures' });
     });
   });
 
