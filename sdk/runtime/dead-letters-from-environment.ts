@@ -15,6 +15,7 @@ export function deadLettersFromEnvironment(runtime: CloudRuntime): DeadLetterQue
   const streams = traced(new DynamoDBStreamsClient({ region: runtime.environment.AWS_REGION }));
   return new SqsDeadLetterQueues({
     sqs: runtime.sqs,
+    queueUrl: (name) => runtime.dispatch.queueUrl(name),
     prefix: runtime.environment.CAIRN_PREFIX,
     taskQueues: runtime.deps.knownTaskQueues ?? [],
     readStreamFailure: (body) =>

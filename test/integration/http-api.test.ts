@@ -487,9 +487,22 @@ describe('HTTP API refusing bad input', () => {
     expect(response.body?.error.message).toMatch(/the limit is 0\.063 MB/);
   });
 
+  it('answers an engine without queues that nothing is set aside, and refuses an unknown queue', async () => {
+    const { url } = await startApi();
+    const listed = await send(url, 'GET', '/v1/namespaces/default/dlq');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({ deadLetters: [], queues: [], truncated: false });
+    const redriven = await send(url, 'POST', '/v1/namespaces/default/dlq/redrive');
+    expect(redriven.status).toBe(200);
+    expect(redriven.body).toEqual({ redriven: [], skipped: [], truncated: false });
+    const unknown = await send(url, 'GET', '/v1/namespaces/default/dlq?queue=act-loans-dlq');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body?.error.message).toMatch(/Unknown queue 'act-loans-dlq': this engine has no queues/);
+  });
+
   it('answers 404 for an unknown route and 405 with Allow for a known path asked with another method', async () => {
     const { url } = await startApi();
-    const unknown = await send(url, 'GET', '/v1/namespaces/default/dlq');
+    const unknown = await send(url, 'GET', '/v1/namespaces/default/mailboxes');
     expect(unknown.status).toBe(404);
     expect(unknown.body?.error).toMatchObject({
       code: 'RouteNotFound',
@@ -618,6 +631,8 @@ describe('OpenAPI document', () => {
         `POST ${ns}/schedules/{scheduleId}/update`,
         `POST ${ns}/schedules/{scheduleId}/patch`,
         `DELETE ${ns}/schedules/{scheduleId}`,
+        `GET ${ns}/dlq`,
+        `POST ${ns}/dlq/redrive`,
         'GET /v1/openapi.json',
       ].sort(),
     );

@@ -1,7 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
-  GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
@@ -21,6 +20,8 @@ import { parseTaskMessage } from './task-message.ts';
 
 export interface SqsDeadLetterQueuesOptions {
   sqs: SQSClient;
+  /** A queue's URL by name (`SqsTaskDispatch.queueUrl`, which caches them). */
+  queueUrl: (name: string) => Promise<string>;
   /** Name prefix of the stack's queues. */
   prefix: string;
   /** The task queues that have a worker (each has a workflow and an activity DLQ). */
@@ -48,7 +49,6 @@ const SQS_BATCH = 10;
  * every consumer tolerates (idempotent on run and event id).
  */
 export class SqsDeadLetterQueues implements DeadLetterQueues {
-  private readonly urls = new Map<string, Promise<string>>();
   private readonly parking: ParkingQueue[];
 
   constructor(private readonly options: SqsDeadLetterQueuesOptions) {
@@ -72,13 +72,7 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
   }
 
   private url(name: string): Promise<string> {
-    let url = this.urls.get(name);
-    if (!url) {
-      url = this.options.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((out) => out.QueueUrl!);
-      url.catch(() => this.urls.delete(name));
-      this.urls.set(name, url);
-    }
-    return url;
+    return this.options.queueUrl(name);
   }
 
   /** The physical name of a source queue, by id (FIFO queues end in `.fifo`). */
