@@ -44,10 +44,13 @@ export async function benchWaitingClients(): Promise<BenchResult[]> {
     prefix: 'cairn-bench-wait',
   });
   try {
-    const client = new Client({ endpoint: stack.endpoint });
+    // A client each, as separate processes would be: one client's polls of many runs share requests.
     const handles = await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) =>
-        client.workflow.start(waitForRelease, { taskQueue: 'waiting', workflowId: `waiting-${i}` }),
+        new Client({ endpoint: stack.endpoint }).workflow.start(waitForRelease, {
+          taskQueue: 'waiting',
+          workflowId: `waiting-${i}`,
+        }),
       ),
     );
     const api = stack.functions.get('cairn-bench-wait-api')!;

@@ -482,7 +482,7 @@ export class Engine extends Construct {
   }
 
   /**
-   * Lets `grantee` read workflows in `namespace`: list, describe, history, result and queries; and
+   * Lets `grantee` read workflows in `namespace`: list, describe, history, results and queries; and
    * list and describe its schedules.
    *
    * @example
@@ -498,6 +498,8 @@ export class Engine extends Construct {
       ['GET', schedules],
       ['GET', `${schedules}/*`],
       ['POST', `${workflows}/*/queries/*`],
+      // Result polls of many runs in one request (what the client's `result()` sends).
+      ['POST', `/v1/namespaces/${namespace}/workflow-results`],
       ['GET', '/v1/openapi.json'],
     ]);
   }

@@ -8,6 +8,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '../../sdk/common/errors.ts';
+import type { ErrorBody } from '../../sdk/common/wire/error-body.ts';
 import type { Logger } from '../../sdk/runtime/deps.ts';
 
 /**
@@ -136,6 +137,25 @@ function headersOf(error: CairnError, retryable: boolean): Record<string, string
   return headers;
 }
 
+/**
+ * An error the API answers as itself (one of {@link ERROR_STATUS}'s codes; AWS throttling as
+ * `Throttled`): its status, body and headers. Undefined for anything else, which is a 500.
+ */
+export function apiError(
+  error: unknown,
+): { status: number; error: ErrorBody['error']; headers: Record<string, string> } | undefined {
+  if (isAwsThrottling(error)) return apiError(new ThrottledError(error));
+  if (!(error instanceof CairnError) || error.code === 'Internal' || !isApiErrorCode(error.code))
+    return undefined;
+  const entry: { status: number; retryable?: true } = ERROR_STATUS[error.code];
+  const retryable = entry.retryable === true;
+  return {
+    status: entry.status,
+    error: { code: error.code, message: error.message, ...detailsOf(error), ...(retryable && { retryable }) },
+    headers: headersOf(error, retryable),
+  };
+}
+
 /** Where an error response is produced: for the generic 500 message and the log line. */
 export interface ErrorContext {
   logger: Logger;
@@ -150,22 +170,12 @@ export interface ErrorContext {
  * message: their text and stack may hold internals, so they go to the log, never to the caller.
  */
 export function errorResponse(error: unknown, context: ErrorContext): APIGatewayProxyStructuredResultV2 {
-  if (isAwsThrottling(error)) return errorResponse(new ThrottledError(error), context);
-  if (error instanceof CairnError && error.code !== 'Internal' && isApiErrorCode(error.code)) {
-    const entry: { status: number; retryable?: true } = ERROR_STATUS[error.code];
-    const retryable = entry.retryable === true;
-    const body = {
-      error: {
-        code: error.code,
-        message: error.message,
-        ...detailsOf(error),
-        ...(retryable && { retryable }),
-      },
-    };
+  const known = apiError(error);
+  if (known) {
     return {
-      statusCode: entry.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...headersOf(error, retryable) },
-      body: JSON.stringify(body),
+      statusCode: known.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...known.headers },
+      body: JSON.stringify({ error: known.error }),
     };
   }
   context.logger('error', 'API request failed', {

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../sdk/common/errors.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
+import { resultsRoutes } from './results-route.ts';
 import { defineRoute, type Route, waitMs, workflow, workflows } from './route-definition.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import * as s from './schemas.ts';
@@ -171,6 +172,7 @@ export const routes: readonly Route[] = [
     },
   }),
   ...updateRoutes,
+  ...resultsRoutes,
   defineRoute({
     method: 'POST',
     path: `${workflow}/cancel`,

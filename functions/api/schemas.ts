@@ -26,6 +26,7 @@ import {
 } from '../../sdk/common/wire/messages.ts';
 import { runOutcomeSchema } from '../../sdk/common/wire/outcome.ts';
 import { payloadSchema } from '../../sdk/common/wire/payload.ts';
+import { resultsRequestSchema, resultsResponseSchema } from '../../sdk/common/wire/results.ts';
 import { runPageSchema, runSummarySchema } from '../../sdk/common/wire/run-summary.ts';
 import { searchAttributesSchema } from '../../sdk/common/wire/search-attributes.ts';
 import { startWorkflowRequestSchema, startWorkflowResultSchema } from '../../sdk/common/wire/start.ts';
@@ -213,6 +214,16 @@ export const historyResponse = named(
   historyPageSchema,
   'HistoryPage',
   "A page of a run's history, oldest first.",
+);
+export const resultsBody = named(
+  resultsRequestSchema,
+  'WorkflowResultsRequest',
+  'The runs whose outcomes to answer, at most 100; each is answered at once, as `result` with waitSeconds 0.',
+);
+export const resultsResponse = named(
+  resultsResponseSchema,
+  'WorkflowResultsResponse',
+  "Each run's outcome (`Running` with retryAfterMs while open), or the error its own `result` request would have answered.",
 );
 export const resultResponse = named(
   runOutcomeSchema,

@@ -22,6 +22,7 @@ import type {
   UpdateResponse,
 } from '../common/wire/messages.ts';
 import type { RunOutcome } from '../common/wire/outcome.ts';
+import type { ResultsEntry } from '../common/wire/results.ts';
 import type { RunPage } from '../common/wire/run-summary.ts';
 import type {
   CreateScheduleRequest,
@@ -38,6 +39,7 @@ import type {
   UpdateWithStartResult,
 } from '../common/wire/update-with-start.ts';
 import type { ConnectionOptions, RequestSigner, WorkflowServiceApi } from './connection.ts';
+import { outcomeOf, ResultBatcher } from './result-batcher.ts';
 import { parseRetryAfter, RetryPolicy, type RetryReason } from './retry-policy.ts';
 
 /**
@@ -132,6 +134,9 @@ export class HttpTransport implements WorkflowServiceApi {
   private readonly fetch: typeof fetch;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly results: ResultBatcher;
+  /** Set once the API refused the batch route: polls go one by one from then on. */
+  private singleResults = false;
 
   constructor(
     options: ConnectionOptions & {
@@ -163,6 +168,17 @@ export class HttpTransport implements WorkflowServiceApi {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.retry = new RetryPolicy(options.retry);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.results = new ResultBatcher(async (namespace, runs) => {
+      const path = `${this.path(namespace)}/workflow-results`;
+      const answer = await this.request<{ results: ResultsEntry[] }>(
+        'POST',
+        path,
+        {},
+        { runs },
+        { idempotent: true },
+      );
+      return answer.results;
+    });
   }
 
   start(request: StartRequest): Promise<StartResult> {
@@ -188,14 +204,43 @@ export class HttpTransport implements WorkflowServiceApi {
     });
   }
 
-  /** One bounded long poll; `WorkflowHandle.result()` asks again while the run is open. */
-  result(
+  /**
+   * One poll of the run's outcome; `WorkflowHandle.result()` asks again while the run is open. The
+   * polls of every run this client awaits are batched (`ResultBatcher`), each answered at once
+   * with the pause to take (`retryAfterMs`). An API without the batch route (404), or an IAM
+   * policy that does not grant it (403), gets each poll as its own bounded long poll instead.
+   */
+  async result(
     namespace: string,
     workflowId: string,
     runId: string | undefined,
     waitMs: number,
     options: { reportedFailureTime?: number } = {},
   ): Promise<RunOutcome> {
+    if (!this.singleResults) {
+      let entry: ResultsEntry | undefined;
+      try {
+        entry = await this.results.poll(namespace, {
+          workflowId,
+          runId,
+          reportedFailureTime: options.reportedFailureTime,
+        });
+      } catch (error) {
+        const refused = error instanceof HttpApiError && (error.status === 403 || error.status === 404);
+        if (!refused) throw error;
+        this.singleResults = true;
+      }
+      if (entry) {
+        return outcomeOf(entry, (status, body) =>
+          errorFromResponse(
+            status,
+            body,
+            '',
+            `GET ${this.path(namespace, 'workflows', workflowId, 'result')}`,
+          ),
+        );
+      }
+    }
     const waitSeconds = Math.min(waitMs, MAX_WAIT_MS) / 1000;
     return this.request('GET', this.path(namespace, 'workflows', workflowId, 'result'), {
       runId,

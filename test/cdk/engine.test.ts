@@ -361,6 +361,7 @@ describe('Engine with default props', () => {
         '/$default/GET/v1/namespaces/shop/workflows"',
         '/$default/GET/v1/namespaces/shop/workflows/*"',
         '/$default/POST/v1/namespaces/shop/workflows/*/queries/*"',
+        '/$default/POST/v1/namespaces/shop/workflow-results"',
         '/$default/GET/v1/namespaces/shop/schedules"',
         '/$default/GET/v1/namespaces/shop/schedules/*"',
       ]) {

@@ -353,6 +353,35 @@ describe('HTTP API through the client', () => {
     expect((await client.workflow.getHandle(workflowId).query(cartState)).owner).toBe('gus');
   });
 
+  it("answers many runs' outcomes in one workflow-results request, each run's error its own", async () => {
+    const { url, client } = await startApi();
+    const done = await client.workflow.start(cart, {
+      taskQueue: 'shop',
+      workflowId: 'batch-done',
+      args: ['ann'],
+    });
+    await client.workflow.start(cart, { taskQueue: 'shop', workflowId: 'batch-open', args: ['bob'] });
+    await done.signal(approve, 'cy');
+    await done.result();
+    const answer = await send(
+      url,
+      'POST',
+      '/v1/namespaces/default/workflow-results',
+      JSON.stringify({
+        runs: [{ workflowId: 'batch-done' }, { workflowId: 'batch-open' }, { workflowId: 'ghost' }],
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const { results } = answer.body as unknown as { results: Record<string, unknown>[] };
+    expect(results).toEqual([
+      { outcome: expect.objectContaining({ status: 'Completed', runId: done.firstExecutionRunId }) },
+      { outcome: expect.objectContaining({ status: 'Running', retryAfterMs: expect.any(Number) }) },
+      { status: 404, error: expect.objectContaining({ code: 'WorkflowNotFound', workflowId: 'ghost' }) },
+    ]);
+    // Through the client, the same error class as a single request's.
+    await expect(client.workflow.getHandle('ghost').result()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
   it('maps error responses back to the error classes the engine throws', async () => {
     const { client, url } = await startApi();
     const missing = await client.workflow
@@ -572,6 +601,22 @@ describe('HTTP API refusing bad input', () => {
     );
   });
 
+  it('refuses a workflow-results request naming no runs, too many, or malformed ones', async () => {
+    const { url } = await startApi();
+    const path = '/v1/namespaces/default/workflow-results';
+    const empty = await send(url, 'POST', path, JSON.stringify({ runs: [] }));
+    expect(empty.status).toBe(400);
+    expect(empty.body?.error.message).toContain('runs must name at least one run');
+    const many = Array.from({ length: 101 }, (_, i) => ({ workflowId: `w${i}` }));
+    const tooMany = await send(url, 'POST', path, JSON.stringify({ runs: many }));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body?.error.message).toContain('must name at most 100 runs');
+    const malformed = await send(url, 'POST', path, JSON.stringify({ runs: [{ workflowId: 7, extra: 1 }] }));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body?.error.code).toBe('InvalidArgument');
+    expect(malformed.body?.error.message).toContain('runs[0].workflowId is invalid');
+  });
+
   it('bounds a result long poll at 20 seconds', async () => {
     const { url } = await startApi();
     const response = await send(url, 'GET', '/v1/namespaces/default/workflows/w/result?waitSeconds=60');
@@ -615,6 +660,7 @@ describe('OpenAPI document', () => {
         `GET ${wf}`,
         `GET ${wf}/history`,
         `GET ${wf}/result`,
+        `POST ${ns}/workflow-results`,
         `POST ${wf}/signals/{signalName}`,
         `POST ${wf}/queries/{queryName}`,
         `POST ${wf}/updates/{updateName}`,

@@ -11,3 +11,6 @@ export const MAX_REQUEST_ID_LENGTH = 128;
 export const MAX_NAME_LENGTH = 256;
 /** Upper bound of one long poll (`waitSeconds` of result and update), under API Gateway's 29 s request limit. */
 export const MAX_WAIT_MS = 20_000;
+
+/** Runs one `workflow-results` request may ask about (sdk/common/wire/results.ts). */
+export const MAX_RESULTS_PER_REQUEST = 100;
