@@ -299,6 +299,8 @@ export class Engine extends Construct {
         retryAttempts: MAPPINGS.router.maximumRetryAttempts,
         parallelizationFactor: MAPPINGS.router.parallelizationFactor,
         reportBatchItemFailures: MAPPINGS.router.reportBatchItemFailures,
+        // Batches the router has nothing to do for (an eager step's) invoke nothing.
+        filters: [lambda.FilterCriteria.filter(MAPPINGS.router.filterPattern)],
         onFailure: failureDestination(this.routerFailureQueue),
       }),
     );

@@ -20,6 +20,7 @@ import type { UiFiles } from '../web/ui-assets.ts';
 import { createQueues, type LocalQueue, type TaskQueueQueues } from './create-queues.ts';
 import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { matchesFilter } from './event-filter.ts';
 import { sendStreamFailure, streamFailureRecord } from './failure-destination.ts';
 import { startFauxqs } from './fauxqs.ts';
 import { currentInvocation, LocalFunction } from './function-host.ts';
@@ -260,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       maximumRetryAttempts: MAPPINGS.router.maximumRetryAttempts,
       bisectBatchOnError: MAPPINGS.router.bisectBatchOnError,
       pollIntervalMs: options.streamPollIntervalMs ?? 50,
+      filter: (record) => matchesFilter(MAPPINGS.router.filterPattern, record),
       onDiscard: (records, error, shardId) => {
         discardedStreamRecords.push(...records);
         runtime.deps.logger('error', 'router gave up on stream records', { count: records.length, error });

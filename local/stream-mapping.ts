@@ -17,6 +17,8 @@ export interface StreamMappingOptions {
   bisectBatchOnError: boolean;
   /** How often an idle shard is polled; Lambda polls about four times a second. */
   pollIntervalMs: number;
+  /** Lambda event filtering: only records it accepts invoke the function (`event-filter.ts`). @default all */
+  filter?: (record: DynamoDBRecord) => boolean;
   /** The failure destination: records of a batch that failed every retry, their shard, and the last error. */
   onDiscard?: (records: DynamoDBRecord[], error: string, shardId: string) => void;
 }
@@ -118,7 +120,10 @@ export class StreamMapping {
       }
       const records = (out.Records ?? []).map(toRecord);
       if (records.length) {
-        await this.deliver(records, shardId);
+        const { filter } = this.options;
+        // Filtered-out records are passed over without an invocation, as Lambda's filtering does.
+        const accepted = filter ? records.filter(filter) : records;
+        if (accepted.length) await this.deliver(accepted, shardId);
         lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
       } else await this.sleep(this.options.pollIntervalMs);
       iterator = out.NextShardIterator;

@@ -154,6 +154,8 @@ export interface SqsMappingDefinition {
 }
 
 export interface StreamMappingDefinition {
+  /** Lambda event filtering: only records matching this pattern invoke the function (others are skipped, unbilled). */
+  filterPattern?: Record<string, unknown>;
   batchSize: number;
   maximumBatchingWindowSeconds: number;
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
@@ -163,9 +165,21 @@ export interface StreamMappingDefinition {
   reportBatchItemFailures: true;
 }
 
+/**
+ * What reaches the router from the history stream: inserted batch items, unless their writer marked
+ * them `quiet` (nothing to route: `routerHasWork`, `BatchWriter`'s `QUIET`). Chunk items, MODIFY
+ * records (a retention pass extending TTLs) and REMOVE records (TTL deletions) route nothing either.
+ * `exists` matches a leaf only, hence the attribute's type key.
+ */
+export const ROUTER_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { kind: { S: ['batch'] }, quiet: { BOOL: [{ exists: false }] } } },
+};
+
 /** Event source mappings, as deployed and as the local Lambda host emulates them. */
 export const MAPPINGS = {
   router: {
+    filterPattern: ROUTER_STREAM_FILTER,
     batchSize: 100,
     maximumBatchingWindowSeconds: 0,
     startingPosition: 'TRIM_HORIZON',

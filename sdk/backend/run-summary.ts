@@ -1,3 +1,4 @@
+import { type HistoryEvent, isCloseEvent } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
 import type { RunSummary } from './ports.ts';
 
@@ -17,4 +18,14 @@ export function summarizeRun(state: RunState): RunSummary {
     memo: state.memo,
     parent: state.parent,
   };
+}
+
+/** Whether a batch changes what a run's visibility record shows: its start, a close, a search-attribute upsert. */
+export function changesVisibility(events: HistoryEvent[]): boolean {
+  return events.some(
+    (event) =>
+      event.type === 'WorkflowExecutionStarted' ||
+      event.type === 'UpsertWorkflowSearchAttributes' ||
+      isCloseEvent(event),
+  );
 }

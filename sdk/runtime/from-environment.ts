@@ -16,6 +16,7 @@ import { EmfMetrics } from './emf-metrics.ts';
 import { deferToInstalled } from './installed-logger.ts';
 import { noMetrics } from './metrics.ts';
 import { powertoolsLogger } from './powertools-logger.ts';
+import { routerHasWork } from './route.ts';
 import { textLogger } from './text-logger.ts';
 import { traced } from './tracing.ts';
 
@@ -150,6 +151,8 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     payloadBucket: environment.CAIRN_PAYLOAD_BUCKET,
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
     now: () => clock.now(),
+    // The same retention the router plans with (deps.retentionMs below).
+    routerIdle: (batch) => !routerHasWork(batch, environment.CAIRN_RETENTION_DAYS * 86_400_000),
   });
   const dispatch = new SqsTaskDispatch({
     sqs,

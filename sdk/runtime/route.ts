@@ -1,5 +1,6 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
 import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalTime } from '../backend/retention.ts';
+import { changesVisibility } from '../backend/run-summary.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { holdsEagerClaim } from '../engine/eager-activities.ts';
 import { closeHasListeners, closeReachesChildren } from './close-notices.ts';
@@ -174,6 +175,17 @@ export function planDispatch(batch: CommittedBatch, retentionMs?: number): Dispa
     }
   }
   return items;
+}
+
+/**
+ * Whether the router has anything to do for a committed batch: a task to send (which is also every
+ * batch with a metric to report: a start, a close, a retry) or a visibility record to settle. A
+ * batch without is marked by its writer, and the router's stream mapping filters it out, so an
+ * eager step, which sends nothing, costs no router invocation. The same functions decide both, so
+ * the mark can never hide work from the router.
+ */
+export function routerHasWork(batch: CommittedBatch, retentionMs?: number): boolean {
+  return changesVisibility(batch.events) || planDispatch(batch, retentionMs).length > 0;
 }
 
 /**

@@ -198,6 +198,8 @@ describe('one source of truth: the synthesized app deploys what sdk/backend/defi
         MaximumRetryAttempts: MAPPINGS.router.maximumRetryAttempts,
         ParallelizationFactor: MAPPINGS.router.parallelizationFactor,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        // The local stack filters with the very same pattern (local/event-filter.ts).
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(MAPPINGS.router.filterPattern) }] },
       }),
     ]);
     // Each SQS mapping batches as its queue's kind is defined to (system, workflow or activity tasks).

@@ -8,6 +8,7 @@ import { HistoryConflictError, PayloadTooLargeError } from '../../sdk/common/err
 import type { Payload } from '../../sdk/common/payload.ts';
 import type { RunState } from '../../sdk/engine/run-state.ts';
 import { type PendingEvent, readFullHistory } from '../../sdk/runtime/commit.ts';
+import { routerHasWork } from '../../sdk/runtime/route.ts';
 import { dynamoFixture } from './dynamodb-store-fixture.ts';
 import {
   append,
@@ -278,6 +279,25 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     await router.settleVisibility(closeBatch);
     expect(router.capacity.writeUnits).toBe(writes);
     expect(closed.status).toBe('Completed');
+  });
+
+  it('marks the heads the router has nothing to do for as quiet, and only those', async () => {
+    const store = dynamo.store(undefined, { routerIdle: (batch) => !routerHasWork(batch) });
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'marked');
+    // A signal while a workflow task is already pending: nothing to send, nothing to show.
+    const signalled = await append(store, started, [signal(1)]);
+    await append(
+      store,
+      signalled,
+      closingTask(signalled, { type: 'WorkflowExecutionCompleted', result: json('done') }),
+    );
+    const heads = await rawItems(historyPk(ns, started.runId));
+    expect(heads.map((item) => [item.sk?.N, item.quiet?.BOOL])).toEqual([
+      ['1', undefined],
+      ['3', true],
+      ['4', undefined],
+    ]);
   });
 
   it('turns history stream records (SDK or Lambda shaped) into committed batches, skipping chunk items', async () => {

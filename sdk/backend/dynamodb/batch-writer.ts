@@ -5,9 +5,9 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import type { HistoryEvent, WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
-import type { RunSummary } from '../ports.ts';
+import type { CommittedBatch, RunSummary } from '../ports.ts';
 import { HEAD_EXPIRY_SLACK_MS, itemExpiry } from '../retention.ts';
 import { summarizeRun } from '../run-summary.ts';
 import type { PayloadOffloader } from '../s3/payload-offload.ts';
@@ -35,7 +35,17 @@ export interface BatchWriterOptions {
   payloads: PayloadOffloader;
   /** How long a closed run is kept (items get their expiry from it when written: `retention.ts`). */
   retentionMs: number;
+  /** Whether the router has nothing to do for a batch: its head is then marked `quiet` (see {@link QUIET}). */
+  routerIdle?: (batch: CommittedBatch) => boolean;
 }
+
+/**
+ * The attribute that marks a head the router has nothing to do for (no task to send, no visibility
+ * to settle): the router's stream mapping filters such records out (`ROUTER_STREAM_FILTER`), so a
+ * step that ran eagerly costs no router invocation. Its absence routes, so a head written without
+ * the mark (by an older writer, or a store without `routerIdle`) is routed as before.
+ */
+export const QUIET = 'quiet';
 
 /** Refuses a batch whose events do not continue history at `firstEventId`, or whose state does not follow them. */
 export function checkContinues(
@@ -75,16 +85,6 @@ export function batchExpiry(state: RunState, events: HistoryEvent[], retentionMs
   return ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs) + closingSlack);
 }
 
-/** Whether a batch changes what the run's visibility record shows: its start, a close, a search-attribute upsert. */
-export function changesVisibility(events: HistoryEvent[]): boolean {
-  return events.some(
-    (event) =>
-      event.type === 'WorkflowExecutionStarted' ||
-      event.type === 'UpsertWorkflowSearchAttributes' ||
-      isCloseEvent(event),
-  );
-}
-
 /** A TTL attribute value: DynamoDB's TTL takes epoch seconds. */
 export function ttlValue(epochMs: number): Item {
   return { expiresAt: { N: String(Math.ceil(epochMs / 1000)) } };
@@ -114,12 +114,15 @@ export class BatchWriter {
     const offloaded = await payloads.offload({ events, state }, state.namespace, state.runId);
     const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
     const expiresAt = batchExpiry(state, events, retentionMs);
+    const { namespace, workflowId, runId, taskQueue } = state;
+    const quiet = this.options.routerIdle?.({ namespace, workflowId, runId, taskQueue, events, state });
     const head: Item = {
       ...batchKey(state.namespace, state.runId, events[0]!.eventId),
       kind: { S: 'batch' },
       lastEventId: { N: String(events.at(-1)!.eventId) },
       status: { S: state.status },
       commitId: { S: commitId },
+      ...(quiet && { [QUIET]: { BOOL: true } }),
       ...expiresAt,
       ...fields,
     };

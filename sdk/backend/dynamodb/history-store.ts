@@ -18,16 +18,10 @@ import type {
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
+import { changesVisibility } from '../run-summary.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import {
-  BatchWriter,
-  batchExpiry,
-  changesVisibility,
-  checkContinues,
-  newCommitId,
-  type PreparedBatch,
-} from './batch-writer.ts';
+import { BatchWriter, batchExpiry, checkContinues, newCommitId, type PreparedBatch } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
 import { claimPut, claimSettle } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
@@ -55,6 +49,12 @@ export interface DynamoHistoryStoreOptions {
   retentionMs?: number;
   /** The engine's clock (epoch ms), for expiries of side records and for what counts as expired. @default Date.now */
   now?: () => number;
+  /**
+   * Whether the router has nothing to do for a committed batch (`routerHasWork` in
+   * `sdk/runtime/route.ts`): its head is marked so that the router's stream mapping skips it.
+   * @default every batch is routed
+   */
+  routerIdle?: (batch: CommittedBatch) => boolean;
 }
 
 /** Capacity the store consumed, as DynamoDB reports it, and the S3 requests it made. */
@@ -113,6 +113,7 @@ export class DynamoHistoryStore implements HistoryStore {
       executions: this.executions,
       payloads: this.payloads,
       retentionMs: this.retentionMs,
+      routerIdle: options.routerIdle,
     });
     // A side record outlives every history item written before it (the horizon without a deadline).
     this.records = new RunRecords(
