@@ -1,4 +1,9 @@
-import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentInvocation } from '../../../local/function-host.ts';
@@ -52,10 +57,13 @@ async function sweepAll(): Promise<number> {
  * The due-time index's tasks (their messages) that hold every one of `fragments`, filtered by
  * DynamoDB; with `count`, only how many there are, counted by DynamoDB too.
  */
-async function queryParked(fragments: string[], count = false): Promise<{ tasks: string[]; count: number }> {
+async function queryParked(
+  fragments: string[],
+  count = false,
+): Promise<{ tasks: string[]; keys: Record<string, AttributeValue>[]; count: number }> {
   const { dynamodb, environment } = stack().runtime;
   const values = Object.fromEntries(fragments.map((fragment, i) => [`:f${i}`, { S: fragment }]));
-  const found = { tasks: [] as string[], count: 0 };
+  const found = { tasks: [] as string[], keys: [] as Record<string, AttributeValue>[], count: 0 };
   for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
     let startKey: Record<string, never> | undefined;
     do {
@@ -71,7 +79,10 @@ async function queryParked(fragments: string[], count = false): Promise<{ tasks:
         }),
       );
       found.count += page.Count ?? 0;
-      for (const item of page.Items ?? []) found.tasks.push(item.task!.S!);
+      for (const item of page.Items ?? []) {
+        found.tasks.push(item.task!.S!);
+        found.keys.push({ pk: item.pk!, sk: item.sk! });
+      }
       startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (startKey);
   }
@@ -314,4 +325,22 @@ describe('long timers through the due-time index and the sweeper', () => {
         await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk, sk } }));
     }
   }, 60_000);
+
+  it('parks a task dispatched twice (a retried stream batch) as one item', async () => {
+    const ref = { namespace: 'default', workflowId: 'parked-twice', runId: 'parked-twice-run' };
+    const item = {
+      task: { kind: 'system' as const, ref, op: { type: 'fireTimer' as const, startedEventId: 5 } },
+      dueTime: stack().clock.now() + 40 * DAY,
+    };
+    await stack().runtime.dispatch.dispatch([item]);
+    await stack().runtime.dispatch.dispatch([item]);
+    const parked = await queryParked(['"runId":"parked-twice-run"']);
+    expect(parked.tasks).toHaveLength(1);
+    expect(JSON.parse(parked.tasks[0]!)).toEqual(item);
+    // Not a run of this stack: take it out again rather than let a later sweep fire it.
+    const { dynamodb, environment } = stack().runtime;
+    for (const Key of parked.keys)
+      await dynamodb.send(new DeleteItemCommand({ TableName: environment.CAIRN_EXECUTIONS_TABLE, Key }));
+    expect(await countParked('"runId":"parked-twice-run"')).toBe(0);
+  });
 });
