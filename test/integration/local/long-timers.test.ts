@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   expect(await env.verifyHistories()).toEqual([]);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await env?.teardown();
@@ -193,26 +193,32 @@ describe('long timers through the due-time index and the sweeper', () => {
     expect(close.eventTime).toBeGreaterThanOrEqual(startTime + 365 * DAY);
   }, 60_000);
 
-  /** Starts `workflows` runs of `timers` timers each, all of `duration`, and waits until all are parked. */
-  async function parkTimers(prefix: string, runs: number, timers: number, duration: string) {
+  /**
+   * Starts `runs` runs of `timers` timers each, due `inMs` from now (the i-th of a run `i × stepMs`
+   * later), and waits until all of them are parked.
+   */
+  async function parkTimers(prefix: string, runs: number, timers: number, inMs: number, stepMs = 0) {
+    // At the start of a minute: every timer of the batch falls in that one minute.
+    const dueAt = Math.ceil((stack().clock.now() + inMs) / MINUTE) * MINUTE;
     const handles = await Promise.all(
       Array.from({ length: runs }, (_, i) =>
         env.client.workflow.start(workflows.manyTimers, {
           taskQueue: 'long',
           workflowId: `${prefix}-${i}`,
-          args: [timers, duration],
+          args: [timers, dueAt, stepMs],
         }),
       ),
     );
     // The timers of these runs still in the index (their messages name the run's workflow id).
     const parkedTimers = () => countParked(`"workflowId":"${prefix}-`, '"type":"fireTimer"');
-    await eventually(async () => (await parkedTimers()) === runs * timers, 60_000);
+    await eventually(async () => (await parkedTimers()) === runs * timers, 120_000);
     const fireTimes = await Promise.all(
       handles.map(async (h) =>
         (await h.fetchHistory()).events.flatMap((e) => (e.type === 'TimerStarted' ? [e.fireTime] : [])),
       ),
     );
-    return { handles, parkedTimers, lastFireTime: Math.max(...fireTimes.flat()) };
+    const all = fireTimes.flat();
+    return { handles, parkedTimers, firstFireTime: Math.min(...all), lastFireTime: Math.max(...all) };
   }
 
   /** Every run returns its timer count, and every timer fired exactly once in its history. */
@@ -229,15 +235,24 @@ describe('long timers through the due-time index and the sweeper', () => {
   }
 
   it('fires 1,000 timers due in the same minute, each exactly once', async () => {
-    const { handles, parkedTimers, lastFireTime } = await parkTimers('thousand', 100, 10, '20 days');
-    stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
+    // Each run's ten timers a second apart: all due within the same minute, as a burst of runs
+    // started together would be, without every timer of a run firing in the same instant.
+    const { handles, parkedTimers, firstFireTime, lastFireTime } = await parkTimers(
+      'thousand',
+      100,
+      10,
+      20 * DAY,
+      1_000,
+    );
+    expect(Math.floor(firstFireTime / MINUTE)).toBe(Math.floor(lastFireTime / MINUTE));
+    stack().clock.advance(Math.max(0, firstFireTime - stack().clock.now()));
     expect(await sweepAll()).toBeGreaterThanOrEqual(1_000);
     expect(await parkedTimers()).toBe(0);
     await expectAllFiredOnce(handles, 10);
-  }, 100_000);
+  }, 240_000);
 
   it('loses nothing when a sweeper dies mid-page, and its duplicates fire nothing twice', async () => {
-    const { handles, parkedTimers, lastFireTime } = await parkTimers('crash', 12, 10, '25 days');
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('crash', 12, 10, 25 * DAY);
     // The sweeper's invocation dies right after its fifth batch of messages reached SQS: part of
     // what it read is forwarded, nothing of it deleted yet or only some.
     let sends = 0;
@@ -270,7 +285,7 @@ describe('long timers through the due-time index and the sweeper', () => {
   }, 100_000);
 
   it('loses and doubles nothing when two sweepers overlap', async () => {
-    const { handles, parkedTimers, lastFireTime } = await parkTimers('overlap', 12, 10, '25 days');
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('overlap', 12, 10, 25 * DAY);
     stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
     const [a, b] = await Promise.all([stack().sweep(), stack().sweep()]);
     expect(a.complete && b.complete).toBe(true);
@@ -280,7 +295,7 @@ describe('long timers through the due-time index and the sweeper', () => {
   }, 100_000);
 
   it('stops a sweep that runs out of time between pages; the next sweep carries on', async () => {
-    const { handles, parkedTimers, lastFireTime } = await parkTimers('budget', 2, 10, '21 days');
+    const { handles, parkedTimers, lastFireTime } = await parkTimers('budget', 2, 10, 21 * DAY);
     stack().clock.advance(Math.max(0, lastFireTime - stack().clock.now()));
     expect(await stack().runtime.dispatch.sweepDue({ stopBy: Date.now() })).toEqual({
       moved: 0,
@@ -312,7 +327,7 @@ describe('long timers through the due-time index and the sweeper', () => {
     ];
     for (const Item of junk) await dynamodb.send(new PutItemCommand({ TableName: table, Item }));
     try {
-      const { handles, parkedTimers, lastFireTime } = await parkTimers('behind-junk', 4, 10, '22 days');
+      const { handles, parkedTimers, lastFireTime } = await parkTimers('behind-junk', 4, 10, 22 * DAY);
       const outcome = await advanceTo(lastFireTime);
       expect(outcome).toMatchObject({ complete: true, stuck: 2 });
       expect(outcome.moved).toBeGreaterThanOrEqual(40);

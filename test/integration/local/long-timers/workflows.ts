@@ -27,12 +27,13 @@ export async function waitsForever(): Promise<void> {
   await condition(() => false);
 }
 
-/** Starts `count` timers of the same length at once and waits for them all. */
-export async function manyTimers(count: number, duration: string): Promise<number> {
+/** Starts `count` timers at once, the i-th due at `dueAt + i × stepMs` (epoch ms), and waits for them all. */
+export async function manyTimers(count: number, dueAt: number, stepMs = 0): Promise<number> {
   let fired = 0;
+  const now = Date.now();
   await Promise.all(
-    Array.from({ length: count }, async () => {
-      await sleep(duration);
+    Array.from({ length: count }, async (_, i) => {
+      await sleep(dueAt + i * stepMs - now);
       fired++;
     }),
   );
