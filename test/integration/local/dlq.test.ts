@@ -18,10 +18,16 @@ const bytes = (value: string) => new TextEncoder().encode(value);
  * that carries such a payload, before any activity code runs: a poison message, not an activity
  * failure the engine would retry.
  */
-function keyring(keys: string[], writeKey?: string): PayloadCodec {
+function keyring(keys: string[], writeKey?: string, options: { maxBytes?: number } = {}): PayloadCodec {
   return {
     async encode(payloads) {
       if (!writeKey) return payloads;
+      // As KMS Encrypt, which takes at most 4096 bytes of plaintext (envelope encryption has no limit).
+      const tooLarge = payloads.find((p) => (p.data?.length ?? 0) > (options.maxBytes ?? Infinity));
+      if (tooLarge)
+        throw new Error(
+          `Cannot encrypt a ${tooLarge.data!.length}-byte payload: KMS Encrypt takes at most ${options.maxBytes} bytes`,
+        );
       return payloads.map((payload) => ({
         metadata: { encoding: bytes('binary/encrypted'), 'key-id': bytes(writeKey) },
         data: bytes(
@@ -62,13 +68,22 @@ beforeAll(async () => {
       { taskQueue: 'dlq', workflows, dataConverter: { payloadCodecs: [keyring(['k2'], 'k2')] } },
       // Writes plain payloads.
       { taskQueue: 'dlq-plain', workflows },
+      // Encrypts each payload with KMS directly: payloads over 4 KB cannot be written.
+      {
+        taskQueue: 'dlq-sealed',
+        workflows,
+        dataConverter: { payloadCodecs: [keyring(['k1'], 'k1', { maxBytes: 4096 })] },
+      },
       // Deployed before the key rotation: knows only 'k1'.
       { taskQueue: 'dlq-vault', activities, dataConverter: { payloadCodecs: [keyring(['k1'])] } },
     ],
     // Short visibility timeouts (6 × 1 s), so redeliveries and dead-lettering happen within a test.
     functionTimeoutSeconds: 1,
   });
-  client = new Client({ endpoint: stack().endpoint, dataConverter: { payloadCodecs: [keyring(['k2'])] } });
+  client = new Client({
+    endpoint: stack().endpoint,
+    dataConverter: { payloadCodecs: [keyring(['k1', 'k2'])] },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -89,71 +104,115 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 describe('poison records: set aside with their reason, redriven once fixed', () => {
-  it('sets aside a task that always fails without delaying other runs, and redrives it', async () => {
+  it('sets aside tasks that always fail without delaying other runs, and redrives them once fixed', async () => {
+    const secret = 'x'.repeat(5000);
+    // An activity task its worker cannot read (standard queue), and a workflow task its worker cannot
+    // commit (FIFO queue, message group = run): neither is an activity or workflow failure the
+    // engine retries; each fails its handler on every receive.
     const poison = await client.workflow.start(workflows.revealSecret, {
       taskQueue: 'dlq',
       workflowId: 'dlq-poison',
       args: ['rotated'],
     });
-    // Healthy runs started at the same time share the vault's activity queue (and its batches).
-    const healthy = await Promise.all(
-      [1, 2, 3].map((n) =>
+    const sealed = await client.workflow.start(workflows.revealSecret, {
+      taskQueue: 'dlq-sealed',
+      workflowId: 'dlq-sealed',
+      args: [secret],
+    });
+    // Healthy runs started at the same time share the vault's activity queue (and its batches), and
+    // the sealed worker's workflow-task queue.
+    const healthy = await Promise.all([
+      ...[1, 2, 3].map((n) =>
         client.workflow.start(workflows.revealSecret, {
           taskQueue: 'dlq-plain',
           workflowId: `dlq-healthy-${n}`,
           args: [`plain-${n}`],
         }),
       ),
-    );
+      ...[4, 5].map((n) =>
+        client.workflow.start(workflows.revealSecret, {
+          taskQueue: 'dlq-sealed',
+          workflowId: `dlq-healthy-${n}`,
+          args: [`small-${n}`],
+        }),
+      ),
+    ]);
     expect(await Promise.all(healthy.map((handle) => handle.result()))).toEqual([
       'revealed:plain-1',
       'revealed:plain-2',
       'revealed:plain-3',
+      'revealed:small-4',
+      'revealed:small-5',
     ]);
-    // They finished while the poison message was still being redelivered: nothing waited for it.
+    // They finished while the poison messages were still being redelivered: nothing waited for them.
     expect((await poison.describe()).workflowTaskFailure).toBeUndefined();
+    expect((await sealed.describe()).workflowTaskFailure).toBeUndefined();
 
-    const description = await eventually(async () => {
-      const d = await poison.describe();
-      return d.workflowTaskFailure?.cause === 'DeadLettered' && d;
-    }, 80_000);
+    const deadLettered = (handle: typeof poison) =>
+      eventually(async () => {
+        const d = await handle.describe();
+        return d.workflowTaskFailure?.cause === 'DeadLettered' && d;
+      }, 80_000);
+    const [description, sealedDescription] = await Promise.all([deadLettered(poison), deadLettered(sealed)]);
     expect(description.status).toBe('Running');
     expect(description.workflowTaskFailure?.failure.message).toMatch(
       /activity task moved to the dead-letter queue.*encrypted with key 'k2'/,
     );
+    expect(sealedDescription.workflowTaskFailure?.failure.message).toMatch(
+      /workflow task moved to the dead-letter queue.*KMS Encrypt takes at most 4096 bytes/,
+    );
 
-    // Listed with where it waits and why, once SQS has moved it to the DLQ.
+    // Listed with where they wait and why, once SQS has moved them to the DLQs.
     const listed = await eventually(async () => {
       const page = await service().listDeadLetters('default');
-      return page.deadLetters.length > 0 && page;
+      return page.deadLetters.length >= 2 && page;
     }, 30_000);
-    expect(listed.queues).toEqual(expect.arrayContaining(['act-dlq-vault-dlq', 'router-failures']));
-    expect(listed.truncated).toBe(false);
-    expect(listed.deadLetters).toEqual([
-      expect.objectContaining({
-        queue: 'act-dlq-vault-dlq',
-        sourceQueue: 'act-dlq-vault',
-        kind: 'activity',
-        workflowId: 'dlq-poison',
-        runId: poison.firstExecutionRunId,
-        taskQueue: 'dlq-vault',
-        attempt: 1,
-        deadLetteredTime: description.workflowTaskFailure?.time,
-        reason: description.workflowTaskFailure?.failure.message,
-      }),
-    ]);
-    expect(listed.deadLetters[0]!.receiveCount).toBeGreaterThanOrEqual(5);
-    expect(listed.deadLetters[0]!.eventId).toEqual(
-      (await poison.fetchHistory()).events.find((e) => e.type === 'ActivityTaskScheduled')?.eventId,
+    expect(listed.queues).toEqual(
+      expect.arrayContaining(['act-dlq-vault-dlq', 'wf-dlq-sealed-dlq', 'system-dlq', 'router-failures']),
     );
-    // Listing leaves it in place; filters narrow it; another namespace sees nothing of it.
+    expect(listed.truncated).toBe(false);
+    expect(listed.deadLetters).toHaveLength(2);
+    expect(listed.deadLetters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          queue: 'act-dlq-vault-dlq',
+          sourceQueue: 'act-dlq-vault',
+          kind: 'activity',
+          workflowId: 'dlq-poison',
+          runId: poison.firstExecutionRunId,
+          eventId: (await poison.fetchHistory()).events.find((e) => e.type === 'ActivityTaskScheduled')
+            ?.eventId,
+          taskQueue: 'dlq-vault',
+          attempt: 1,
+          deadLetteredTime: description.workflowTaskFailure?.time,
+          reason: description.workflowTaskFailure?.failure.message,
+        }),
+        expect.objectContaining({
+          queue: 'wf-dlq-sealed-dlq',
+          sourceQueue: 'wf-dlq-sealed',
+          kind: 'workflow',
+          workflowId: 'dlq-sealed',
+          runId: sealed.firstExecutionRunId,
+          eventId: sealedDescription.workflowTaskFailure?.eventId,
+          taskQueue: 'dlq-sealed',
+          deadLetteredTime: sealedDescription.workflowTaskFailure?.time,
+          reason: sealedDescription.workflowTaskFailure?.failure.message,
+        }),
+      ]),
+    );
+    for (const d of listed.deadLetters) expect(d.receiveCount).toBeGreaterThanOrEqual(5);
+    // Listing leaves them in place; filters narrow; another namespace sees nothing of them.
     expect(
       (await service().listDeadLetters('default', { queue: 'act-dlq-vault-dlq' })).deadLetters,
     ).toHaveLength(1);
+    const one = await service().listDeadLetters('default', { limit: 1 });
+    expect([one.deadLetters.length, one.truncated]).toEqual([1, true]);
     expect((await service().listDeadLetters('default', { workflowId: 'other' })).deadLetters).toEqual([]);
     expect((await service().listDeadLetters('tenant-b')).deadLetters).toEqual([]);
+    expect((await service().redriveDeadLetters('tenant-b')).redriven).toEqual([]);
 
-    // Fixed: the vault's worker is redeployed with the new key. A redrive puts the task back.
+    // Fixed: the vault's worker is redeployed with the new key, the sealed worker with envelope
+    // encryption. A redrive puts each task back on its queue (the workflow task in its run's group).
     stack().replaceWorker(
       createWorker({
         taskQueue: 'dlq-vault',
@@ -161,14 +220,24 @@ describe('poison records: set aside with their reason, redriven once fixed', () 
         dataConverter: { payloadCodecs: [keyring(['k1', 'k2'])] },
       }),
     );
+    stack().replaceWorker(
+      createWorker({
+        taskQueue: 'dlq-sealed',
+        workflows,
+        dataConverter: { payloadCodecs: [keyring(['k1'], 'k1')] },
+      }),
+    );
     const redrive = await service().redriveDeadLetters('default', { workflowId: 'dlq-poison' });
     expect(redrive.redriven.map((d) => [d.workflowId, d.kind])).toEqual([['dlq-poison', 'activity']]);
     expect(redrive.skipped).toEqual([]);
     expect((await poison.describe()).workflowTaskFailure).toBeUndefined();
     expect(await poison.result()).toBe('revealed:rotated');
+    const rest = await service().redriveDeadLetters('default');
+    expect(rest.redriven.map((d) => [d.workflowId, d.kind])).toEqual([['dlq-sealed', 'workflow']]);
+    expect(await sealed.result()).toBe(`revealed:${secret}`);
 
     // Redriving again finds nothing and changes nothing.
-    expect(await service().redriveDeadLetters('default', { workflowId: 'dlq-poison' })).toEqual({
+    expect(await service().redriveDeadLetters('default')).toEqual({
       redriven: [],
       skipped: [],
       truncated: false,
