@@ -13,6 +13,7 @@ interface DevFlags {
   stateDir: string;
   inMemory?: boolean;
   jsonLogs?: boolean;
+  functionTimeout: string;
 }
 
 async function assertPortFree(port: number): Promise<void> {
@@ -44,10 +45,25 @@ export function addDevCommand(program: Command): void {
       new Option('--in-memory', 'keep no state: everything is gone when dev stops').conflicts('stateDir'),
     )
     .option('--json-logs', "print the handlers' log lines as JSON (as in the cloud) instead of readable text")
+    .option(
+      '--function-timeout <seconds>',
+      "the local functions' timeout; queue visibility timeouts are six times it, so a failing message is redelivered (and dead-lettered after 5 receives) sooner when it is short",
+      '30',
+    )
     .action(async (flags: DevFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 1 || port > 65_535) {
         throw new Error(`--port must be a port number (1–65535), got '${flags.port}'`);
+      }
+      const functionTimeoutSeconds = Number(flags.functionTimeout);
+      if (
+        !Number.isInteger(functionTimeoutSeconds) ||
+        functionTimeoutSeconds < 1 ||
+        functionTimeoutSeconds > 900
+      ) {
+        throw new Error(
+          `--function-timeout must be whole seconds from 1 to 900 (Lambda's limit), got '${flags.functionTimeout}'`,
+        );
       }
       // Fail before anything starts, not after DynamoDB Local's seconds of start-up.
       await assertPortFree(port);
@@ -85,6 +101,7 @@ export function addDevCommand(program: Command): void {
       const stack = await startLocalStack({
         workers: entries.map((entry) => entry.handler),
         port,
+        functionTimeoutSeconds,
         stateDir: stateDir && join(stateDir, 'stack'),
         logLevel: 'info',
         logFormat: flags.jsonLogs ? 'json' : 'text',
