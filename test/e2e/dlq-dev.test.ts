@@ -95,7 +95,7 @@ export async function loud(text: string): Promise<string> {
     );
     writeFileSync(
       join(dir, 'activities.ts'),
-      'export async function shout(text: string): Promise<string> {\n  return `${text.length}:${text.slice(0, 3).toUpperCase()}`;\n}\n',
+      "export async function shout(text: string): Promise<string> {\n  return [text.length, text.slice(0, 3).toUpperCase()].join(':');\n}\n",
     );
     const entry = writeWorker(dir, true);
     // One-second functions: a message that always fails is dead-lettered within about 30 s.
