@@ -32,8 +32,9 @@ export type StreamFailure = z.output<typeof streamFailureSchema>;
 /** The error names with which DynamoDB Streams says records (or their shard) are gone. */
 const GONE = new Set(['TrimmedDataAccessException', 'ResourceNotFoundException', 'ExpiredIteratorException']);
 
-/** Most GetRecords calls spent on one failed batch (each returns up to its batch size). */
+/** Most GetRecords calls spent on one failed batch, and records asked for per call. */
 const MAX_READS = 20;
+const READ_LIMIT = 100;
 
 /**
  * The committed batches of a failed stream batch, read back from its shard between its first and
@@ -58,13 +59,12 @@ export async function readStreamRange(
       )
     ).ShardIterator;
     for (let reads = 0; iterator && reads < MAX_READS; reads++) {
-      const out = await streams.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: info.batchSize }),
-      );
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_LIMIT }));
       const page = out.Records ?? [];
       const inRange = page.filter((r) => BigInt(r.dynamodb?.SequenceNumber ?? '0') <= end);
       records.push(...inRange);
-      if (inRange.length < page.length || records.length >= info.batchSize) break;
+      // The range may hold more records than the batch did: the mapping's filter left some out.
+      if (inRange.length < page.length) break;
       // An open shard answers an empty page at its tip: nothing more is coming for this range.
       if (!page.length) break;
       iterator = out.NextShardIterator;
