@@ -10,22 +10,25 @@ import type { BenchResult } from './results.ts';
  * started at once, each awaited by its own `result()`, with the API function at the concurrency
  * the CDK deploys (throttled beyond, as Lambda is). It reports whether every client got its
  * result, how long the burst took, how the clients were throttled and retried, and the deepest the
- * task queues got. `CAIRN_BENCH_BURST` sets the number of workflows (default 10,000).
+ * task queues got. `CAIRN_BENCH_BURST` sets the number of workflows (default 10,000),
+ * `CAIRN_BENCH_BURST_STEPS` the activities each runs one after another (default 10). Progress goes
+ * to stderr every 30 seconds.
  */
 
 const BURST_WORKFLOWS = Number(process.env.CAIRN_BENCH_BURST ?? 10_000);
 /** The whole burst must finish in this; past it the stage reports what had arrived and fails. */
 const DEADLINE_MS = 25 * 60_000;
-const STEPS = 10;
+const STEPS = Number(process.env.CAIRN_BENCH_BURST_STEPS ?? 10);
+const PROGRESS_MS = 30_000;
 const SAMPLE_MS = 1_000;
 
 const { burstStep } = proxyActivities<{ burstStep(n: number): Promise<number> }>({
   startToCloseTimeout: '1 minute',
 });
 
-async function burstTenSteps(seed: number): Promise<number> {
+async function burstSteps(seed: number, steps: number): Promise<number> {
   let value = seed;
-  for (let i = 0; i < STEPS; i++) value = await burstStep(value);
+  for (let i = 0; i < steps; i++) value = await burstStep(value);
   return value;
 }
 
@@ -94,7 +97,7 @@ export async function benchBurst(): Promise<BenchResult[]> {
     workers: [
       {
         taskQueue: 'burst',
-        workflows: { burstTenSteps },
+        workflows: { burstSteps },
         activities: { burstStep: async (n: number) => n + 1 },
       },
     ],
@@ -116,17 +119,22 @@ export async function benchBurst(): Promise<BenchResult[]> {
     const doneAt: number[] = [];
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), DEADLINE_MS));
     const outcomes = Array.from({ length: BURST_WORKFLOWS }, async (_, i) => {
-      const handle = await client.workflow.start(burstTenSteps, {
+      const handle = await client.workflow.start(burstSteps, {
         taskQueue: 'burst',
         workflowId: `burst-${i}`,
-        args: [i],
+        args: [i, STEPS],
       });
       startedAt.push(nowMs() - t0);
       const value = await handle.result();
       doneAt.push(nowMs() - t0);
       if (value !== i + STEPS) throw new Error(`burst-${i} returned ${value}, expected ${i + STEPS}`);
     });
+    const progress = setInterval(() => {
+      const s = ((nowMs() - t0) / 1000).toFixed(0);
+      process.stderr.write(`[burst ${s}s] ${startedAt.length} started, ${doneAt.length} results\n`);
+    }, PROGRESS_MS);
     const settled = await Promise.race([Promise.allSettled(outcomes), deadline]);
+    clearInterval(progress);
     const elapsedS = (nowMs() - t0) / 1000;
     const failures =
       settled === 'deadline'
@@ -137,7 +145,7 @@ export async function benchBurst(): Promise<BenchResult[]> {
     const throttledAnswers = status(429) + status(500) + status(502) + status(503) + status(504);
     doneAt.sort((a, b) => a - b);
     const p = (q: number) => doneAt[Math.min(doneAt.length - 1, Math.floor(q * doneAt.length))] ?? Number.NaN;
-    const note = `${BURST_WORKFLOWS} ${STEPS}-step workflows started at once, each awaited with result(); API concurrency as deployed`;
+    const note = `${BURST_WORKFLOWS} workflows of ${STEPS} sequential activities started at once, each awaited with result(); API concurrency as deployed`;
     return [
       {
         name: 'burst.results_delivered',
