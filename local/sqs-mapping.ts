@@ -16,7 +16,26 @@ export interface SqsMappingOptions {
   visibilityTimeoutSeconds: number;
   /** Concurrent batches (pollers) for this mapping. */
   pollers: number;
+  /** A fault injector's hold on each delivery (chaos runs); none: the batch goes straight to `fn`. */
+  deliveryHook?: SqsDeliveryHook;
 }
+
+/** One batch on its way to the function, as a {@link SqsDeliveryHook} sees it. */
+export interface SqsDelivery {
+  records: SQSRecord[];
+  queueUrl: string;
+  /** The mapping's own client (not the handlers'): for what the hook does to the queue itself. */
+  sqs: SQSClient;
+}
+
+/**
+ * Delivers a batch in its own way: later, twice, reordered, or with its messages made visible again
+ * while the function still runs. `invoke` hands records to the function as the mapping would.
+ */
+export type SqsDeliveryHook = (
+  delivery: SqsDelivery,
+  invoke: (records: SQSRecord[]) => Promise<SQSBatchResponse | undefined>,
+) => Promise<SQSBatchResponse | undefined>;
 
 /** An SQS message as the event source mapping hands it to the function: one record of its event. */
 export function toRecord(message: Message, queueArn: string): SQSRecord {
@@ -72,7 +91,9 @@ export class SqsMapping {
   }
 
   private async poll(): Promise<void> {
-    const { sqs, queueUrl, queueArn, fn, batchSize, visibilityTimeoutSeconds } = this.options;
+    const { sqs, queueUrl, queueArn, fn, batchSize, visibilityTimeoutSeconds, deliveryHook } = this.options;
+    const invoke = async (batch: SQSRecord[]) =>
+      (await fn.invoke({ Records: batch })) as SQSBatchResponse | undefined;
     while (!this.stopped) {
       let messages: Message[] = [];
       try {
@@ -96,7 +117,9 @@ export class SqsMapping {
       const records = messages.map((message) => toRecord(message, queueArn));
       let failed = new Set(records.map((record) => record.messageId));
       try {
-        const response = (await fn.invoke({ Records: records })) as SQSBatchResponse | undefined;
+        const response = deliveryHook
+          ? await deliveryHook({ records, queueUrl, sqs }, invoke)
+          : await invoke(records);
         failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       } catch {
         // The whole batch failed: every message will be received again.

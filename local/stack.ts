@@ -22,6 +22,7 @@ import { createResources } from './create-resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { matchesFilter } from './event-filter.ts';
 import { sendStreamFailure, streamFailureRecord } from './failure-destination.ts';
+import type { LocalFaultHooks } from './fault-hooks.ts';
 import { startFauxqs } from './fauxqs.ts';
 import { currentInvocation, LocalFunction } from './function-host.ts';
 import { startHttpGateway } from './http-gateway.ts';
@@ -90,6 +91,8 @@ export interface LocalStackOptions {
   logFormat?: 'json' | 'text';
   /** The web UI to serve at the HTTP API's `/` (`cairn dev` passes `await loadUi()`). @default none */
   ui?: UiFiles;
+  /** Fault injection for chaos runs (`local/fault-injector.ts`). @default none */
+  faults?: LocalFaultHooks;
 }
 
 /** A running embedded stack. */
@@ -207,11 +210,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       concurrency,
       functions,
       perTaskQueue: queues.perTaskQueue,
+      deliveryHook: options.faults?.sqsDelivery,
       // The handlers read the task queues that have a worker from their environment, as in Lambda.
       onChange: (workerFunctions) => {
         process.env.CAIRN_WORKER_FUNCTIONS = JSON.stringify(workerFunctions);
         // The handlers' runtime is built afresh for the new environment: it halts killed ones too.
-        haltKilledInvocations(runtimeFromEnvironment());
+        haltKilledInvocations(runtimeFromEnvironment(), options.faults);
       },
     });
     for (const worker of options.workers) workers.host(worker);
@@ -239,7 +243,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const runtime = runtimeFromEnvironment();
     if (stateDir) await resendScheduleWakes(runtime);
-    haltKilledInvocations(runtime);
+    haltKilledInvocations(runtime, options.faults);
 
     // The API is hosted as deployed (definitions.ts): its timeout is API Gateway's, not the workers'.
     const api = host(`${prefix}-api`, apiHandler, API_FUNCTION.timeoutSeconds, {
@@ -262,6 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bisectBatchOnError: MAPPINGS.router.bisectBatchOnError,
       pollIntervalMs: options.streamPollIntervalMs ?? 50,
       filter: (record) => matchesFilter(MAPPINGS.router.filterPattern, record),
+      deliveryHook: options.faults?.streamDelivery,
       onDiscard: (records, error, shardId) => {
         discardedStreamRecords.push(...records);
         runtime.deps.logger('error', 'router gave up on stream records', { count: records.length, error });
@@ -282,6 +287,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         batchSize: MAPPINGS.systemTasks.batchSize,
         visibilityTimeoutSeconds: queues.system.definition.visibilityTimeoutSeconds,
         pollers: 2,
+        deliveryHook: options.faults?.sqsDelivery,
       }),
     ];
     streamMapping.start();
@@ -341,9 +347,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  */
 const halted = new WeakSet<object>();
 
-function haltKilledInvocations(runtime: ReturnType<typeof runtimeFromEnvironment>): void {
+function haltKilledInvocations(runtime: CloudRuntime, faults: LocalFaultHooks | undefined): void {
   if (halted.has(runtime.dynamodb)) return;
   halted.add(runtime.dynamodb);
+  // Added after the halt, so a killed invocation's calls stop before any injected fault.
+  faults?.instrumentRuntime?.(runtime);
   const halt =
     <T>(next: (args: T) => Promise<unknown>) =>
     (args: T) =>

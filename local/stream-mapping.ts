@@ -21,7 +21,18 @@ export interface StreamMappingOptions {
   filter?: (record: DynamoDBRecord) => boolean;
   /** The failure destination: records of a batch that failed every retry, their shard, and the last error. */
   onDiscard?: (records: DynamoDBRecord[], error: string, shardId: string) => void;
+  /** A fault injector's hold on each delivery (chaos runs); none: the batch goes straight to `fn`. */
+  deliveryHook?: StreamDeliveryHook;
 }
+
+/**
+ * Delivers a batch of stream records in its own way (later, twice, reordered); `invoke` hands
+ * records to the function as the mapping would. The response speaks of the records as given.
+ */
+export type StreamDeliveryHook = (
+  records: DynamoDBRecord[],
+  invoke: (records: DynamoDBRecord[]) => Promise<DynamoDBBatchResponse | undefined>,
+) => Promise<DynamoDBBatchResponse | undefined>;
 
 function toRecord(record: _Record): DynamoDBRecord {
   return {
@@ -140,9 +151,10 @@ export class StreamMapping {
       let failedAt: number;
       let error = 'function error';
       try {
-        const response = (await this.options.fn.invoke({ Records: pending })) as
-          | DynamoDBBatchResponse
-          | undefined;
+        const invoke = async (batch: DynamoDBRecord[]) =>
+          (await this.options.fn.invoke({ Records: batch })) as DynamoDBBatchResponse | undefined;
+        const hook = this.options.deliveryHook;
+        const response = hook ? await hook(pending, invoke) : await invoke(pending);
         const first = response?.batchItemFailures?.[0]?.itemIdentifier;
         failedAt = first === undefined ? -1 : pending.findIndex((r) => r.dynamodb?.SequenceNumber === first);
       } catch (thrown) {

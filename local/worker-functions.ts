@@ -3,7 +3,7 @@ import { MAPPINGS } from '../sdk/backend/definitions.ts';
 import { createWorker, type WorkerHandler } from '../sdk/worker/create-worker.ts';
 import { createTaskQueueQueues, type TaskQueueQueues } from './create-queues.ts';
 import { LocalFunction } from './function-host.ts';
-import { SqsMapping } from './sqs-mapping.ts';
+import { type SqsDeliveryHook, SqsMapping } from './sqs-mapping.ts';
 import type { LocalWorker } from './stack.ts';
 
 /** What the worker functions of a stack share with the rest of it. */
@@ -16,6 +16,8 @@ export interface WorkerFunctionsOptions {
   functions: Map<string, LocalFunction<unknown, unknown>>;
   /** The stack's per-task-queue queues: queues of workers added later join it. */
   perTaskQueue: TaskQueueQueues[];
+  /** A fault injector's hold on the mappings' deliveries (chaos runs). */
+  deliveryHook?: SqsDeliveryHook;
   /** Called when the set of task queues with a worker function changes (task queue → function name). */
   onChange(workerFunctions: Record<string, string>): void;
 }
@@ -137,7 +139,7 @@ export class WorkerFunctions {
   }
 
   private startMappings(hosted: Hosted): void {
-    const { sqs, concurrency } = this.options;
+    const { sqs, concurrency, deliveryHook } = this.options;
     const { workflow, activity } = hosted.queues;
     hosted.mappings = [
       new SqsMapping({
@@ -150,6 +152,7 @@ export class WorkerFunctions {
         // Lambda scales a FIFO queue's pollers with its active message groups (here: runs), up to
         // the function's concurrency; an eager chain keeps its run's group for the whole chain.
         pollers: concurrency,
+        deliveryHook,
       }),
       new SqsMapping({
         sqs,
@@ -160,6 +163,7 @@ export class WorkerFunctions {
         visibilityTimeoutSeconds: activity.definition.visibilityTimeoutSeconds,
         // Lambda scales standard-queue pollers up to the function's concurrency.
         pollers: concurrency,
+        deliveryHook,
       }),
     ];
     for (const mapping of hosted.mappings) mapping.start();

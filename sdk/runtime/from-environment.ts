@@ -53,6 +53,8 @@ export interface CloudRuntime {
   deps: RuntimeDeps;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  /** The client of offloaded payloads (the store's). */
+  s3: S3Client;
   store: DynamoHistoryStore;
   dispatch: SqsTaskDispatch;
   environment: CairnEnvironment;
@@ -186,7 +188,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };
-  const runtime = { deps, dynamodb, sqs, store, dispatch, environment };
+  const runtime = { deps, dynamodb, sqs, s3, store, dispatch, environment };
   cached = { key, clock, runtime };
   return runtime;
 }

@@ -8,7 +8,6 @@ import type { DataConverter } from '../common/payload.ts';
 import { loadDataConverter } from '../common/stored-payload.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
-import { readFullHistory } from '../runtime/commit.ts';
 import type { Logger } from '../runtime/deps.ts';
 import {
   createWorkerRegistry,
@@ -17,9 +16,8 @@ import {
 } from '../runtime/worker-registry.ts';
 import { resolveWorkflows, type WorkflowSources } from '../worker/worker.ts';
 import type { WorkerHost } from '../worker/worker-host.ts';
-import { checkHistoryInvariants } from './invariants.ts';
 import { MemoryEngine } from './memory-engine.ts';
-import { replayWithStoredConverter } from './replay.ts';
+import { storedHistories, verifyHistory } from './verify-histories.ts';
 
 /** A worker of a test environment: its workflows as a module object, a module path or a bundle. */
 export type TestWorkerDefinition = WorkerDefinition & WorkflowSources;
@@ -303,18 +301,7 @@ export class TestWorkflowEnvironment {
 
   /** Every run of this environment's namespace with its full (stored) history. */
   async histories(): Promise<{ state: RunState; events: HistoryEvent[] }[]> {
-    const store = this.backend.store;
-    const found: { state: RunState; events: HistoryEvent[] }[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await store.listRuns(this.namespace, () => true, 100, pageToken);
-      for (const run of page.runs) {
-        const state = await store.getRun(this.namespace, run.runId);
-        if (state) found.push({ state, events: await readFullHistory({ store }, this.namespace, run.runId) });
-      }
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return found;
+    return storedHistories(this.backend.store, this.namespace);
   }
 
   /** Every run's full history in the in-memory store (time-skipping environments). */
@@ -328,28 +315,9 @@ export class TestWorkflowEnvironment {
    */
   async verifyHistories(): Promise<string[]> {
     const problems: string[] = [];
-    for (const { state, events } of await this.histories()) {
-      const label = `${state.workflowType} ${state.workflowId}/${state.runId}`;
-      for (const problem of checkHistoryInvariants(events)) problems.push(`${label}: ${problem}`);
-      const worker = this.backend.workerFor(state.taskQueue, state.workflowType);
-      if (!worker?.workflows.has(state.workflowType)) continue;
-      const decoded = await worker.codec.decode(events);
-      try {
-        await replayWithStoredConverter(
-          {
-            workflows: Object.fromEntries(worker.workflows),
-            converter: worker.converter,
-            runId: state.runId,
-          },
-          decoded,
-        );
-      } catch (error) {
-        const stuck = await this.backend.store.getWorkflowTaskFailure(state.namespace, state.runId);
-        // A run stuck on a failing task was meant to be (e.g. a determinism test): it must fail the same way.
-        if (!stuck || stuck.eventId !== state.workflowTask?.scheduledEventId) {
-          problems.push(`${label}: replay failed: ${(error as Error).message}`);
-        }
-      }
+    for (const run of await this.histories()) {
+      const worker = this.backend.workerFor(run.state.taskQueue, run.state.workflowType);
+      problems.push(...(await verifyHistory(this.backend.store, run, worker)));
     }
     return problems;
   }

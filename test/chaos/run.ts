@@ -1,0 +1,177 @@
+// The chaos run (docs/chaos.md): a seeded workload on the local stack under a seeded fault injector,
+// then the checks that nothing was lost, duplicated, corrupted or left behind.
+import { Client } from 'cairnflow/client';
+import {
+  DEFAULT_FAULT_RATES,
+  FaultInjector,
+  type FaultKind,
+  type FaultRates,
+} from '../../local/fault-injector.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import { chaosActivities } from './activities.ts';
+import { type EndState, inspectEndState } from './end-state.ts';
+import * as workflows from './workflows.ts';
+import { CHAOS_TASK_QUEUE, checkOutcome, driveWorkflow, type Observed, planWorkload } from './workload.ts';
+
+export interface ChaosOptions {
+  seed: number;
+  workflows: number;
+  /** Activities of the one fan-out (runs with ≥ 100 workflows). @default 1000 */
+  fanOut?: number;
+  /** Workflows a client drives at once. @default 50 */
+  concurrency?: number;
+  /** When the workload must be done by; past it, what is open counts as stuck. @default sized to the workload */
+  deadlineMs?: number;
+  rates?: Partial<FaultRates>;
+  /** The local functions' timeout (visibility timeouts are six times it). @default 2 */
+  functionTimeoutSeconds?: number;
+  /** Progress lines (stderr for the CLI). @default none */
+  progress?: (line: string) => void;
+}
+
+/** The run's one-line summary (`npm run chaos` prints it as JSON). */
+export interface ChaosSummary {
+  seed: number;
+  workflows: number;
+  started: number;
+  completed: number;
+  correct: number;
+  violations: number;
+  stuck: number;
+  faults: Record<FaultKind, number>;
+  activityExecutions: number;
+  activityAttempts: number;
+  p50CompletionMs: number;
+  p99CompletionMs: number;
+  durationMs: number;
+  /** Messages left in a queue (visible or in flight) after the drain. */
+  messagesLeft: number;
+  /** Messages found in a DLQ (none is expected: the workload has no poison). */
+  deadLettered: number;
+  /** Stream records the router gave up on. */
+  discardedStreamRecords: number;
+  /** Whether the run passed: every workflow correct, nothing violated, stuck or left behind. */
+  passed: boolean;
+}
+
+/** The summary and the descriptions of everything that went wrong (one line each). */
+export interface ChaosReport {
+  summary: ChaosSummary;
+  problems: string[];
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0;
+
+/** The default deadline: generous for the machine the run shares, bounded all the same. */
+function defaultDeadlineMs(options: ChaosOptions): number {
+  return 120_000 + options.workflows * 600 + (options.workflows >= 100 ? (options.fanOut ?? 1000) * 60 : 0);
+}
+
+/** Runs the workload under faults on a fresh local stack and checks the end state. */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  for (const [name, value] of [
+    ['seed', options.seed],
+    ['workflows', options.workflows],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < (name === 'seed' ? 0 : 1))
+      throw new RangeError(
+        `--${name} must be a whole number${name === 'seed' ? ' ≥ 0' : ' ≥ 1'}, got ${value}`,
+      );
+  }
+  const began = Date.now();
+  const progress = options.progress ?? (() => {});
+  const deadline = began + (options.deadlineMs ?? defaultDeadlineMs(options));
+  const faults = new FaultInjector({
+    seed: options.seed,
+    rates: { ...DEFAULT_FAULT_RATES, ...options.rates },
+  });
+  const { activities, executions } = chaosActivities(faults);
+  const worker = { taskQueue: CHAOS_TASK_QUEUE, workflows, activities };
+  const stack = await startLocalStack({
+    workers: [worker],
+    functionTimeoutSeconds: options.functionTimeoutSeconds ?? 2,
+    logLevel: 'error',
+    faults: faults.hooks,
+  });
+  try {
+    const specs = planWorkload(options);
+    const client = new Client({ endpoint: stack.endpoint, retry: { maxAttempts: 12 } });
+    const observed = new Map<string, { outcome: Observed; ms: number }>();
+    let started = 0;
+    let next = 0;
+    const driver = async () => {
+      while (next < specs.length && Date.now() < deadline) {
+        const spec = specs[next++];
+        const t0 = Date.now();
+        const outcome = await driveWorkflow(client, spec, () => started++);
+        observed.set(spec.id, { outcome, ms: Date.now() - t0 });
+        if (observed.size % 50 === 0) progress(`${observed.size}/${specs.length} workflows done`);
+      }
+    };
+    const drivers = Promise.all(
+      Array.from({ length: Math.min(options.concurrency ?? 50, specs.length) }, driver),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      drivers,
+      new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+    ]);
+    clearTimeout(timer);
+    faults.stop();
+    progress(`workload over after ${Math.round((Date.now() - began) / 1000)} s; draining and checking`);
+
+    const problems: string[] = [];
+    let completed = 0;
+    let correct = 0;
+    const durations: number[] = [];
+    for (const spec of specs) {
+      const seen = observed.get(spec.id);
+      if (!seen) continue;
+      if ('error' in seen.outcome) {
+        problems.push(`${spec.id}: the client failed: ${seen.outcome.error}`);
+        continue;
+      }
+      completed++;
+      durations.push(seen.ms);
+      const mismatch = checkOutcome(spec, seen.outcome);
+      if (mismatch) problems.push(mismatch);
+      else correct++;
+    }
+    const end: EndState = await inspectEndState(stack, worker, Math.max(deadline, Date.now() + 30_000));
+    problems.push(...end.violations, ...end.stuck, ...end.leftovers);
+    const notDone = specs.filter((spec) => !observed.has(spec.id));
+    for (const spec of notDone) problems.push(`${spec.id}: no outcome by the deadline`);
+    durations.sort((a, b) => a - b);
+    const stuck = end.stuck.length + notDone.length;
+    const summary: ChaosSummary = {
+      seed: options.seed,
+      workflows: specs.length,
+      started,
+      completed,
+      correct,
+      violations: end.violations.length,
+      stuck,
+      faults: { ...faults.counts },
+      activityExecutions: executions(),
+      activityAttempts: end.activityAttempts,
+      p50CompletionMs: percentile(durations, 50),
+      p99CompletionMs: percentile(durations, 99),
+      durationMs: Date.now() - began,
+      messagesLeft: end.messagesLeft,
+      deadLettered: end.deadLettered,
+      discardedStreamRecords: end.discardedStreamRecords,
+      passed: false,
+    };
+    summary.passed =
+      started === specs.length &&
+      completed === started &&
+      correct === completed &&
+      summary.violations === 0 &&
+      stuck === 0 &&
+      end.leftovers.length === 0;
+    return { summary, problems };
+  } finally {
+    await stack.stop();
+  }
+}
