@@ -20,6 +20,7 @@ import {
   HISTORY_TABLE,
   MAPPINGS,
   ROUTER_FAILURE_QUEUE,
+  ROUTER_FUNCTION,
   SYSTEM_QUEUE,
 } from '../sdk/backend/definitions.ts';
 import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
@@ -286,7 +287,7 @@ export class Engine extends Construct {
     const router = fn('RouterFunction', 'router', {
       description: 'Cairn router: turns committed history batches into task messages',
       memorySize: 512,
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(ROUTER_FUNCTION.timeoutSeconds),
       environment: knownWorkers,
     });
     this.routerFunction = router.function;

@@ -337,7 +337,8 @@ export class FaultInjector {
     if (fromEventSource && this.chance('crash', this.rates.crash)) {
       const kinds = ['crashBeforeCommit', 'crashAfterCommit', 'crashBeforeSend'] as const;
       const kind = kinds[Math.floor(this.random.crash() * kinds.length)];
-      plan = { kind, nth: 1 + Math.floor(this.random.crash() * 3), seen: 0 };
+      // Mostly the first write or send: an invocation often makes only one or two.
+      plan = { kind, nth: this.random.crash() < 0.7 ? 1 : 2, seen: 0 };
     }
     this.plans.set(invocation, plan);
     return plan;

@@ -8,7 +8,7 @@ import { handler as apiHandler } from '../functions/api.ts';
 import { handler as routerHandler } from '../functions/router.ts';
 import { type SweepOutcome, handler as sweeperHandler } from '../functions/sweeper.ts';
 import { handler as systemHandler } from '../functions/system.ts';
-import { ACCOUNT_CONCURRENCY, API_FUNCTION, MAPPINGS } from '../sdk/backend/definitions.ts';
+import { ACCOUNT_CONCURRENCY, API_FUNCTION, MAPPINGS, ROUTER_FUNCTION } from '../sdk/backend/definitions.ts';
 import {
   type CloudRuntime,
   overrideRuntimeClock,
@@ -250,7 +250,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       concurrency: options.apiConcurrency ?? API_FUNCTION.reservedConcurrency ?? ACCOUNT_CONCURRENCY,
       throttle: true,
     });
-    const router = host(`${prefix}-router`, routerHandler);
+    // The router too: its timeout bounds a stream batch's routing (a fan-out's messages), not a queue's visibility.
+    const router = host(`${prefix}-router`, routerHandler, ROUTER_FUNCTION.timeoutSeconds);
     const system = host(`${prefix}-system`, systemHandler);
     const sweeper = host(`${prefix}-sweeper`, sweeperHandler);
 

@@ -232,6 +232,14 @@ export const API_FUNCTION = {
   resultMinRetryAfterMs: 50,
 } as const;
 
+/**
+ * The router (the history stream's consumer), as deployed. Its timeout bounds one stream batch's
+ * routing, a 1,000-activity fan-out's messages included; no queue's visibility depends on it.
+ */
+export const ROUTER_FUNCTION = {
+  timeoutSeconds: 60,
+} as const;
+
 /** Payloads larger than this go to the payload bucket; history keeps a reference. */
 export const PAYLOAD_OFFLOAD_BYTES = 64 * 1024;
 /** Payloads larger than this are refused with PayloadTooLargeError. */

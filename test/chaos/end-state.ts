@@ -19,6 +19,8 @@ export interface EndState {
   discardedStreamRecords: number;
   /** Attempts the histories record for the activities that closed (a completed third attempt: 3). */
   activityAttempts: number;
+  /** Per workflow id, its first run's start to its last run's close, as the engine recorded them. */
+  completionMs: Map<string, number>;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,6 +47,7 @@ export async function inspectEndState(
   stack: LocalStack,
   worker: WorkerDefinition,
   deadline: number,
+  progress: (line: string) => void,
 ): Promise<EndState> {
   const queues = [stack.queues.system, ...stack.queues.perTaskQueue.flatMap((q) => [q.workflow, q.activity])];
   let messagesLeft = await messagesInFlight(queues.map((queue) => queue.url));
@@ -52,8 +55,16 @@ export async function inspectEndState(
     await pause(500);
     messagesLeft = await messagesInFlight(queues.map((queue) => queue.url));
   }
+  progress(
+    `queues ${messagesLeft ? `still hold ${messagesLeft} messages` : 'drained'}; reading DLQs and histories`,
+  );
   const leftovers: string[] = [];
-  if (messagesLeft > 0) leftovers.push(`${messagesLeft} messages still in the queues after the drain`);
+  if (messagesLeft > 0) {
+    for (const queue of queues) {
+      const left = await messagesInFlight([queue.url]);
+      if (left) leftovers.push(`${left} messages still in ${queue.name} after the drain`);
+    }
+  }
 
   const sqs = new SQSClient({ region: 'us-east-1', useQueueUrlAsEndpoint: false });
   let deadLettered = 0;
@@ -78,7 +89,12 @@ export async function inspectEndState(
   const violations: string[] = [];
   const stuck: string[] = [];
   let activityAttempts = 0;
+  const spans = new Map<string, { start: number; close?: number }>();
   for (const run of await storedHistories(store, 'default')) {
+    const span = spans.get(run.state.workflowId) ?? { start: run.state.startTime };
+    span.start = Math.min(span.start, run.state.startTime);
+    if (run.state.closeTime !== undefined) span.close = Math.max(span.close ?? 0, run.state.closeTime);
+    spans.set(run.state.workflowId, span);
     violations.push(...(await verifyHistory(store, run, registry)));
     activityAttempts += attemptsIn(run.events);
     const { state } = run;
@@ -99,5 +115,8 @@ export async function inspectEndState(
     deadLettered,
     discardedStreamRecords: discarded,
     activityAttempts,
+    completionMs: new Map(
+      [...spans].flatMap(([id, span]) => (span.close === undefined ? [] : [[id, span.close - span.start]])),
+    ),
   };
 }

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { NO_FAULTS } from '../../local/fault-injector.ts';
 import { runChaos } from './run.ts';
+import { WORKFLOW_KINDS, type WorkflowKind } from './workload.ts';
 
 const whole = (name: string, min: number) => (text: string) => {
   const value = Number(text);
@@ -20,6 +21,11 @@ const program = new Command('chaos')
     whole('--fan-out', 1),
     1000,
   )
+  .option(
+    '--kinds <list>',
+    `only these kinds of workflow, comma-separated (${WORKFLOW_KINDS.join(', ')})`,
+    (text) => text.split(',').map((kind) => kind.trim()) as WorkflowKind[],
+  )
   .option('--concurrency <n>', 'workflows driven at once', whole('--concurrency', 1), 50)
   .option(
     '--deadline-s <n>',
@@ -35,6 +41,7 @@ const options = program.parse().opts<{
   fanOut: number;
   concurrency: number;
   deadlineS?: number;
+  kinds?: WorkflowKind[];
   faults: boolean;
 }>();
 
@@ -42,6 +49,7 @@ const { summary, problems } = await runChaos({
   seed: options.seed,
   workflows: options.workflows,
   fanOut: options.fanOut,
+  kinds: options.kinds,
   concurrency: options.concurrency,
   deadlineMs: options.deadlineS === undefined ? undefined : options.deadlineS * 1000,
   rates: options.faults ? undefined : NO_FAULTS,

@@ -11,19 +11,29 @@ import { startLocalStack } from '../../local/stack.ts';
 import { chaosActivities } from './activities.ts';
 import { type EndState, inspectEndState } from './end-state.ts';
 import * as workflows from './workflows.ts';
-import { CHAOS_TASK_QUEUE, checkOutcome, driveWorkflow, type Observed, planWorkload } from './workload.ts';
+import {
+  CHAOS_TASK_QUEUE,
+  checkOutcome,
+  driveWorkflow,
+  type Observed,
+  planWorkload,
+  WORKFLOW_KINDS,
+  type WorkflowKind,
+} from './workload.ts';
 
 export interface ChaosOptions {
   seed: number;
   workflows: number;
   /** Activities of the one fan-out (runs with ≥ 100 workflows). @default 1000 */
   fanOut?: number;
+  /** Only these kinds of workflow (see `planWorkload`). @default every kind */
+  kinds?: WorkflowKind[];
   /** Workflows a client drives at once. @default 50 */
   concurrency?: number;
   /** When the workload must be done by; past it, what is open counts as stuck. @default sized to the workload */
   deadlineMs?: number;
   rates?: Partial<FaultRates>;
-  /** The local functions' timeout (visibility timeouts are six times it). @default 2 */
+  /** The local functions' timeout (visibility timeouts are six times it). @default 5 */
   functionTimeoutSeconds?: number;
   /** Progress lines (stderr for the CLI). @default none */
   progress?: (line: string) => void;
@@ -41,6 +51,7 @@ export interface ChaosSummary {
   faults: Record<FaultKind, number>;
   activityExecutions: number;
   activityAttempts: number;
+  /** Start of a workflow's first run to the close of its last, as the engine recorded them. */
   p50CompletionMs: number;
   p99CompletionMs: number;
   durationMs: number;
@@ -79,6 +90,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         `--${name} must be a whole number${name === 'seed' ? ' ≥ 0' : ' ≥ 1'}, got ${value}`,
       );
   }
+  const unknown = options.kinds?.filter((kind) => !WORKFLOW_KINDS.includes(kind));
+  if (unknown?.length || options.kinds?.length === 0)
+    throw new RangeError(
+      `--kinds takes some of ${WORKFLOW_KINDS.join(', ')}; got '${options.kinds?.join(',')}'`,
+    );
   const began = Date.now();
   const progress = options.progress ?? (() => {});
   const deadline = began + (options.deadlineMs ?? defaultDeadlineMs(options));
@@ -90,22 +106,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const worker = { taskQueue: CHAOS_TASK_QUEUE, workflows, activities };
   const stack = await startLocalStack({
     workers: [worker],
-    functionTimeoutSeconds: options.functionTimeoutSeconds ?? 2,
+    functionTimeoutSeconds: options.functionTimeoutSeconds ?? 5,
     logLevel: 'error',
     faults: faults.hooks,
   });
   try {
     const specs = planWorkload(options);
     const client = new Client({ endpoint: stack.endpoint, retry: { maxAttempts: 12 } });
-    const observed = new Map<string, { outcome: Observed; ms: number }>();
+    const observed = new Map<string, Observed>();
     let started = 0;
     let next = 0;
     const driver = async () => {
       while (next < specs.length && Date.now() < deadline) {
         const spec = specs[next++];
-        const t0 = Date.now();
-        const outcome = await driveWorkflow(client, spec, () => started++);
-        observed.set(spec.id, { outcome, ms: Date.now() - t0 });
+        observed.set(spec.id, await driveWorkflow(client, spec, () => started++));
         if (observed.size % 50 === 0) progress(`${observed.size}/${specs.length} workflows done`);
       }
     };
@@ -124,21 +138,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const problems: string[] = [];
     let completed = 0;
     let correct = 0;
-    const durations: number[] = [];
     for (const spec of specs) {
       const seen = observed.get(spec.id);
       if (!seen) continue;
-      if ('error' in seen.outcome) {
-        problems.push(`${spec.id}: the client failed: ${seen.outcome.error}`);
+      if ('error' in seen) {
+        problems.push(`${spec.id}: the client failed: ${seen.error}`);
         continue;
       }
       completed++;
-      durations.push(seen.ms);
-      const mismatch = checkOutcome(spec, seen.outcome);
+      const mismatch = checkOutcome(spec, seen);
       if (mismatch) problems.push(mismatch);
       else correct++;
     }
-    const end: EndState = await inspectEndState(stack, worker, Math.max(deadline, Date.now() + 30_000));
+    const end: EndState = await inspectEndState(
+      stack,
+      worker,
+      Math.max(deadline, Date.now() + 60_000),
+      progress,
+    );
+    const durations = specs.flatMap((spec) => end.completionMs.get(spec.id) ?? []);
+    if (process.env.CHAOS_DEBUG)
+      for (const spec of specs) console.error(spec.kind, end.completionMs.get(spec.id));
     problems.push(...end.violations, ...end.stuck, ...end.leftovers);
     const notDone = specs.filter((spec) => !observed.has(spec.id));
     for (const spec of notDone) problems.push(`${spec.id}: no outcome by the deadline`);

@@ -1,6 +1,11 @@
 // The chaos run's workload: a seeded mix of workflows, what each must return, and how a client
 // drives each one (signals, updates, cancellation) while the faults hit.
-import { CancelledFailure, type Client, WorkflowFailedError } from 'cairnflow/client';
+import {
+  CancelledFailure,
+  type Client,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+} from 'cairnflow/client';
 import { seededRandom } from '../../sdk/engine/prng.ts';
 import { blobOf, checksumOf } from './activities.ts';
 import * as workflows from './workflows.ts';
@@ -24,6 +29,20 @@ export type WorkflowSpec = { id: string } & (
 
 export type WorkflowKind = WorkflowSpec['kind'];
 
+/** Every kind, for validating a `kinds` option. */
+export const WORKFLOW_KINDS: readonly WorkflowKind[] = [
+  'retried',
+  'heartbeats',
+  'timers',
+  'signals',
+  'updates',
+  'child',
+  'continueAsNew',
+  'cancellation',
+  'fanOut',
+  'large',
+];
+
 /** How often each kind is drawn (the fan-out is not drawn: one per run, see `planWorkload`). */
 const WEIGHTS: [Exclude<WorkflowKind, 'fanOut'>, number][] = [
   ['retried', 3],
@@ -42,22 +61,30 @@ export interface WorkloadOptions {
   workflows: number;
   /** Activities of the run's one fan-out, which runs when `workflows` ≥ 100. @default 1000 */
   fanOut?: number;
+  /** Only these kinds (to reproduce a finding in fewer workflows). @default every kind */
+  kinds?: WorkflowKind[];
 }
 
 /** The run's workflows, the same for the same seed and count. */
 export function planWorkload(options: WorkloadOptions): WorkflowSpec[] {
   const random = seededRandom(`${options.seed}/workload`);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const total = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+  const weights = WEIGHTS.filter(([kind]) => !options.kinds || options.kinds.includes(kind));
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
   const specs: WorkflowSpec[] = [];
   for (let i = 0; i < options.workflows; i++) {
     const id = (kind: string) => `chaos-${options.seed}-${i}-${kind}`;
-    if (i === 0 && options.workflows >= 100) {
+    const only = options.kinds;
+    if (only?.length === 1 && only[0] === 'fanOut') {
+      specs.push({ id: id('fanOut'), kind: 'fanOut', count: options.fanOut ?? 1000 });
+      continue;
+    }
+    if (i === 0 && options.workflows >= 100 && (!only || only.includes('fanOut'))) {
       specs.push({ id: id('fanOut'), kind: 'fanOut', count: options.fanOut ?? 1000 });
       continue;
     }
     let pick = random() * total;
-    const kind = WEIGHTS.find(([, weight]) => (pick -= weight) < 0)?.[0] ?? 'retried';
+    const kind = weights.find(([, weight]) => (pick -= weight) < 0)?.[0] ?? weights[0][0];
     const list = (length: number, min: number, max: number) => Array.from({ length }, () => int(min, max));
     switch (kind) {
       case 'retried':
@@ -133,6 +160,22 @@ export function expectedOutcome(spec: WorkflowSpec): Expected {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Sends an update again, with its id, when its request failed for a reason other than the update's
+ * own (a worker invocation that timed out or crashed answers 500): the id makes the resend safe, as
+ * a real client would resend it. Bounded: five attempts.
+ */
+async function withUpdateRetries<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= 5 || error instanceof WorkflowUpdateFailedError) throw error;
+      await pause(500 * attempt);
+    }
+  }
+}
+
 /** What the client saw of one workflow. */
 export type Observed = { result: unknown } | { cancelled: true } | { error: string };
 
@@ -173,10 +216,14 @@ export async function driveWorkflow(
       case 'updates': {
         const handle = await start(workflows.updates);
         const totals: number[] = [];
-        for (const [i, value] of spec.values.entries())
+        for (const [i, value] of spec.values.entries()) {
+          const updateId = `${spec.id}-u${i}`;
           totals.push(
-            await handle.executeUpdate(workflows.deposit, { args: [value], updateId: `${spec.id}-u${i}` }),
+            await withUpdateRetries(() =>
+              handle.executeUpdate(workflows.deposit, { args: [value], updateId }),
+            ),
           );
+        }
         await handle.signal(workflows.finish);
         return { result: { updates: totals, result: await handle.result() } };
       }
