@@ -351,12 +351,12 @@ const halted = new WeakSet<object>();
 function haltKilledInvocations(runtime: CloudRuntime, faults: LocalFaultHooks | undefined): void {
   if (halted.has(runtime.dynamodb)) return;
   halted.add(runtime.dynamodb);
-  // Added after the halt, so a killed invocation's calls stop before any injected fault.
-  faults?.instrumentRuntime?.(runtime);
   const halt =
     <T>(next: (args: T) => Promise<unknown>) =>
     (args: T) =>
       currentInvocation()?.killed ? new Promise<never>(() => {}) : next(args);
   runtime.dynamodb.middlewareStack.add(halt as never, { step: 'initialize', name: 'haltKilledInvocations' });
   runtime.sqs.middlewareStack.add(halt as never, { step: 'initialize', name: 'haltKilledInvocations' });
+  // Added after the halt, so a killed invocation's calls stop before any injected fault.
+  faults?.instrumentRuntime?.(runtime);
 }
