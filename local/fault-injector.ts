@@ -42,7 +42,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The chance of each fault where it may happen (per invocation, batch, request or activity call). */
 export interface FaultRates {
-  /** Per event-source invocation of a worker, the router or the system function. */
+  /** Per DynamoDB write or SQS send of an event-source invocation (a worker, the router, the system function). */
   crash: number;
   /** Per activity call. */
   crashMidActivity: number;
@@ -63,7 +63,7 @@ export interface FaultRates {
 }
 
 export const DEFAULT_FAULT_RATES: FaultRates = {
-  crash: 0.03,
+  crash: 0.01,
   crashMidActivity: 0.02,
   duplicateMessage: 0.03,
   delayMessage: 0.05,
@@ -98,13 +98,6 @@ const WRITE_COMMANDS = new Set([
 ]);
 const SEND_COMMANDS = new Set(['SendMessageCommand', 'SendMessageBatchCommand']);
 
-/** How one invocation is to die, decided at its first AWS call: at its `nth` write or send. */
-interface CrashPlan {
-  kind: 'crashBeforeCommit' | 'crashAfterCommit' | 'crashBeforeSend';
-  nth: number;
-  seen: number;
-}
-
 type Middleware = (
   next: (args: unknown) => Promise<unknown>,
   context: { commandName?: string },
@@ -137,7 +130,7 @@ export class FaultInjector {
   private active = true;
   private readonly maxDelayMs: number;
   private readonly random: Record<'crash' | 'activity' | 'sqs' | 'stream' | 'aws', () => number>;
-  private readonly plans = new WeakMap<LocalInvocation, CrashPlan | null>();
+  private writeCrashes = 0;
   private readonly instrumented = new WeakSet<object>();
 
   constructor(options: FaultInjectorOptions) {
@@ -262,20 +255,20 @@ export class FaultInjector {
     // Outside the SDK's retry loop: a crash ends the invocation's call for good.
     const crash: Middleware = (next, context) => async (args) => {
       const invocation = currentInvocation();
-      const plan = invocation && this.planFor(invocation);
       const command = context.commandName ?? '';
-      if (!plan || !invocation) return next(args);
-      const counted =
-        plan.kind === 'crashBeforeSend' ? SEND_COMMANDS.has(command) : WRITE_COMMANDS.has(command);
-      if (!counted || ++plan.seen !== plan.nth || !this.active) return next(args);
-      if (plan.kind !== 'crashAfterCommit') {
-        this.counts[plan.kind]++;
-        invocation.kill(`chaos: ${plan.kind} (${command})`);
-        return never();
-      }
-      await next(args);
-      this.counts.crashAfterCommit++;
-      invocation.kill(`chaos: crashAfterCommit (${command})`);
+      const write = WRITE_COMMANDS.has(command);
+      if (!invocation || !(write || SEND_COMMANDS.has(command)) || !fromEventSource(invocation))
+        return next(args);
+      if (!this.chance('crash', this.rates.crash)) return next(args);
+      // Writes crash before and after landing in turn, so each gets its share however few strike.
+      const kind = !write
+        ? 'crashBeforeSend'
+        : this.writeCrashes++ % 2
+          ? 'crashAfterCommit'
+          : 'crashBeforeCommit';
+      if (kind === 'crashAfterCommit') await next(args);
+      this.counts[kind]++;
+      invocation.kill(`chaos: ${kind} (${command})`);
       return never();
     };
     // Inside the SDK's retry loop (as the ambiguous-writes test places it), so what is thrown here is
@@ -325,22 +318,12 @@ export class FaultInjector {
     add(runtime.dynamodb, transient('dynamodb'), 'deserialize', 'chaosTransient');
     add(runtime.s3, transient('s3'), 'deserialize', 'chaosTransient');
   }
+}
 
-  /** Whether (and how) `invocation` is to crash; decided once, for event-source invocations only. */
-  private planFor(invocation: LocalInvocation): CrashPlan | null {
-    const known = this.plans.get(invocation);
-    if (known !== undefined) return known;
-    let plan: CrashPlan | null = null;
-    // Synchronous invocations (the API, a worker's query or update request) answer a caller, who
-    // would see the crash as an error; the chaos run crashes what event source mappings retry.
-    const fromEventSource = Array.isArray((invocation.event as { Records?: unknown })?.Records);
-    if (fromEventSource && this.chance('crash', this.rates.crash)) {
-      const kinds = ['crashBeforeCommit', 'crashAfterCommit', 'crashBeforeSend'] as const;
-      const kind = kinds[Math.floor(this.random.crash() * kinds.length)];
-      // Mostly the first write or send: an invocation often makes only one or two.
-      plan = { kind, nth: this.random.crash() < 0.7 ? 1 : 2, seen: 0 };
-    }
-    this.plans.set(invocation, plan);
-    return plan;
-  }
+/**
+ * Whether an invocation came from an event source mapping, which retries it. Synchronous ones (the
+ * API, a worker's query or update request) answer a caller, who would see a crash as an error.
+ */
+function fromEventSource(invocation: LocalInvocation): boolean {
+  return Array.isArray((invocation.event as { Records?: unknown })?.Records);
 }

@@ -16,7 +16,7 @@ describe('the chaos run', () => {
       workflows: 100,
       fanOut: 200,
       deadlineMs: 150_000,
-      rates: { crash: 0.06, delayStreamBatch: 0.1, duplicateStreamBatch: 0.08, throttleS3: 0.1 },
+      rates: { crash: 0.015, delayStreamBatch: 0.1, duplicateStreamBatch: 0.08, throttleS3: 0.1 },
     });
     console.log(JSON.stringify(summary));
     expect(problems).toEqual([]);
