@@ -102,7 +102,7 @@ async function describeTask(deps: Deps, namespace: string, filter: Filter, messa
       ? failure.failure.message
       : failure
         ? `${failure.cause}: ${failure.failure.message}`
-        : 'The run records no failure for it (it may have closed since, or the handler could not record one: see its logs)',
+        : 'The run records no failure for it: its handler may have timed out or crashed on every receive, or the run closed since (see the function logs)',
   };
   return { entries: [entry] };
 }
