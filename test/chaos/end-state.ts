@@ -19,8 +19,6 @@ export interface EndState {
   discardedStreamRecords: number;
   /** Attempts the histories record for the activities that closed (a completed third attempt: 3). */
   activityAttempts: number;
-  /** Per workflow id, its first run's start to its last run's close, as the engine recorded them. */
-  completionMs: Map<string, number>;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,12 +87,7 @@ export async function inspectEndState(
   const violations: string[] = [];
   const stuck: string[] = [];
   let activityAttempts = 0;
-  const spans = new Map<string, { start: number; close?: number }>();
   for (const run of await storedHistories(store, 'default')) {
-    const span = spans.get(run.state.workflowId) ?? { start: run.state.startTime };
-    span.start = Math.min(span.start, run.state.startTime);
-    if (run.state.closeTime !== undefined) span.close = Math.max(span.close ?? 0, run.state.closeTime);
-    spans.set(run.state.workflowId, span);
     violations.push(...(await verifyHistory(store, run, registry)));
     activityAttempts += attemptsIn(run.events);
     const { state } = run;
@@ -115,8 +108,5 @@ export async function inspectEndState(
     deadLettered,
     discardedStreamRecords: discarded,
     activityAttempts,
-    completionMs: new Map(
-      [...spans].flatMap(([id, span]) => (span.close === undefined ? [] : [[id, span.close - span.start]])),
-    ),
   };
 }

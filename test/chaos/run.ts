@@ -9,6 +9,7 @@ import {
 } from '../../local/fault-injector.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { chaosActivities } from './activities.ts';
+import { ClockDriver } from './clock-driver.ts';
 import { type EndState, inspectEndState } from './end-state.ts';
 import * as workflows from './workflows.ts';
 import {
@@ -51,7 +52,10 @@ export interface ChaosSummary {
   faults: Record<FaultKind, number>;
   activityExecutions: number;
   activityAttempts: number;
-  /** Start of a workflow's first run to the close of its last, as the engine recorded them. */
+  /**
+   * A workflow's start request to its outcome, as its client saw them (the long timers' included,
+   * in real time: the clock jumps for them), with the client's result polling.
+   */
   p50CompletionMs: number;
   p99CompletionMs: number;
   durationMs: number;
@@ -61,6 +65,8 @@ export interface ChaosSummary {
   deadLettered: number;
   /** Stream records the router gave up on. */
   discardedStreamRecords: number;
+  /** Times the manual clock jumped 31 days ahead for the long timers (then the sweeper ran). */
+  clockJumps: number;
   /** Whether the run passed: every workflow correct, nothing violated, stuck or left behind. */
   passed: boolean;
 }
@@ -70,6 +76,13 @@ export interface ChaosReport {
   summary: ChaosSummary;
   problems: string[];
 }
+
+/** Long timers last 1–30 days; each jump brings every one committed before it due. */
+const LONG_TIMER_JUMP_MS = 31 * 86_400_000;
+/** Each jump times out the activity attempts running at that moment: not too often. */
+const LONG_TIMER_JUMP_EVERY_MS = 10_000;
+/** A century: the jumps of a long run stay far inside it. */
+const RETENTION_DAYS = 36_500;
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0;
@@ -104,22 +117,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   });
   const { activities, executions } = chaosActivities(faults);
   const worker = { taskQueue: CHAOS_TASK_QUEUE, workflows, activities };
+  // Long timers move the clock by weeks at a time: closed runs must outlive the jumps to be checked.
+  const retention = process.env.CAIRN_RETENTION_DAYS;
+  process.env.CAIRN_RETENTION_DAYS = String(RETENTION_DAYS);
   const stack = await startLocalStack({
     workers: [worker],
     functionTimeoutSeconds: options.functionTimeoutSeconds ?? 5,
     logLevel: 'error',
     faults: faults.hooks,
+    clock: 'manual',
+  }).catch((error: unknown) => {
+    restoreRetention(retention);
+    throw error;
   });
+  const clock = new ClockDriver(stack, LONG_TIMER_JUMP_MS, LONG_TIMER_JUMP_EVERY_MS);
+  clock.start();
   try {
     const specs = planWorkload(options);
     const client = new Client({ endpoint: stack.endpoint, retry: { maxAttempts: 12 } });
     const observed = new Map<string, Observed>();
+    const elapsed = new Map<string, number>();
     let started = 0;
     let next = 0;
     const driver = async () => {
       while (next < specs.length && Date.now() < deadline) {
         const spec = specs[next++];
-        observed.set(spec.id, await driveWorkflow(client, spec, () => started++));
+        const driver = { onStarted: () => started++, waitingOnLongTimer: () => clock.waitingOnLongTimer() };
+        const t0 = Date.now();
+        observed.set(spec.id, await driveWorkflow(client, spec, driver));
+        elapsed.set(spec.id, Date.now() - t0);
         if (observed.size % 50 === 0) progress(`${observed.size}/${specs.length} workflows done`);
       }
     };
@@ -132,6 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
     ]);
     clearTimeout(timer);
+    clock.stop();
     faults.stop();
     progress(`workload over after ${Math.round((Date.now() - began) / 1000)} s; draining and checking`);
 
@@ -156,9 +183,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       Math.max(deadline, Date.now() + 60_000),
       progress,
     );
-    const durations = specs.flatMap((spec) => end.completionMs.get(spec.id) ?? []);
-    if (process.env.CHAOS_DEBUG)
-      for (const spec of specs) console.error(spec.kind, end.completionMs.get(spec.id));
+    const durations = specs.flatMap((spec) =>
+      observed.has(spec.id) && !('error' in observed.get(spec.id)!) ? [elapsed.get(spec.id)!] : [],
+    );
     problems.push(...end.violations, ...end.stuck, ...end.leftovers);
     const notDone = specs.filter((spec) => !observed.has(spec.id));
     for (const spec of notDone) problems.push(`${spec.id}: no outcome by the deadline`);
@@ -181,6 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       messagesLeft: end.messagesLeft,
       deadLettered: end.deadLettered,
       discardedStreamRecords: end.discardedStreamRecords,
+      clockJumps: clock.jumps,
       passed: false,
     };
     summary.passed =
@@ -192,6 +220,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       end.leftovers.length === 0;
     return { summary, problems };
   } finally {
+    clock.stop();
     await stack.stop();
+    restoreRetention(retention);
   }
+}
+
+function restoreRetention(value: string | undefined): void {
+  if (value === undefined) delete process.env.CAIRN_RETENTION_DAYS;
+  else process.env.CAIRN_RETENTION_DAYS = value;
 }

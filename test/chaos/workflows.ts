@@ -101,6 +101,15 @@ export async function cancellable(value: number): Promise<never> {
   throw new Error('unreachable: the condition never holds');
 }
 
+/**
+ * A timer of days (past SQS's 15-minute delay: it waits in the due-time index for the sweeper),
+ * then an activity.
+ */
+export async function longTimer(days: number, value: number): Promise<number> {
+  await sleep(days * 86_400_000);
+  return (await acts.square(value)) + days;
+}
+
 /** `count` activities scheduled in one workflow task; the sum of their squares. */
 export async function fanOut(count: number): Promise<number> {
   const values = await Promise.all(Array.from({ length: count }, (_, i) => acts.square(i)));

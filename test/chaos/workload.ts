@@ -25,6 +25,7 @@ export type WorkflowSpec = { id: string } & (
   | { kind: 'cancellation'; value: number; cancelAfterMs: number }
   | { kind: 'fanOut'; count: number }
   | { kind: 'large'; textBytes: number; blobBytes: number }
+  | { kind: 'longTimer'; days: number; value: number }
 );
 
 export type WorkflowKind = WorkflowSpec['kind'];
@@ -41,6 +42,7 @@ export const WORKFLOW_KINDS: readonly WorkflowKind[] = [
   'cancellation',
   'fanOut',
   'large',
+  'longTimer',
 ];
 
 /** How often each kind is drawn (the fan-out is not drawn: one per run, see `planWorkload`). */
@@ -54,6 +56,7 @@ const WEIGHTS: [Exclude<WorkflowKind, 'fanOut'>, number][] = [
   ['continueAsNew', 1],
   ['cancellation', 1],
   ['large', 1],
+  ['longTimer', 1],
 ];
 
 export interface WorkloadOptions {
@@ -116,6 +119,9 @@ export function planWorkload(options: WorkloadOptions): WorkflowSpec[] {
       case 'large':
         specs.push({ id: id(kind), kind, textBytes: int(70_000, 90_000), blobBytes: int(70_000, 100_000) });
         break;
+      case 'longTimer':
+        specs.push({ id: id(kind), kind, days: int(1, 30), value: int(1, 100) });
+        break;
     }
   }
   return specs;
@@ -151,6 +157,8 @@ export function expectedOutcome(spec: WorkflowSpec): Expected {
       return { cancelled: true };
     case 'fanOut':
       return { result: sumOfSquares(spec.count - 1) };
+    case 'longTimer':
+      return { result: spec.value * spec.value + spec.days };
     case 'large': {
       const text = largeText(spec);
       return { result: { checksum: checksumOf(blobOf(spec.blobBytes) + text), echo: text } };
@@ -176,6 +184,14 @@ async function withUpdateRetries<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What a workflow's driver tells the run. */
+export interface WorkflowDriver {
+  /** The engine accepted the start. */
+  onStarted(): void;
+  /** The workflow waits on a long timer (the clock must move); call the result when it no longer does. */
+  waitingOnLongTimer(): () => void;
+}
+
 /** What the client saw of one workflow. */
 export type Observed = { result: unknown } | { cancelled: true } | { error: string };
 
@@ -186,8 +202,9 @@ export type Observed = { result: unknown } | { cancelled: true } | { error: stri
 export async function driveWorkflow(
   client: Client,
   spec: WorkflowSpec,
-  onStarted: () => void,
+  driver: WorkflowDriver,
 ): Promise<Observed> {
+  const onStarted = () => driver.onStarted();
   const options = { taskQueue: CHAOS_TASK_QUEUE, workflowId: spec.id };
   const start = async <F extends (...args: never[]) => Promise<unknown>>(
     workflow: F,
@@ -241,6 +258,21 @@ export async function driveWorkflow(
         return { result: await (await start(workflows.fanOut, spec.count)).result() };
       case 'large':
         return { result: await (await start(workflows.large, largeText(spec), spec.blobBytes)).result() };
+      case 'longTimer': {
+        const handle = await start(workflows.longTimer, spec.days, spec.value);
+        // The clock moves on only for a committed timer: a jump before it would not bring it due.
+        for (let i = 0; i < 600; i++) {
+          const { events } = await handle.fetchHistory();
+          if (events.some((event) => event.type === 'TimerStarted')) break;
+          await pause(200);
+        }
+        const done = driver.waitingOnLongTimer();
+        try {
+          return { result: await handle.result() };
+        } finally {
+          done();
+        }
+      }
     }
   } catch (error) {
     if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure)
