@@ -96,8 +96,11 @@ function newRequestId(): string {
 /** Error codes after which the engine wrote nothing, so the very request may be sent again. */
 const TRANSIENT_CODES = new Set(['HistoryConflict', 'Timeout']);
 const THROTTLING_CODES = new Set(['Throttled']);
-/** A gateway's own answers when the function could not run or answer (throttled, crashed, timed out). */
-const GATEWAY_RETRY_STATUSES = new Set([500, 502, 503, 504]);
+/**
+ * A gateway's own answers when the function could not run or answer (throttled, crashed, timed
+ * out), and 408: a server or proxy too busy to read the whole request in time.
+ */
+const GATEWAY_RETRY_STATUSES = new Set([408, 500, 502, 503, 504]);
 
 /** Why a failed response may be retried, or undefined if it may not. */
 function retryReason(status: number, body: unknown): RetryReason | undefined {

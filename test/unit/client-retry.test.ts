@@ -45,6 +45,18 @@ describe('the client retries throttling and transient errors', () => {
     expect(second.requests).toHaveLength(1);
   });
 
+  it('resends a start a busy server timed out reading (408), with its request id', async () => {
+    const { client, requests } = scripted([
+      { status: 408 },
+      { status: 201, body: { runId: 'r1', started: true } },
+    ]);
+    await client.workflow.start('wf', { taskQueue: 'q', workflowId: 'w' });
+    expect(requests).toHaveLength(2);
+    expect((requests[0]!.body as { requestId: string }).requestId).toBe(
+      (requests[1]!.body as { requestId: string }).requestId,
+    );
+  });
+
   it('does not retry the engine refusing a request', async () => {
     const { client, requests } = scripted([
       { status: 400, body: { error: { code: 'InvalidArgument', message: 'bad' } } },
