@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import { DYNAMODB_WRITE_COMMANDS as WRITE_COMMANDS } from '../sdk/backend/dynamodb/write-commands.ts';
 import { seededRandom } from '../sdk/engine/prng.ts';
 import type { CloudRuntime } from '../sdk/runtime/from-environment.ts';
 import type { LocalFaultHooks } from './fault-hooks.ts';
@@ -89,13 +90,6 @@ export interface FaultInjectorOptions {
   maxDelayMs?: number;
 }
 
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'TransactWriteItemsCommand',
-  'BatchWriteItemCommand',
-]);
 const SEND_COMMANDS = new Set(['SendMessageCommand', 'SendMessageBatchCommand']);
 
 type Middleware = (

@@ -3,17 +3,11 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack.ts';
 import type { PurposeUsage, WritePurpose } from '../../sdk/backend/dynamodb/metered-client.ts';
+import { DYNAMODB_WRITE_COMMANDS as WRITE_COMMANDS } from '../../sdk/backend/dynamodb/write-commands.ts';
 import type { DispatchItem } from '../../sdk/backend/ports.ts';
 import { nowMs } from '../measure.ts';
 
-/** DynamoDB operations that write (billed in write request units) and that read. */
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'TransactWriteItemsCommand',
-  'BatchWriteItemCommand',
-]);
+/** DynamoDB operations that read (the writes: `DYNAMODB_WRITE_COMMANDS`). */
 const READ_COMMANDS = new Set([
   'GetItemCommand',
   'QueryCommand',
