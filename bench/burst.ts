@@ -1,7 +1,8 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'cairnflow/client';
 import { proxyActivities } from 'cairnflow/workflow';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { queueDepth, taskQueueUrls } from './local/queue-depth.ts';
 import { nowMs } from './measure.ts';
 import type { BenchResult } from './results.ts';
 
@@ -35,36 +36,13 @@ async function burstSteps(seed: number, steps: number): Promise<number> {
 /** Samples every queue's depth (visible + in flight + delayed) once a second; keeps the peak. */
 function watchQueues(stack: LocalStack) {
   const sqs = new SQSClient({ region: 'us-east-1', useQueueUrlAsEndpoint: false });
-  const urls = [
-    stack.queues.system.url,
-    ...stack.queues.perTaskQueue.flatMap((q) => [q.workflow.url, q.activity.url]),
-  ];
+  const urls = taskQueueUrls(stack);
   const peak = { depth: 0, at: 0 };
   const t0 = nowMs();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const depths = await Promise.all(
-        urls.map(async (url) => {
-          const out = await sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: url,
-              AttributeNames: [
-                'ApproximateNumberOfMessages',
-                'ApproximateNumberOfMessagesNotVisible',
-                'ApproximateNumberOfMessagesDelayed',
-              ],
-            }),
-          );
-          const a = out.Attributes ?? {};
-          return (
-            Number(a.ApproximateNumberOfMessages ?? 0) +
-            Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-            Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-          );
-        }),
-      ).catch(() => [0]);
-      const depth = depths.reduce((sum, d) => sum + d, 0);
+      const depth = await queueDepth(sqs, urls, true).catch(() => 0);
       if (depth > peak.depth) Object.assign(peak, { depth, at: nowMs() - t0 });
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkflowHandle } from 'cairnflow/client';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { nowMs, percentile } from '../measure.ts';
 import { activityProbe } from './activities.ts';
 import type { CloseWatcher } from './closes.ts';
 import { type Counters, diff, type StackMeter, type TimelineEntry } from './meter.ts';
+import { queueDepth, taskQueueUrls } from './queue-depth.ts';
 import { LOCAL_BENCH_TASK_QUEUE, localSequentialSteps, START_TO_CLOSE_MS } from './workflows.ts';
 
 /** Activities per benchmark workflow. */
@@ -68,35 +69,13 @@ export function trackActivityStarts(): void {
  */
 export async function drain(rig: Rig, timeoutMs: number, { watchdogs = true } = {}): Promise<boolean> {
   const stack = rig.env.localStack!;
-  const urls = [
-    stack.queues.system.url,
-    ...stack.queues.perTaskQueue.flatMap((queue) => [queue.workflow.url, queue.activity.url]),
-  ];
+  const urls = taskQueueUrls(stack);
   const sqs = new SQSClient({
     region: 'us-east-1',
     endpoint: process.env.AWS_ENDPOINT_URL_SQS,
     useQueueUrlAsEndpoint: false,
   });
-  const queued = async (includeDelayed: boolean) => {
-    let count = 0;
-    for (const url of urls) {
-      const { Attributes: attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      count +=
-        Number(attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        (includeDelayed ? Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0) : 0);
-    }
-    return count;
-  };
+  const queued = (includeDelayed: boolean) => queueDepth(sqs, urls, includeDelayed);
   const deadline = nowMs() + timeoutMs;
   try {
     while (nowMs() < deadline) {
