@@ -1,5 +1,7 @@
 // Eager execution on the local stack: a worker runs the activities its workflow tasks schedule in
 // the same invocation, and a run survives that invocation being killed at every point of the chain.
+// The kill tests run concurrently (each waits out a visibility timeout), each on its own task queue
+// so that no invocation carries two tests' messages, and each watching its own workflow ids.
 
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -10,9 +12,10 @@ import { currentInvocation, LocalFunction } from '../../../local/function-host.t
 import { toRecord } from '../../../local/sqs-mapping.ts';
 import type { AppendRequest } from '../../../sdk/backend/ports.ts';
 import type { EventOf, HistoryEvent } from '../../../sdk/engine/events.ts';
+import type { WorkerDefinition } from '../../../sdk/runtime/worker-registry.ts';
 import { localEnv } from '../../support/local-env.ts';
 import * as activities from './eager-activities.ts';
-import { attempts, probe } from './eager-activities.ts';
+import { type Attempt, attempts, probes } from './eager-activities.ts';
 import * as workflows from './eager-workflows.ts';
 
 let env: TestWorkflowEnvironment;
@@ -20,11 +23,21 @@ let env: TestWorkflowEnvironment;
 /** Messages each worker invocation received, by workflow id and task kind. */
 const received: { workflowId: string; kind: string; invocation: number }[] = [];
 
+/** Appends of the runs a test watches, by workflow id (see `watchAppends`). */
+const appendWatchers = new Map<
+  string,
+  (request: AppendRequest, n: number, append: () => Promise<void>) => Promise<void>
+>();
+
+/** The task queues of the kill tests: the same worker as 'eager', one function each. */
+const killQueues = ['eager-kill-before', 'eager-kill-after', 'eager-kill-mid'];
+
 beforeAll(async () => {
   env = await localEnv({
     workers: [
       { taskQueue: 'eager', workflows, activities },
       { taskQueue: 'queued', workflows, activities, maxEagerActivities: 0 },
+      ...killQueues.map((taskQueue): WorkerDefinition => ({ taskQueue, workflows, activities })),
     ],
     // A 4 s worker function: its queues' visibility timeout is 24 s, so a killed invocation's
     // messages reappear within a test, and an eager attempt (≤ 500 ms) plus the margin fits.
@@ -40,11 +53,21 @@ beforeAll(async () => {
       return handler(event, context);
     });
   }
+  const store = env.localStack!.runtime.store;
+  const original = store.append.bind(store);
+  const counts = new Map<string, number>();
+  store.append = (request) => {
+    const { workflowId } = request.state;
+    const onAppend = appendWatchers.get(workflowId);
+    if (!onAppend) return original(request);
+    const n = (counts.get(workflowId) ?? 0) + 1;
+    counts.set(workflowId, n);
+    return onAppend(request, n, () => original(request));
+  };
 }, 60_000);
 
-afterEach(async () => {
-  probe.onStep = undefined;
-  restoreAppend?.();
+// The context's `expect`: the kill tests run concurrently.
+afterEach(async ({ expect }) => {
   expect(await env.verifyHistories()).toEqual([]);
 });
 
@@ -52,30 +75,40 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-let restoreAppend: (() => void) | undefined;
-
-/** Calls `onAppend` with each append of `workflowId`'s run and its 1-based number. */
+/**
+ * Calls `onAppend` with each append of `workflowId`'s run and its 1-based number, until the test
+ * ends (`onTestFinished`, the test context's).
+ */
 function watchAppends(
+  onTestFinished: (fn: () => void) => void,
   workflowId: string,
   onAppend: (request: AppendRequest, n: number, append: () => Promise<void>) => Promise<void>,
 ) {
-  const store = env.localStack!.runtime.store;
-  const original = store.append.bind(store);
-  let n = 0;
-  store.append = (request) =>
-    request.state.workflowId === workflowId
-      ? onAppend(request, ++n, () => original(request))
-      : original(request);
-  restoreAppend = () => {
-    store.append = original;
-    restoreAppend = undefined;
-  };
+  appendWatchers.set(workflowId, onAppend);
+  onTestFinished(() => appendWatchers.delete(workflowId));
+}
+
+/** Calls `onStep` at the start of each attempt of the runs of `workflowIds`, until the test ends. */
+function watchSteps(
+  onTestFinished: (fn: () => void) => void,
+  workflowIds: string[],
+  onStep: (attempt: Attempt) => void,
+) {
+  for (const workflowId of workflowIds) probes.set(workflowId, onStep);
+  onTestFinished(() => {
+    for (const workflowId of workflowIds) probes.delete(workflowId);
+  });
 }
 
 /** Kills the invocation making the `n`-th append of `workflowId`'s run, before or after it lands. */
-function killAtAppend(workflowId: string, n: number, when: 'before' | 'after') {
+function killAtAppend(
+  onTestFinished: (fn: () => void) => void,
+  workflowId: string,
+  n: number,
+  when: 'before' | 'after',
+) {
   const killed = { at: undefined as number | undefined };
-  watchAppends(workflowId, async (request, count, append) => {
+  watchAppends(onTestFinished, workflowId, async (request, count, append) => {
     if (count !== n) return append();
     killed.at = request.expectedNextEventId;
     if (when === 'after') await append();
@@ -113,9 +146,11 @@ const ofType = (events: HistoryEvent[], type: HistoryEvent['type']) => events.fi
 const attemptsOf = (workflowId: string) => attempts.filter((a) => a.workflowId === workflowId);
 
 describe('eager execution on the local stack', () => {
-  it('advances a sequential workflow inside one worker invocation, one conditional write per step', async () => {
+  it('advances a sequential workflow inside one worker invocation, one conditional write per step', async ({
+    onTestFinished,
+  }) => {
     let appends = 0;
-    watchAppends('one-invocation', async (_request, _n, append) => {
+    watchAppends(onTestFinished, 'one-invocation', async (_request, _n, append) => {
       appends++;
       return append();
     });
@@ -170,12 +205,15 @@ describe('eager execution on the local stack', () => {
   });
 });
 
-describe('a killed invocation: the chain resumes from history when its message reappears', () => {
-  it('before the commit: the lost outcome is timed out and its activity retried', async () => {
+describe.concurrent('a killed invocation: the chain resumes from history when its message reappears', () => {
+  it('before the commit: the lost outcome is timed out and its activity retried', async ({
+    expect,
+    onTestFinished,
+  }) => {
     // Append 3 carries step 1's outcome and claims step 2: it never lands.
-    const killed = killAtAppend('kill-before-commit', 3, 'before');
+    const killed = killAtAppend(onTestFinished, 'kill-before-commit', 3, 'before');
     const handle = await env.client.workflow.start(workflows.sequence, {
-      taskQueue: 'eager',
+      taskQueue: 'eager-kill-before',
       workflowId: 'kill-before-commit',
       args: [4],
     });
@@ -197,10 +235,13 @@ describe('a killed invocation: the chain resumes from history when its message r
     ]);
   }, 60_000);
 
-  it('after the commit: the claimed activity that never started is timed out and retried', async () => {
-    const killed = killAtAppend('kill-after-commit', 3, 'after');
+  it('after the commit: the claimed activity that never started is timed out and retried', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const killed = killAtAppend(onTestFinished, 'kill-after-commit', 3, 'after');
     const handle = await env.client.workflow.start(workflows.sequence, {
-      taskQueue: 'eager',
+      taskQueue: 'eager-kill-after',
       workflowId: 'kill-after-commit',
       args: [4],
     });
@@ -218,12 +259,15 @@ describe('a killed invocation: the chain resumes from history when its message r
     ]);
   }, 60_000);
 
-  it('mid-activity: the attempt is timed out and retried from the queue', async () => {
-    probe.onStep = ({ workflowId, i, attempt }) => {
-      if (workflowId === 'kill-mid-activity' && i === 2 && attempt === 1) currentInvocation()?.kill();
-    };
+  it('mid-activity: the attempt is timed out and retried from the queue', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    watchSteps(onTestFinished, ['kill-mid-activity'], ({ i, attempt }) => {
+      if (i === 2 && attempt === 1) currentInvocation()?.kill();
+    });
     const handle = await env.client.workflow.start(workflows.sequence, {
-      taskQueue: 'eager',
+      taskQueue: 'eager-kill-mid',
       workflowId: 'kill-mid-activity',
       args: [4],
     });
@@ -240,7 +284,10 @@ describe('a killed invocation: the chain resumes from history when its message r
     ]);
   }, 60_000);
 
-  it('mid-batch: every run of the killed batch completes, each step at least once', async () => {
+  it('mid-batch: every run of the killed batch completes, each step at least once', async ({
+    expect,
+    onTestFinished,
+  }) => {
     // The task queue is known, but its worker runs only later: the four first workflow tasks wait
     // in its queue, and this test hands them to one invocation, as the event source mapping would.
     const worker = await Worker.create({
@@ -258,14 +305,14 @@ describe('a killed invocation: the chain resumes from history when its message r
     const queue = env.localStack!.queues.perTaskQueue.find((q) => q.taskQueue === 'eager-batch')!;
     const records = await receiveAll(queue.workflow.url, queue.workflow.arn, ids.length);
     let killedBatch: number | undefined;
-    probe.onStep = ({ workflowId, i }) => {
+    watchSteps(onTestFinished, ids, ({ i }) => {
       const invocation = currentInvocation();
       const size = (invocation?.event as SQSEvent | undefined)?.Records?.length ?? 0;
-      if (killedBatch === undefined && workflowId.startsWith('batch-') && i === 1) {
+      if (killedBatch === undefined && i === 1) {
         killedBatch = size;
         invocation!.kill('mid-batch');
       }
-    };
+    });
     const handler = createWorker({ taskQueue: 'eager-batch', workflows, activities });
     const invocation = new LocalFunction('eager-batch-test', handler, { timeoutMs: 4_000, concurrency: 1 });
     await expect(invocation.invoke({ Records: records })).rejects.toThrow(/Runtime exited: mid-batch/);
@@ -282,7 +329,9 @@ describe('a killed invocation: the chain resumes from history when its message r
     }
   }, 90_000);
 
-  it('runs one-minute-bound activities eagerly, and hands one still running at the deadline to the watchdogs', async () => {
+  it('runs one-minute-bound activities eagerly, and hands one still running at the deadline to the watchdogs', async ({
+    expect,
+  }) => {
     // As in a deployed worker: the function's timeout is shorter than the activities' one minute.
     const worker = await Worker.create({
       connection: env.nativeConnection,
