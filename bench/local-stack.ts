@@ -238,7 +238,7 @@ function perRun(counts: Counters, runs: number): BenchResult[] {
       name: 'local.run.other_wcu',
       value: counts.otherWriteUnits / runs,
       unit: 'WCU',
-      note: "write units outside the history store, per run: the dispatch adapter's due-time index (tasks due after SQS's 15-minute delay, such as an open run's retention renewal)",
+      note: "write units outside the history store, per run: the dispatch adapter's due-time index (tasks due after SQS's 15-minute delay). Here only the retention's renewal sweep of a day's starts: every run of a namespace and day parks the same task, which a process writes once (sdk/backend/retention.ts); a run still open when it comes due (start + 76 days) then gets a renewal timer of its own",
     },
     {
       name: 'local.step.append_wcu',
@@ -334,7 +334,7 @@ function results({
       value: per(sqsRequests(costCounts)),
       unit: 'requests',
       target: { op: '<=', value: 0.3 },
-      note: `${per(costCounts.sqsSends).toFixed(2)} SendMessageBatch (counted by the dispatch adapter; ${per(costCounts.messages).toFixed(2)} messages: ${describeKinds(costCounts.messagesByKind, costSteps, 2)}) + ${per(costCounts.sqsReceives).toFixed(2)} ReceiveMessage + ${per(costCounts.sqsDeletes).toFixed(2)} DeleteMessageBatch per step. Receives and deletes are made by the local event source mapping, which counts nothing, so they are derived from the invocations it makes: one receive per SQS-triggered invocation, one delete per started 10 messages it handled; empty long polls are a fixed per-queue cost, not counted`,
+      note: `${per(costCounts.sqsSends).toFixed(2)} SendMessageBatch (counted by the dispatch adapter; ${per(costCounts.messages).toFixed(2)} messages; tasks dispatched: ${describeKinds(costCounts.messagesByKind, costSteps, 2)}) + ${per(costCounts.sqsReceives).toFixed(2)} ReceiveMessage + ${per(costCounts.sqsDeletes).toFixed(2)} DeleteMessageBatch per step. Receives and deletes are made by the local event source mapping, which counts nothing, so they are derived from the invocations it makes: one receive per SQS-triggered invocation, one delete per started 10 messages it handled; empty long polls are a fixed per-queue cost, not counted`,
     },
     {
       name: 'local.step.lambda_invocations',

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack.ts';
+import { MAX_SQS_DELAY_SECONDS } from '../../sdk/backend/definitions.ts';
 import type { PurposeUsage, WritePurpose } from '../../sdk/backend/dynamodb/metered-client.ts';
 import { DYNAMODB_WRITE_COMMANDS as WRITE_COMMANDS } from '../../sdk/backend/dynamodb/write-commands.ts';
 import type { DispatchItem } from '../../sdk/backend/ports.ts';
@@ -41,7 +42,10 @@ export interface Counters {
   /** SendMessageBatch requests (each ≤ 10 messages, all well under 64 KB here) and their messages. */
   sqsSends: number;
   messages: number;
-  /** Messages by what they carry: `activity`, `workflow`, `system:<op>`; `(delayed)` if due later. */
+  /**
+   * Tasks dispatched, by what they carry: `activity`, `workflow`, `system:<op>`; `(delayed)` if due
+   * later, `(parked)` if due past SQS's 15-minute delay (a due-time index item, not a message).
+   */
   messagesByKind: Record<string, number>;
   /** Non-empty ReceiveMessage calls: one per SQS-triggered invocation (see {@link StackMeter}). */
   sqsReceives: number;
@@ -191,7 +195,10 @@ export class StackMeter {
     dispatch.dispatch = (items: DispatchItem[]) => {
       const now = Date.now();
       for (const { task, dueTime } of items) {
-        const kind = `${task.kind === 'system' ? `system:${task.op.type}` : task.kind}${(dueTime ?? 0) > now ? ' (delayed)' : ''}`;
+        // Past SQS's longest delay a task is no message but a due-time index item (`other` WCU).
+        const delay = (dueTime ?? 0) - now;
+        const when = delay > MAX_SQS_DELAY_SECONDS * 1000 ? ' (parked)' : delay > 0 ? ' (delayed)' : '';
+        const kind = `${task.kind === 'system' ? `system:${task.op.type}` : task.kind}${when}`;
         this.messagesByKind[kind] = (this.messagesByKind[kind] ?? 0) + 1;
       }
       return send(items);

@@ -102,12 +102,16 @@ export interface HistoryStore {
    * visibility record shows it, should the committer have died between its commit and that record.
    */
   settleVisibility(batch: CommittedBatch): Promise<void>;
-  /** Visibility: runs of a namespace, newest start first, filtered by `matches`. */
+  /**
+   * Visibility: runs of a namespace, newest start first, filtered by `matches`; with `started`, only
+   * the runs started in `[from, before)` (the retention's renewal sweep reads one day's starts).
+   */
   listRuns(
     namespace: string,
     matches: (run: RunSummary) => boolean,
     pageSize: number,
     pageToken?: string,
+    started?: StartWindow,
   ): Promise<RunPage>;
   setWorkflowTaskFailure(
     namespace: string,
@@ -136,6 +140,12 @@ export interface HistoryStore {
   ): Promise<HeartbeatRecord | undefined>;
 }
 
+/** A span of start times (epoch ms): `from` inclusive, `before` exclusive. */
+export interface StartWindow {
+  from: number;
+  before: number;
+}
+
 /** Engine-side work that is neither workflow code nor activity code. */
 export type SystemOp =
   | { type: 'fireTimer'; startedEventId: number }
@@ -153,6 +163,12 @@ export type SystemOp =
   | { type: 'cancelExternal'; initiatedEventId: number }
   | { type: 'notifyParent' }
   | { type: 'expireRun' }
+  /**
+   * The first retention renewal of a namespace's runs started in `[startedFrom, startedBefore)`
+   * (`backend/retention.ts`): those still open get an `expireRun` each. The ref names the namespace
+   * (its workflowId and runId name the sweep). `pageToken`: where a sweep that ran out of time stopped.
+   */
+  | { type: 'renewOpenRuns'; startedFrom: number; startedBefore: number; pageToken?: string }
   | { type: 'applyParentClosePolicy' }
   /** A cron workflow's run has waited out its backoff: give it its first workflow task. */
   | { type: 'cronStart' }

@@ -15,11 +15,17 @@ import type { RunState } from '../engine/run-state.ts';
  * ({@link closeNeedsExpiryPass}). Otherwise (a run older than that at its close, or renewed while
  * open) a bounded, resumable pass extends exactly the items that would expire too early.
  *
- * An open run whose items could outlive neither its deadline nor its horizon is renewed by a
- * durable timer (the `expireRun` system op while the run is open) {@link RENEWAL_MARGIN_MS} before
- * its earliest item would expire: two weeks for the op's retries, the sweeper and any outage to
- * pass before anything is at risk. Each renewal moves every item's expiry to at least what an item
- * written then would get, and schedules the next.
+ * An open run whose items could outlive neither its deadline nor its horizon is renewed (the
+ * `expireRun` system op while the run is open) {@link RENEWAL_MARGIN_MS} before its earliest item
+ * would expire: two weeks for the op's retries, the sweeper and any outage to pass before anything
+ * is at risk. Each renewal moves every item's expiry to at least what an item written then would
+ * get, and schedules the next as a durable timer of that run. The first renewal is not a timer per
+ * run, though: almost every run closes long before it, and a timer each would cost every run a
+ * due-time index write. Instead the runs started within one {@link RENEWAL_SWEEP_BUCKET_MS} of a
+ * namespace share one renewal sweep ({@link renewalSweep}, the `renewOpenRuns` op), due when the
+ * first of them would need its renewal; it reads those runs' visibility records (the `byStart`
+ * index is sorted by start time) and renews the ones still open. Every run of the bucket parks the
+ * same task, which the due-time index keeps as one item and a process writes once.
  *
  * The cost is data kept longer than the retention: up to {@link CLOSE_WITHOUT_WRITES_MS} past it
  * (storage is cheap; writes are what a close would otherwise pay per item), and the closing batch
@@ -38,6 +44,9 @@ export const CLOSE_WITHOUT_WRITES_MS = 60 * DAY_MS;
 
 /** How long before an open run's earliest item would expire its renewal is due. */
 export const RENEWAL_MARGIN_MS = 14 * DAY_MS;
+
+/** The runs of a namespace started within one such span share the sweep that renews them the first time. */
+export const RENEWAL_SWEEP_BUCKET_MS = DAY_MS;
 
 /** How late a timeout may close a run past its deadline (queue retries, the sweeper) and still pay nothing. */
 export const DEADLINE_SLACK_MS = 7 * DAY_MS;
@@ -79,4 +88,25 @@ export function closeNeedsExpiryPass(state: RunState, retentionMs: number): bool
   const renewal = renewalTime(state, state.startTime, retentionMs);
   if (renewal !== undefined && closeTime >= renewal) return true;
   return itemExpiry(state, state.startTime, retentionMs) < closeTime + retentionMs;
+}
+
+/** The first renewal sweep of the runs started in `[startedFrom, startedBefore)`, due at `dueTime`. */
+export interface RenewalSweep {
+  startedFrom: number;
+  startedBefore: number;
+  dueTime: number;
+}
+
+/**
+ * The sweep that renews a run for the first time, if it may need one (as {@link renewalTime} says):
+ * the one of its start's {@link RENEWAL_SWEEP_BUCKET_MS}, due when a run started at the bucket's
+ * beginning would need its renewal, so no earlier than this run's own renewal time. The same for
+ * every such run of the bucket: a renewal is due only where the horizon, not a deadline, bounds the
+ * first items, and the horizon depends on the start time alone.
+ */
+export function renewalSweep(state: RunState, retentionMs: number): RenewalSweep | undefined {
+  if (renewalTime(state, state.startTime, retentionMs) === undefined) return undefined;
+  const startedFrom = Math.floor(state.startTime / RENEWAL_SWEEP_BUCKET_MS) * RENEWAL_SWEEP_BUCKET_MS;
+  const dueTime = startedFrom + retentionMs + CLOSE_WITHOUT_WRITES_MS - RENEWAL_MARGIN_MS;
+  return { startedFrom, startedBefore: startedFrom + RENEWAL_SWEEP_BUCKET_MS, dueTime };
 }

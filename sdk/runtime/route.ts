@@ -1,5 +1,5 @@
 import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
-import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalTime } from '../backend/retention.ts';
+import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalSweep } from '../backend/retention.ts';
 import { changesVisibility } from '../backend/run-summary.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { holdsEagerClaim } from '../engine/eager-activities.ts';
@@ -7,6 +7,7 @@ import { closeHasListeners, closeReachesChildren } from './close-notices.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { reportCommittedBatch } from './run-metrics.ts';
+import { renewalSweepItem } from './run-retention.ts';
 
 /**
  * When the backstop of an eager start's first workflow task is sent: Temporal's default workflow
@@ -41,10 +42,11 @@ export function planDispatch(batch: CommittedBatch, retentionMs?: number): Dispa
         if (Number.isFinite(deadline)) system({ type: 'runTimeout' }, deadline);
         if (event.firstWorkflowTaskBackoffMs !== undefined)
           system({ type: 'cronStart' }, event.eventTime + event.firstWorkflowTaskBackoffMs);
-        // The renewal timer of a run that may outlive its items' first expiry (backend/retention.ts),
-        // where items expire at all: an engine without a retention (time skipping) keeps everything.
-        const renewal = retentionMs && renewalTime(batch.state, event.eventTime, retentionMs);
-        if (renewal) system({ type: 'expireRun' }, renewal);
+        // A run that may outlive its items' first expiry joins its start day's renewal sweep
+        // (backend/retention.ts), one parked task for all of them, not a timer each; only where
+        // items expire at all: an engine without a retention (time skipping) keeps everything.
+        const sweep = retentionMs ? renewalSweep(batch.state, retentionMs) : undefined;
+        if (sweep) items.push(renewalSweepItem(batch.namespace, sweep));
         break;
       }
       case 'WorkflowTaskScheduled':

@@ -14,7 +14,7 @@ import { commitActivityOutcome } from './activity-outcomes.ts';
 import { commitToRun, type PendingEvent, readEvent, readFullHistory } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { requestCancelWorkflow, resolveRun, signalWorkflow, terminateWorkflow } from './run-control.ts';
-import { keepRunRetention } from './run-retention.ts';
+import { keepRunRetention, renewOpenRuns } from './run-retention.ts';
 import { continueCron, notifySchedule } from './schedule/schedule-runs.ts';
 import { processScheduleTick } from './schedule/schedule-tick.ts';
 import { startWorkflow } from './start-workflow.ts';
@@ -91,6 +91,9 @@ export async function processSystemTask(deps: RuntimeDeps, ref: RunRef, op: Syst
       return;
     case 'expireRun':
       await keepRunRetention(deps, ref);
+      return;
+    case 'renewOpenRuns':
+      await renewOpenRuns(deps, ref, op);
       return;
     default: {
       const unknown: never = op;

@@ -416,6 +416,24 @@ export function historyStoreConformance(
         expect(running.nextPageToken).toBeUndefined();
       });
 
+      it('lists only the runs started in a window, a page at a time', async () => {
+        const ns = freshNamespace();
+        const started: RunState[] = [];
+        for (let i = 0; i < 7; i++) started.push(await startRun(store, ns, `order-${i}`));
+        await append(store, started[3]!, closingTask(started[3]!, closeBody('Completed')));
+        const window = { from: started[1]!.startTime, before: started[5]!.startTime };
+        const pages: RunSummary[][] = [];
+        let token: string | undefined;
+        do {
+          const page = await store.listRuns(ns, (run) => run.status === 'Running', 2, token, window);
+          pages.push(page.runs);
+          token = page.nextPageToken;
+        } while (token && pages.length < 10);
+        // From inclusive, before exclusive; the closed run filtered out by the predicate.
+        expect(pages.flat().map((run) => run.runId)).toEqual([4, 2, 1].map((i) => started[i]!.runId));
+        expect(pages.length).toBeGreaterThan(1);
+      });
+
       it('shows upserted search attributes', async () => {
         const ns = freshNamespace();
         const state = await startRun(store, ns, 'order-1', { searchAttributes: { Region: 'eu' } });

@@ -144,12 +144,34 @@ describe('planDispatch over the loan history', () => {
     });
   });
 
-  it('schedules the renewal of an unbounded run two weeks before its first items would expire', () => {
+  it("puts an unbounded run in its start day's renewal sweep, due no later than two weeks before its first items expire", () => {
     const startTime = start!.state.startTime;
-    expect(planDispatch(start!, DEFAULT_RETENTION_MS)).toContainEqual({
-      task: { kind: 'system', ref: ref('golden-loan'), op: { type: 'expireRun' } },
-      dueTime: startTime + DEFAULT_RETENTION_MS + CLOSE_WITHOUT_WRITES_MS - RENEWAL_MARGIN_MS,
-    });
+    const day = Math.floor(startTime / DAY) * DAY;
+    const sweep = {
+      task: {
+        kind: 'system',
+        ref: { namespace: 'default', workflowId: 'retention-renewal', runId: `started-${day}` },
+        op: { type: 'renewOpenRuns', startedFrom: day, startedBefore: day + DAY },
+      },
+      dueTime: day + DEFAULT_RETENTION_MS + CLOSE_WITHOUT_WRITES_MS - RENEWAL_MARGIN_MS,
+    };
+    expect(planDispatch(start!, DEFAULT_RETENTION_MS)).toContainEqual(sweep);
+    expect(sweep.dueTime).toBeLessThanOrEqual(
+      startTime + DEFAULT_RETENTION_MS + CLOSE_WITHOUT_WRITES_MS - RENEWAL_MARGIN_MS,
+    );
+    // No timer of its own: every run started that day parks this very task.
+    const otherRun = {
+      ...start!,
+      runId: 'run-2',
+      workflowId: 'other',
+      state: { ...start!.state, runId: 'run-2', workflowId: 'other', startTime: day + DAY - 1 },
+    };
+    expect(planDispatch(otherRun, DEFAULT_RETENTION_MS)).toContainEqual(sweep);
+    expect(
+      planDispatch(start!, DEFAULT_RETENTION_MS).filter(
+        (item) => item.task.kind === 'system' && item.task.op.type === 'expireRun',
+      ),
+    ).toEqual([]);
     // None for a run its execution timeout ends first, and none where items never expire (no retention).
     const bounded = { ...start!, state: { ...start!.state, executionExpirationTime: startTime + 30 * DAY } };
     const renewals = (batch: CommittedBatch, retentionMs?: number) =>

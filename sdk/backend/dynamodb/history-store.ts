@@ -15,6 +15,7 @@ import type {
   NewRun,
   RunRef,
   RunSummary,
+  StartWindow,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
@@ -312,6 +313,7 @@ export class DynamoHistoryStore implements HistoryStore {
     matches: (run: RunSummary) => boolean,
     pageSize: number,
     pageToken?: string,
+    started?: StartWindow,
   ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
     const { runs, nextPageToken } = await listVisibility(
       this.db,
@@ -323,6 +325,7 @@ export class DynamoHistoryStore implements HistoryStore {
         const summary = await this.payloads.resolve(stored);
         return matches(summary) ? summary : undefined;
       },
+      started,
     );
     await Promise.all(
       runs

@@ -1,6 +1,6 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import type { RunSummary } from '../ports.ts';
+import type { RunSummary, StartWindow } from '../ports.ts';
 import { startSortKey, visibilityKey } from './keys.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
 
@@ -102,8 +102,29 @@ class ShardReader {
     private readonly db: MeteredDynamo,
     private readonly table: string,
     private readonly partition: string,
+    /** Sort keys below this one only (exclusive). */
     private readonly before: string | undefined,
+    /** Sort keys from this one on only (inclusive). */
+    private readonly from: string | undefined,
   ) {}
+
+  /** The key condition: DynamoDB takes one comparison on the sort key, so a window is a BETWEEN. */
+  private condition(): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+    const p = { ':p': { S: this.partition } };
+    if (this.from !== undefined) {
+      // BETWEEN includes its upper end: `before` itself is dropped from the chunk (in `peek`).
+      return {
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :before',
+        ExpressionAttributeValues: { ...p, ':from': { S: this.from }, ':before': { S: this.before ?? '~' } },
+      };
+    }
+    if (this.before === undefined)
+      return { KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: p };
+    return {
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :before',
+      ExpressionAttributeValues: { ...p, ':before': { S: this.before } },
+    };
+  }
 
   /** The shard's newest record not yet taken, reading its next chunk if needed; undefined at its end. */
   async peek(chunk: number): Promise<Item | undefined> {
@@ -112,20 +133,18 @@ class ShardReader {
     const page = await this.db.query({
       TableName: this.table,
       IndexName: 'byStart',
-      KeyConditionExpression: this.before ? 'gsi1pk = :p AND gsi1sk < :before' : 'gsi1pk = :p',
-      ExpressionAttributeValues: {
-        ':p': { S: this.partition },
-        ...(this.before ? { ':before': { S: this.before } } : {}),
-      },
+      ...this.condition(),
       ScanIndexForward: false,
       ExclusiveStartKey: this.startKey,
       Limit: chunk,
     });
-    this.buffer = page.Items ?? [];
+    const before = this.before;
+    this.buffer = (page.Items ?? []).filter((item) => before === undefined || item.gsi1sk!.S! < before);
     this.next = 0;
     this.startKey = page.LastEvaluatedKey;
     this.exhausted = !this.startKey;
-    return this.buffer[0];
+    // A chunk that held only `before` itself (dropped above): read on.
+    return this.buffer.length === 0 && !this.exhausted ? this.peek(chunk) : this.buffer[0];
   }
 
   take(): void {
@@ -137,7 +156,7 @@ class ShardReader {
  * Lists a namespace's visibility records newest first through the `byStart` index, merging its
  * shards, keeping those `accept` turns into a summary (it resolves payloads and applies the caller's
  * predicate), until a page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined.
- * The token names the last record examined.
+ * The token names the last record examined. With `started`, only the runs started in that window.
  */
 export async function listVisibility(
   db: MeteredDynamo,
@@ -146,14 +165,19 @@ export async function listVisibility(
   pageSize: number,
   pageToken: string | undefined,
   accept: (summary: RunSummary) => Promise<RunSummary | undefined>,
+  started?: StartWindow,
 ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new InvalidArgumentError('List page size must be a positive integer');
   }
-  const before = pageToken ? decodeListToken(namespace, pageToken) : undefined;
+  const token = pageToken ? decodeListToken(namespace, pageToken) : undefined;
+  // Every sort key of a start at `t` sorts at or after `${t}#` and before the keys of `t + 1`.
+  const windowEnd = started && startSortKey(started.before, '');
+  const before = [token, windowEnd].filter((key) => key !== undefined).sort()[0];
+  const from = started && startSortKey(started.from, '');
   const shards = Array.from(
     { length: VISIBILITY_SHARDS },
-    (_, shard) => new ShardReader(db, table, `${namespace}#${shard}`, before),
+    (_, shard) => new ShardReader(db, table, `${namespace}#${shard}`, before, from),
   );
   // A predicate may skip many runs: each shard reads enough per call to fill a page in few round trips.
   const chunk = Math.min(Math.max(Math.ceil((pageSize + 1) / VISIBILITY_SHARDS) * 2, 25), 1000);

@@ -17,6 +17,7 @@ import type {
   NewRun,
   RunRef,
   RunSummary,
+  StartWindow,
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
 import { summarizeRun } from '../run-summary.ts';
@@ -158,6 +159,7 @@ export class MemoryHistoryStore implements HistoryStore {
     matches: (run: RunSummary) => boolean,
     pageSize: number,
     pageToken?: string,
+    started?: StartWindow,
   ) {
     const offset = pageToken ? Number(pageToken) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError('Malformed list page token');
@@ -167,6 +169,8 @@ export class MemoryHistoryStore implements HistoryStore {
       const key = this.order[this.order.length - 1 - index]!;
       const run = this.runs.get(key)!;
       if (run.state.namespace !== namespace) continue;
+      const { startTime } = run.state;
+      if (started && (startTime < started.from || startTime >= started.before)) continue;
       const summary = summarizeRun(run.state);
       if (matches(summary)) runs.push(summary);
     }

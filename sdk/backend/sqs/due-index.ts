@@ -18,6 +18,8 @@ import { encodeTaskMessage, parseTaskMessage } from './task-message.ts';
  */
 export const DUE_INDEX_SHARDS = 8;
 
+/** Keys of parked items a {@link DueIndex} remembers (about 100 bytes each). */
+const PARKED_KEYS_KEPT = 10_000;
 /** Items read per query page: a sweep forwards and deletes a page before it reads the next. */
 const PAGE_SIZE = 100;
 /** Digits of a due time (epoch ms) in a sort key: fixed width, so text order is time order. */
@@ -45,6 +47,15 @@ function sortKeyTime(time: number): string {
  * a task parked twice (a retried stream batch) is one item.
  */
 export class DueIndex {
+  /**
+   * Keys of the items this instance parked: parking one again would write the very same item. Many
+   * runs park one shared task (the renewal sweep of a day's starts, `backend/retention.ts`), and a
+   * process writes it once. An item leaves the index only when a sweep hands its task on, and a
+   * task parked again after that is a duplicate of one already delivered, which every consumer
+   * tolerates; so skipping it loses nothing.
+   */
+  private readonly parked = new Set<string>();
+
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
@@ -53,16 +64,19 @@ export class DueIndex {
   async park(item: DispatchItem): Promise<void> {
     const task = encodeTaskMessage(item);
     const digest = createHash('sha256').update(task).digest();
+    const pk = `due#${digest[0]! % DUE_INDEX_SHARDS}`;
+    const sk = `${sortKeyTime(item.dueTime!)}#${digest.subarray(0, 16).toString('base64url')}`;
+    const key = `${pk}/${sk}`;
+    if (this.parked.has(key)) return;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: {
-          pk: { S: `due#${digest[0]! % DUE_INDEX_SHARDS}` },
-          sk: { S: `${sortKeyTime(item.dueTime!)}#${digest.subarray(0, 16).toString('base64url')}` },
-          task: { S: task },
-        },
+        Item: { pk: { S: pk }, sk: { S: sk }, task: { S: task } },
       }),
     );
+    // Bounded: forgetting a key costs one more write of its item at most.
+    if (this.parked.size >= PARKED_KEYS_KEPT) this.parked.clear();
+    this.parked.add(key);
   }
 
   /**

@@ -25,6 +25,12 @@ const systemOp = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancelExternal'), initiatedEventId: z.number().int() }),
   z.object({ type: z.literal('notifyParent') }),
   z.object({ type: z.literal('expireRun') }),
+  z.object({
+    type: z.literal('renewOpenRuns'),
+    startedFrom: z.number().int(),
+    startedBefore: z.number().int(),
+    pageToken: z.string().optional(),
+  }),
   z.object({ type: z.literal('applyParentClosePolicy') }),
   z.object({ type: z.literal('cronStart') }),
   z.object({ type: z.literal('scheduleTick'), scheduleId: z.string().min(1), token: z.string().optional() }),

@@ -7,6 +7,7 @@ import {
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentInvocation } from '../../../local/function-host.ts';
+import { historyPk } from '../../../sdk/backend/dynamodb/keys.ts';
 import { DUE_INDEX_SHARDS } from '../../../sdk/backend/sqs/due-index.ts';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
 import { eventually, localEnv } from '../../support/local-env.ts';
@@ -358,4 +359,57 @@ describe('long timers through the due-time index and the sweeper', () => {
       await dynamodb.send(new DeleteItemCommand({ TableName: environment.CAIRN_EXECUTIONS_TABLE, Key }));
     expect(await countParked('"runId":"parked-twice-run"')).toBe(0);
   });
+
+  /** The expiry (epoch seconds) of each history item of a run, by sort key. */
+  async function historyExpiries(runId: string): Promise<number[]> {
+    const { dynamodb, environment } = stack().runtime;
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: environment.CAIRN_HISTORY_TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: historyPk('default', runId) } },
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map((item) => Number(item.expiresAt!.N));
+  }
+
+  it("renews an open run through its start day's shared sweep, not a timer of its own, and leaves a closed one alone", async () => {
+    const open = await env.client.workflow.start(workflows.waitsForever, {
+      taskQueue: 'long',
+      workflowId: 'renewed-while-open',
+    });
+    const closed = await env.client.workflow.start(workflows.waitsForever, {
+      taskQueue: 'long',
+      workflowId: 'closed-before-renewal',
+    });
+    const [openRun, closedRun] = await Promise.all([
+      runIdOf('renewed-while-open'),
+      runIdOf('closed-before-renewal'),
+    ]);
+    await closed.terminate('done early');
+    const startTime = (await open.fetchHistory()).events[0]!.eventTime;
+    const day = Math.floor(startTime / DAY) * DAY;
+    const sweeps = () => queryParked(['"type":"renewOpenRuns"', `"startedFrom":${day}`]);
+    await eventually(async () => (await sweeps()).tasks.length === 1);
+    // Both runs' starts parked the one sweep of their day, and neither a renewal timer of its own.
+    expect(await parkedFor(openRun)).not.toContain('expireRun');
+    expect(await parkedFor(closedRun)).not.toContain('expireRun');
+    const sweep = JSON.parse((await sweeps()).tasks[0]!) as { dueTime: number };
+    const openBefore = await historyExpiries(openRun);
+    const closedBefore = await historyExpiries(closedRun);
+    // Due no later than two weeks before the open run's first items expire.
+    expect(sweep.dueTime).toBeLessThanOrEqual(Math.min(...openBefore) * 1000 - 14 * DAY);
+
+    await advanceTo(sweep.dueTime + MINUTE);
+    // The sweep found the open run and renewed it: from now on it has its own renewal timer.
+    await eventually(async () => (await parkedFor(openRun)).includes('expireRun'), 30_000);
+    const openAfter = await historyExpiries(openRun);
+    expect(Math.min(...openAfter)).toBeGreaterThan(Math.max(...openBefore));
+    expect(Math.min(...openAfter) * 1000).toBeGreaterThanOrEqual(sweep.dueTime + 80 * DAY);
+    expect(await historyExpiries(closedRun)).toEqual(closedBefore);
+    expect(await parkedFor(closedRun)).not.toContain('expireRun');
+    expect((await sweeps()).tasks).toEqual([]);
+    await open.terminate('test over');
+  }, 90_000);
 });
