@@ -219,13 +219,13 @@ function perRun(counts: Counters, runs: number): BenchResult[] {
       name: 'local.run.start_wcu',
       value: start.writeUnits / runs,
       unit: 'WCU',
-      note: `write units of creating a run (workflow-id claim, first batch, visibility record), per run over ${runs} runs; ${(start.writeRequests / runs).toFixed(2)} write requests per run`,
+      note: `write units of creating a run: one transaction of the workflow-id claim (which also lists the run in the byStart index, so its index entry is billed too) and the first batch; no visibility record of its own. Per run over ${runs} runs; ${(start.writeRequests / runs).toFixed(2)} write requests per run`,
     },
     {
       name: 'local.run.close_wcu',
       value: close.writeUnits / runs,
       unit: 'WCU',
-      note: `write units of the commit that closes a run (and what it updates with it), per run; ${(close.writeRequests / runs).toFixed(2)} write requests per run`,
+      note: `write units of closing a run: the closing batch's conditional put, then the run's visibility record (the item and its byStart index entry), per run; ${(close.writeRequests / runs).toFixed(2)} write requests per run`,
     },
     {
       name: 'local.run.retention_writes',

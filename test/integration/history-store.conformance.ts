@@ -416,6 +416,42 @@ export function historyStoreConformance(
         expect(running.nextPageToken).toBeUndefined();
       });
 
+      it('lists each run once, as it stands, through id reuse and continue-as-new', async () => {
+        const ns = freshNamespace();
+        const first = await startRun(store, ns, 'order-1');
+        const done = await append(store, first, closingTask(first, closeBody('Completed')));
+        const second = await startRun(store, ns, 'order-1');
+        const nextRunId = randomUUID();
+        const req = request(
+          second,
+          closingTask(second, {
+            type: 'WorkflowExecutionContinuedAsNew',
+            newRunId: nextRunId,
+            workflowType: 'OrderWorkflow',
+            taskQueue: 'orders',
+            input: [json('again')],
+          }),
+        );
+        req.newRun = newRun(startRequest(ns, 'order-1', { input: [json('again')] }), nextRunId, tick());
+        await store.append(req);
+        const upserted = await append(store, req.newRun.state, [
+          { type: 'UpsertWorkflowSearchAttributes', searchAttributes: { Stage: 'paid' } },
+        ]);
+        for (const pageSize of [1, 2, 10]) {
+          const listed = (await listAll(store, ns, pageSize)).flat();
+          expect(listed.map((run) => [run.runId, run.status])).toEqual([
+            [nextRunId, 'Running'],
+            [second.runId, 'ContinuedAsNew'],
+            [first.runId, 'Completed'],
+          ]);
+          expect(listed[0]).toMatchObject({ searchAttributes: { Stage: 'paid' }, historyLength: 3 });
+          expect(listed[2]).toMatchObject({ closeTime: done.closeTime, historyLength: done.nextEventId - 1 });
+        }
+        expect(upserted.nextEventId).toBe(4);
+        const closed = (await store.listRuns(ns, (run) => run.status !== 'Running', 10)).runs;
+        expect(closed.map((run) => run.runId)).toEqual([second.runId, first.runId]);
+      });
+
       it('lists only the runs started in a window, a page at a time', async () => {
         const ns = freshNamespace();
         const started: RunState[] = [];

@@ -3,7 +3,8 @@ import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-s
 import { describe, expect, it } from 'vitest';
 import { PAYLOAD_HARD_CAP_BYTES } from '../../sdk/backend/definitions.ts';
 import type { DynamoHistoryStore } from '../../sdk/backend/dynamodb/history-store.ts';
-import { chunkPk, historyPk } from '../../sdk/backend/dynamodb/keys.ts';
+import { chunkPk, historyPk, visibilityKey } from '../../sdk/backend/dynamodb/keys.ts';
+import { summarizeRun } from '../../sdk/backend/run-summary.ts';
 import { HistoryConflictError, PayloadTooLargeError } from '../../sdk/common/errors.ts';
 import type { Payload } from '../../sdk/common/payload.ts';
 import type { RunState } from '../../sdk/engine/run-state.ts';
@@ -251,19 +252,45 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     expect(await store.getRun(ns, state.runId)).toEqual(state);
   });
 
+  it('a start is one write, its transaction, whose claim lists the run; its close writes the visibility record', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'listed-by-claim');
+    expect(store.capacity.byPurpose?.start?.writeRequests).toBe(1);
+    const records = () =>
+      dynamo.items(dynamo.resources().executionsTable, visibilityKey(ns, started.runId).pk.S!);
+    expect(await records()).toEqual([]);
+    expect((await store.listRuns(ns, () => true, 10)).runs).toEqual([summarizeRun(started)]);
+    // The router has nothing to settle for a start: not even a read.
+    const reads = store.capacity.readUnits;
+    const [startItem] = await rawItems(historyPk(ns, started.runId));
+    await store.settleVisibility((await store.batchFromStreamRecord(startItem!))!);
+    expect(store.capacity.readUnits).toBe(reads);
+
+    const closed = await append(
+      store,
+      started,
+      closingTask(started, { type: 'WorkflowExecutionCompleted', result: json('done') }),
+    );
+    expect((await records()).map((item) => item.sk?.S)).toEqual(['run']);
+    expect((await store.listRuns(ns, () => true, 10)).runs).toEqual([summarizeRun(closed)]);
+  });
+
   it('a commit whose visibility write never happens is shown by the router from its stream record, and no older batch takes it back', async () => {
     const ns = freshNamespace();
     const dying = storeWith(dyingBeforeVisibility());
     const listed = async () => (await storeWith().listRuns(ns, () => true, 10)).runs;
-    // The start and the close commit; neither gets to its visibility record.
+    // The start is listed by the claim its own transaction wrote: no visibility write to miss.
     const started = await startRun(dying, ns, 'unseen');
     expect(await dying.getRun(ns, started.runId)).toEqual(started);
-    expect(await listed()).toEqual([]);
+    expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Running' }]);
+    // The close commits, and never gets to its visibility record.
     const closed = await append(
       dying,
       started,
       closingTask(started, { type: 'WorkflowExecutionCompleted', result: json('done') }),
     );
+    expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Running' }]);
 
     // The router sees the close first (stream order holds per item only), then the start.
     const router = storeWith();

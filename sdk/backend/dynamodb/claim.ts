@@ -32,6 +32,13 @@ export function claimPut(
   closing?: { runId: string; status: ExecutionStatus },
   /** The claim's TTL attribute: it expires with its run's first items, and is renewed with them. */
   expiresAt: Record<string, AttributeValue> = {},
+  /**
+   * The run's visibility as of its first batch (`visibilityAttributes`): the claim lists the run
+   * from the moment it exists, so a start writes no visibility record of its own. A later run that
+   * takes the id over takes the index entry with it; the run it replaces is closed by then, and its
+   * close's visibility record lists it.
+   */
+  visibility: Record<string, AttributeValue> = {},
 ): TransactWriteItem {
   // A running holder blocks every start except one that closes it in the same write.
   const reusable = (Object.keys(STATUSES) as ExecutionStatus[]).filter(
@@ -68,6 +75,7 @@ export function claimPut(
         runId: { S: state.runId },
         status: { S: state.status },
         workflowType: { S: state.workflowType },
+        ...visibility,
         ...expiresAt,
         ...(requestId !== undefined && { requestId: { S: requestId } }),
       },

@@ -31,7 +31,7 @@ import { type ConsumedUnits, MeteredDynamo, type WritePurpose } from './metered-
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
 import type { Op } from './transaction.ts';
-import { listVisibility } from './visibility.ts';
+import { listVisibility, visibilityAttributes } from './visibility.ts';
 
 export interface DynamoHistoryStoreOptions {
   dynamodb: DynamoDBClient;
@@ -71,9 +71,10 @@ export interface StoreCapacity extends ConsumedUnits {
  * is the fork guard, so an append, a close or a search-attribute upsert is one conditional PutItem
  * (`batch-writer.ts`). Transactions are used only where the workflow-id claim must change with a
  * head: a start (claim + first batch, with the run it terminates if any) and continue-as-new (the
- * closing batch + the new run's claim and first batch). A batch that changes what the run's
- * visibility record shows is followed by one conditional put of that record (a later one never
- * loses to an earlier one), and the router repairs a record its committer did not get to.
+ * closing batch + the new run's claim and first batch). The claim lists the new run (`visibility.ts`);
+ * a later batch that changes what a list shows (a close, an upsert) is followed by one conditional
+ * put of the run's visibility record (a later one never loses to an earlier one), and the router
+ * repairs a record its committer did not get to.
  * Appends trust `expectedNextEventId` to come from a committed head (as `commitToRun` reads it): a
  * stale one always names an existing batch and conflicts.
  *
@@ -150,6 +151,7 @@ export class DynamoHistoryStore implements HistoryStore {
           reusePolicy,
           terminate && { runId: terminate.runId, status: terminate.state.status },
           created.expiresAt,
+          visibilityAttributes(created.summary),
         ),
       },
       { role: 'newHead', item: this.writer.headPut(created) },
@@ -158,7 +160,8 @@ export class DynamoHistoryStore implements HistoryStore {
     await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
       this.settleClaim(run.state, holder),
     );
-    await this.showCommitted([created, closing], 'start');
+    // The claim lists the new run; only a run this start terminated needs its record.
+    await this.showCommitted([closing], 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -193,13 +196,14 @@ export class DynamoHistoryStore implements HistoryStore {
           'ALLOW_DUPLICATE',
           { runId, status: state.status },
           next.expiresAt,
+          visibilityAttributes(next.summary),
         ),
       },
       { role: 'newHead', item: this.writer.headPut(next) },
       { role: 'head', item: this.writer.headPut(batch) },
     ];
     await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
-    await this.showCommitted([batch, next], 'close');
+    await this.showCommitted([batch], 'close');
   }
 
   /**
@@ -228,7 +232,8 @@ export class DynamoHistoryStore implements HistoryStore {
    * Costs one eventually consistent read per such batch; a stale read costs a redundant put at most.
    */
   async settleVisibility(batch: CommittedBatch): Promise<void> {
-    if (!changesVisibility(batch.events)) return;
+    // A run's first batch is listed by the claim its own transaction wrote: nothing to settle.
+    if (!changesVisibility(batch.events.filter((event) => event.type !== 'WorkflowExecutionStarted'))) return;
     const { namespace, runId, state, events } = batch;
     if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
     const summary = await this.writer.summaryOf(state);

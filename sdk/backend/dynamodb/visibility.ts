@@ -5,10 +5,11 @@ import { startSortKey, visibilityKey } from './keys.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /**
- * Visibility records: one item per run on the executions table, listed newest first by the
- * `byStart` index. They are written with the run's start, its close and search-attribute upserts
- * (right after the history batch commits: `BatchWriter.putVisibility`), not on every append: `historyLength` of a
- * running run is refreshed from its head when listed.
+ * Visibility: what a list shows of each run, on the executions table, listed newest first by the
+ * `byStart` index. A run's start is shown by its workflow-id claim, which the start's transaction
+ * writes anyway ({@link visibilityAttributes}); its close and search-attribute upserts by the run's
+ * visibility record, written right after the history batch commits (`BatchWriter.putVisibility`);
+ * nothing on other appends: `historyLength` of a running run is refreshed from its head when listed.
  */
 
 /**
@@ -36,17 +37,29 @@ export function visibilityPartition(namespace: string, runId: string): string {
   return `${namespace}#${(hash >>> 0) % VISIBILITY_SHARDS}`;
 }
 
+/**
+ * What puts an item in the `byStart` index as a run's visibility: its index keys, the summary, and
+ * `lastEventId` (the history the summary shows, so the newest of a run's entries wins). Two items
+ * carry them: the workflow-id claim, with the run's start (written in the start's own transaction,
+ * so a run is listed the moment it exists, for no write of its own), and the run's visibility
+ * record, written after each later batch that changes what a list shows (a close, an upsert). Both
+ * of a run's entries share its sort key, so a list finds them side by side ({@link listVisibility}).
+ */
+export function visibilityAttributes(summary: RunSummary): Item {
+  return {
+    gsi1pk: { S: visibilityPartition(summary.namespace, summary.runId) },
+    gsi1sk: { S: startSortKey(summary.startTime, summary.runId) },
+    summary: { S: JSON.stringify(summary) },
+    lastEventId: { N: String(summary.historyLength) },
+  };
+}
+
 /** Writes a run's visibility record; `create` makes it conditional on the run being new. */
 export function visibilityPut(table: string, summary: RunSummary, create: boolean): TransactWriteItem {
   return {
     Put: {
       TableName: table,
-      Item: {
-        ...visibilityKey(summary.namespace, summary.runId),
-        gsi1pk: { S: visibilityPartition(summary.namespace, summary.runId) },
-        gsi1sk: { S: startSortKey(summary.startTime, summary.runId) },
-        summary: { S: JSON.stringify(summary) },
-      },
+      Item: { ...visibilityKey(summary.namespace, summary.runId), ...visibilityAttributes(summary) },
       ConditionExpression: create ? 'attribute_not_exists(pk)' : undefined,
     },
   };
@@ -54,6 +67,11 @@ export function visibilityPut(table: string, summary: RunSummary, create: boolea
 
 function decodeSummary(item: Item): RunSummary {
   return JSON.parse(item.summary?.S ?? 'null') as RunSummary;
+}
+
+/** How much history an index entry shows (entries written before `lastEventId` was kept show none). */
+function shownEventId(item: Item): number {
+  return Number(item.lastEventId?.N ?? 0);
 }
 
 /**
@@ -150,6 +168,26 @@ class ShardReader {
   take(): void {
     this.next++;
   }
+
+  /**
+   * Takes the shard's newest entry and every other entry of the same run (its claim's and its
+   * record's, which share a sort key and so lie side by side), and answers the one showing the most
+   * history; undefined at the shard's end.
+   */
+  async takeRun(chunk: number): Promise<Item | undefined> {
+    let newest = await this.peek(chunk);
+    if (!newest) return undefined;
+    this.take();
+    for (
+      let next = await this.peek(chunk);
+      next?.gsi1sk?.S === newest.gsi1sk?.S;
+      next = await this.peek(chunk)
+    ) {
+      if (shownEventId(next!) > shownEventId(newest)) newest = next!;
+      this.take();
+    }
+    return newest;
+  }
 }
 
 /**
@@ -189,8 +227,7 @@ export async function listVisibility(
       if (head && (newest < 0 || head.gsi1sk!.S! > heads[newest]!.gsi1sk!.S!)) newest = i;
     }
     if (newest < 0) return { runs };
-    const item = heads[newest]!;
-    shards[newest]!.take();
+    const item = (await shards[newest]!.takeRun(chunk))!;
     examined++;
     const summary = await accept(decodeSummary(item));
     if (summary) runs.push(summary);
