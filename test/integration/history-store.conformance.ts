@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppendRequest, HistoryStore, RunSummary } from '../../sdk/backend/ports.ts';
+import type { AppendRequest, HistoryStore, NewRun, RunSummary } from '../../sdk/backend/ports.ts';
 import {
   HistoryConflictError,
   InvalidArgumentError,
@@ -99,6 +99,27 @@ const closeBody = (status: ExecutionStatus): PendingEvent => {
       throw new Error(`No fixture closes a run as ${status}`);
   }
 };
+
+/** The append that continues `state`'s run as new, with its new run. */
+function continueAsNew(namespace: string, state: RunState): AppendRequest & { newRun: NewRun } {
+  const nextRunId = randomUUID();
+  const req = request(
+    state,
+    closingTask(state, {
+      type: 'WorkflowExecutionContinuedAsNew',
+      newRunId: nextRunId,
+      workflowType: 'OrderWorkflow',
+      taskQueue: 'orders',
+      input: [json('again')],
+    }),
+  );
+  const next = newRun(
+    startRequest(namespace, state.workflowId, { input: [json('again')] }),
+    nextRunId,
+    tick(),
+  );
+  return { ...req, newRun: next };
+}
 
 export const signal = (n: number): PendingEvent => ({
   type: 'WorkflowExecutionSignaled',
@@ -295,18 +316,8 @@ export function historyStoreConformance(
       it('continues as new: closes the run and creates the next one in one atomic write', async () => {
         const ns = freshNamespace();
         const first = await startRun(store, ns, 'order-1');
-        const nextRunId = randomUUID();
-        const req = request(
-          first,
-          closingTask(first, {
-            type: 'WorkflowExecutionContinuedAsNew',
-            newRunId: nextRunId,
-            workflowType: 'OrderWorkflow',
-            taskQueue: 'orders',
-            input: [json('again')],
-          }),
-        );
-        req.newRun = newRun(startRequest(ns, 'order-1', { input: [json('again')] }), nextRunId, tick());
+        const req = continueAsNew(ns, first);
+        const nextRunId = req.newRun.state.runId;
         await store.append(req);
 
         expect((await store.getRun(ns, first.runId))?.status).toBe('ContinuedAsNew');
@@ -421,18 +432,8 @@ export function historyStoreConformance(
         const first = await startRun(store, ns, 'order-1');
         const done = await append(store, first, closingTask(first, closeBody('Completed')));
         const second = await startRun(store, ns, 'order-1');
-        const nextRunId = randomUUID();
-        const req = request(
-          second,
-          closingTask(second, {
-            type: 'WorkflowExecutionContinuedAsNew',
-            newRunId: nextRunId,
-            workflowType: 'OrderWorkflow',
-            taskQueue: 'orders',
-            input: [json('again')],
-          }),
-        );
-        req.newRun = newRun(startRequest(ns, 'order-1', { input: [json('again')] }), nextRunId, tick());
+        const req = continueAsNew(ns, second);
+        const nextRunId = req.newRun.state.runId;
         await store.append(req);
         const upserted = await append(store, req.newRun.state, [
           { type: 'UpsertWorkflowSearchAttributes', searchAttributes: { Stage: 'paid' } },

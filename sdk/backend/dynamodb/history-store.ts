@@ -22,14 +22,15 @@ import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { changesVisibility } from '../run-summary.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import { BatchWriter, batchExpiry, checkContinues, newCommitId, type PreparedBatch } from './batch-writer.ts';
+import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
 import { claimPut, claimSettle } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
 import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
-import { type ConsumedUnits, MeteredDynamo, type WritePurpose } from './metered-client.ts';
+import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
+import { RunVisibility } from './run-visibility.ts';
 import type { Op } from './transaction.ts';
 import { listVisibility, visibilityAttributes } from './visibility.ts';
 
@@ -96,6 +97,7 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly now: () => number;
   private readonly writer: BatchWriter;
   private readonly records: RunRecords;
+  private readonly visibility: RunVisibility;
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.db = new MeteredDynamo(options.dynamodb, this.capacity);
@@ -117,6 +119,7 @@ export class DynamoHistoryStore implements HistoryStore {
       retentionMs: this.retentionMs,
       routerIdle: options.routerIdle,
     });
+    this.visibility = new RunVisibility(this.writer, this.retentionMs);
     // A side record outlives every history item written before it (the horizon without a deadline).
     this.records = new RunRecords(
       this.db.for('records'),
@@ -161,7 +164,7 @@ export class DynamoHistoryStore implements HistoryStore {
       this.settleClaim(run.state, holder),
     );
     // The claim lists the new run; only a run this start terminated needs its record.
-    await this.showCommitted([closing], 'start');
+    await this.visibility.show([closing], 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -183,7 +186,7 @@ export class DynamoHistoryStore implements HistoryStore {
     if (!next) {
       // A close or a search-attribute upsert is an ordinary append too; its visibility follows it.
       await this.writer.putHead(batch, purpose);
-      if (changesVisibility(events)) await this.showCommitted([batch], purpose);
+      if (changesVisibility(events)) await this.visibility.show([batch], purpose);
       return;
     }
     // Continue-as-new: the new run takes over the claim in the same write that closes this one.
@@ -203,41 +206,12 @@ export class DynamoHistoryStore implements HistoryStore {
       { role: 'head', item: this.writer.headPut(batch) },
     ];
     await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
-    await this.showCommitted([batch], 'close');
+    await this.visibility.show([batch], 'close');
   }
 
-  /**
-   * Brings the visibility records of committed batches up to date, after the commit (so no run is
-   * visible without its history, nor shown closed before its close is). The commit has happened
-   * whatever this does: should it fail or its invocation die, the router writes the record from the
-   * batch's stream record instead ({@link settleVisibility}), so a failure here is not the caller's.
-   */
-  private async showCommitted(batches: (PreparedBatch | undefined)[], purpose: WritePurpose) {
-    await Promise.all(
-      batches.map(async (batch) => {
-        if (!batch) return;
-        try {
-          await this.writer.putVisibility(batch.summary, batch.expiresAt, purpose);
-        } catch {
-          // The router's settleVisibility repairs it from the stream (see above).
-        }
-      }),
-    );
-  }
-
-  /**
-   * The router's half of visibility: a committed batch that changes what the run's record shows
-   * (`changesVisibility`) is checked against the record, which its committer writes right after the
-   * commit; if that writer died or failed in between, the record is written here from the batch.
-   * Costs one eventually consistent read per such batch; a stale read costs a redundant put at most.
-   */
-  async settleVisibility(batch: CommittedBatch): Promise<void> {
-    // A run's first batch is listed by the claim its own transaction wrote: nothing to settle.
-    if (!changesVisibility(batch.events.filter((event) => event.type !== 'WorkflowExecutionStarted'))) return;
-    const { namespace, runId, state, events } = batch;
-    if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
-    const summary = await this.writer.summaryOf(state);
-    await this.writer.putVisibility(summary, batchExpiry(state, events, this.retentionMs), 'visibility');
+  /** The router's half of visibility (`run-visibility.ts`): repairs a record its committer missed. */
+  settleVisibility(batch: CommittedBatch): Promise<void> {
+    return this.visibility.settle(batch);
   }
 
   /**
