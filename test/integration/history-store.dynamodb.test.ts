@@ -276,6 +276,28 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     expect((await store.listRuns(ns, () => true, 10)).runs).toEqual([summarizeRun(closed)]);
   });
 
+  it('a start whose summary would take its claim past one write unit writes a visibility record instead, repaired by the router if missed', async () => {
+    const ns = freshNamespace();
+    const memo = { note: json('m'.repeat(1500)) };
+    const store = storeWith();
+    const big = await startRun(store, ns, 'big-memo', { memo });
+    // The transaction, then the record at the plain rate: cheaper than the claim's doubled units.
+    expect(store.capacity.byPurpose?.start?.writeRequests).toBe(2);
+    const claim = (await dynamo.items(dynamo.resources().executionsTable, `${ns}#wf#big-memo`))[0];
+    expect(claim?.gsi1pk).toBeUndefined();
+    expect((await store.listRuns(ns, () => true, 10)).runs).toMatchObject([{ runId: big.runId, memo }]);
+
+    // A committer that dies before that record: the router writes it from the start's stream record.
+    const unseen = await startRun(storeWith(dyingBeforeVisibility()), ns, 'big-memo-unseen', { memo });
+    expect((await store.listRuns(ns, () => true, 10)).runs.map((run) => run.runId)).toEqual([big.runId]);
+    const [startItem] = await rawItems(historyPk(ns, unseen.runId));
+    await store.settleVisibility((await store.batchFromStreamRecord(startItem!))!);
+    expect((await store.listRuns(ns, () => true, 10)).runs.map((run) => run.runId)).toEqual([
+      unseen.runId,
+      big.runId,
+    ]);
+  });
+
   it('a commit whose visibility write never happens is shown by the router from its stream record, and no older batch takes it back', async () => {
     const ns = freshNamespace();
     const dying = storeWith(dyingBeforeVisibility());

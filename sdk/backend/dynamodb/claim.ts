@@ -33,8 +33,9 @@ export function claimPut(
   /** The claim's TTL attribute: it expires with its run's first items, and is renewed with them. */
   expiresAt: Record<string, AttributeValue> = {},
   /**
-   * The run's visibility as of its first batch (`visibilityAttributes`): the claim lists the run
-   * from the moment it exists, so a start writes no visibility record of its own. A later run that
+   * The run's visibility as of its first batch (`visibilityAttributes`), where it fits
+   * ({@link claimListsRun}): the claim lists the run from the moment it exists, so a start writes
+   * no visibility record of its own. A later run that
    * takes the id over takes the index entry with it; the run it replaces is closed by then, and its
    * close's visibility record lists it.
    */
@@ -70,15 +71,7 @@ export function claimPut(
   return {
     Put: {
       TableName: table,
-      Item: {
-        ...claimKey(state.namespace, state.workflowId),
-        runId: { S: state.runId },
-        status: { S: state.status },
-        workflowType: { S: state.workflowType },
-        ...visibility,
-        ...expiresAt,
-        ...(requestId !== undefined && { requestId: { S: requestId } }),
-      },
+      Item: claimItem(state, expiresAt, visibility),
       ConditionExpression: condition,
       ExpressionAttributeNames: hasValues ? names : undefined,
       ExpressionAttributeValues: hasValues ? values : undefined,
@@ -86,6 +79,52 @@ export function claimPut(
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+/** The claim item of `state`'s run, as {@link claimPut} writes it. */
+function claimItem(
+  state: RunState,
+  expiresAt: Record<string, AttributeValue>,
+  visibility: Record<string, AttributeValue>,
+): Record<string, AttributeValue> {
+  const requestId = state.requestIds?.[0];
+  return {
+    ...claimKey(state.namespace, state.workflowId),
+    runId: { S: state.runId },
+    status: { S: state.status },
+    workflowType: { S: state.workflowType },
+    ...visibility,
+    ...expiresAt,
+    ...(requestId !== undefined && { requestId: { S: requestId } }),
+  };
+}
+
+/** One write unit: the size up to which an item's put (and its index entry) costs one unit each. */
+const WRITE_UNIT_BYTES = 1024;
+
+/** An item's size as DynamoDB bills it, or a little over: attribute names and values, numbers as their digits. */
+function billedBytes(item: Record<string, AttributeValue>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.S ?? value.N ?? '') + (value.B?.length ?? 0);
+  }
+  return bytes;
+}
+
+/**
+ * Whether the claim lists its run (`visibility.ts`): when the claim with the run's visibility
+ * attributes still fits one write unit. The claim is written in a transaction, at twice the units
+ * of a plain put for it and for its index entry, so a larger summary (a big memo, many search
+ * attributes) is cheaper in a visibility record of its own, written after the commit at the plain
+ * rate, as every later change of what a list shows is. A pure function of the run's state, so the
+ * committer and the router (which repairs a missed record) decide alike.
+ */
+export function claimListsRun(
+  state: RunState,
+  expiresAt: Record<string, AttributeValue>,
+  visibility: Record<string, AttributeValue>,
+): boolean {
+  return billedBytes(claimItem(state, expiresAt, visibility)) <= WRITE_UNIT_BYTES;
 }
 
 /**

@@ -30,9 +30,9 @@ import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './key
 import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
-import { RunVisibility } from './run-visibility.ts';
+import { claimVisibility, RunVisibility } from './run-visibility.ts';
 import type { Op } from './transaction.ts';
-import { listVisibility, visibilityAttributes } from './visibility.ts';
+import { listVisibility } from './visibility.ts';
 
 export interface DynamoHistoryStoreOptions {
   dynamodb: DynamoDBClient;
@@ -145,6 +145,7 @@ export class DynamoHistoryStore implements HistoryStore {
       this.writer.prepare(run.events, run.state, commitId),
       terminate && this.writer.prepare(terminate.events, terminate.state, commitId),
     ]);
+    const listing = claimVisibility(created.state, created.expiresAt);
     const ops: Op[] = [
       {
         role: 'claim',
@@ -154,7 +155,7 @@ export class DynamoHistoryStore implements HistoryStore {
           reusePolicy,
           terminate && { runId: terminate.runId, status: terminate.state.status },
           created.expiresAt,
-          visibilityAttributes(created.summary),
+          listing,
         ),
       },
       { role: 'newHead', item: this.writer.headPut(created) },
@@ -163,8 +164,8 @@ export class DynamoHistoryStore implements HistoryStore {
     await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
       this.settleClaim(run.state, holder),
     );
-    // The claim lists the new run; only a run this start terminated needs its record.
-    await this.visibility.show([closing], 'start');
+    // The claim lists the new run if it fits (else its record does); a run this start terminated needs its record.
+    await this.visibility.show([listing ? undefined : created, closing], 'start');
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -190,6 +191,7 @@ export class DynamoHistoryStore implements HistoryStore {
       return;
     }
     // Continue-as-new: the new run takes over the claim in the same write that closes this one.
+    const listing = claimVisibility(next.state, next.expiresAt);
     const ops: Op[] = [
       {
         role: 'claim',
@@ -199,14 +201,14 @@ export class DynamoHistoryStore implements HistoryStore {
           'ALLOW_DUPLICATE',
           { runId, status: state.status },
           next.expiresAt,
-          visibilityAttributes(next.summary),
+          listing,
         ),
       },
       { role: 'newHead', item: this.writer.headPut(next) },
       { role: 'head', item: this.writer.headPut(batch) },
     ];
     await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
-    await this.visibility.show([batch], 'close');
+    await this.visibility.show([batch, listing ? undefined : next], 'close');
   }
 
   /** The router's half of visibility (`run-visibility.ts`): repairs a record its committer missed. */

@@ -1,13 +1,16 @@
+import type { RunState } from '../../engine/run-state.ts';
 import type { CommittedBatch } from '../ports.ts';
-import { changesVisibility } from '../run-summary.ts';
+import { changesVisibility, summarizeRun } from '../run-summary.ts';
 import { type BatchWriter, batchExpiry, type PreparedBatch } from './batch-writer.ts';
-import type { WritePurpose } from './metered-client.ts';
+import { claimListsRun } from './claim.ts';
+import type { Item, WritePurpose } from './metered-client.ts';
+import { visibilityAttributes } from './visibility.ts';
 
 /**
  * The DynamoDB store's visibility records (`visibility.ts`), kept up to date after the batches that
  * change what a list shows: the committer writes them right after its commit ({@link show}), and
  * the router repairs a record its committer did not get to ({@link settle}). A run's start needs
- * neither: the claim its transaction writes lists it.
+ * neither where the claim its transaction writes lists it ({@link claimVisibility}).
  */
 export class RunVisibility {
   constructor(
@@ -41,12 +44,26 @@ export class RunVisibility {
    * Costs one eventually consistent read per such batch; a stale read costs a redundant put at most.
    */
   async settle(batch: CommittedBatch): Promise<void> {
-    // A run's first batch is listed by the claim its own transaction wrote: nothing to settle.
-    const later = batch.events.filter((event) => event.type !== 'WorkflowExecutionStarted');
-    if (!changesVisibility(later)) return;
+    if (!changesVisibility(batch.events)) return;
     const { namespace, runId, state, events } = batch;
+    const expiresAt = batchExpiry(state, events, this.retentionMs);
+    // A run's first batch is listed by the claim its own transaction wrote, if that fits one unit.
+    const later = events.filter((event) => event.type !== 'WorkflowExecutionStarted');
+    if (!changesVisibility(later) && claimVisibility(state, expiresAt)) return;
     if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
     const summary = await this.writer.summaryOf(state);
-    await this.writer.putVisibility(summary, batchExpiry(state, events, this.retentionMs), 'visibility');
+    await this.writer.putVisibility(summary, expiresAt, 'visibility');
   }
+}
+
+/**
+ * The visibility attributes a new run's claim carries (`visibility.ts`), or undefined when they
+ * would take the claim past one write unit (`claimListsRun`): then the run's start writes a
+ * visibility record after its commit. The committer decides on the run's state with large payloads
+ * offloaded, the router on the state as read back, never smaller: so whenever the committer wrote
+ * no record, the router does not skip one either (at worst it writes one more than needed).
+ */
+export function claimVisibility(state: RunState, expiresAt: Item): Item | undefined {
+  const visibility = visibilityAttributes(summarizeRun(state));
+  return claimListsRun(state, expiresAt, visibility) ? visibility : undefined;
 }

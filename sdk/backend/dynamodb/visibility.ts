@@ -7,7 +7,7 @@ import type { Item, MeteredDynamo } from './metered-client.ts';
 /**
  * Visibility: what a list shows of each run, on the executions table, listed newest first by the
  * `byStart` index. A run's start is shown by its workflow-id claim, which the start's transaction
- * writes anyway ({@link visibilityAttributes}); its close and search-attribute upserts by the run's
+ * writes anyway (where it fits one write unit: {@link visibilityAttributes}); its close and search-attribute upserts by the run's
  * visibility record, written right after the history batch commits (`BatchWriter.putVisibility`);
  * nothing on other appends: `historyLength` of a running run is refreshed from its head when listed.
  */
@@ -41,9 +41,11 @@ export function visibilityPartition(namespace: string, runId: string): string {
  * What puts an item in the `byStart` index as a run's visibility: its index keys, the summary, and
  * `lastEventId` (the history the summary shows, so the newest of a run's entries wins). Two items
  * carry them: the workflow-id claim, with the run's start (written in the start's own transaction,
- * so a run is listed the moment it exists, for no write of its own), and the run's visibility
- * record, written after each later batch that changes what a list shows (a close, an upsert). Both
- * of a run's entries share its sort key, so a list finds them side by side ({@link listVisibility}).
+ * so a run is listed the moment it exists, for no write of its own, as long as the claim still fits
+ * one write unit: `claimListsRun`), and the run's visibility record, written after each later
+ * batch that changes what a list shows (a close, an upsert), and after a start whose summary is too
+ * large for its claim. Both of a run's entries share its sort key, so a list finds them side by
+ * side ({@link listVisibility}).
  */
 export function visibilityAttributes(summary: RunSummary): Item {
   return {
