@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleWorkers } from '../../examples/workers.ts';
+import { REPO_CAIRN, REPO_CAIRN_ARGS } from '../support/dev-process.ts';
 import { eventually, localEnv } from '../support/local-env.ts';
 
 const run = promisify(execFile);
@@ -13,13 +14,13 @@ let env: TestWorkflowEnvironment;
 const children: ChildProcess[] = [];
 
 function cliArgs(...args: string[]): string[] {
-  return ['tsx', '--conditions=source', 'bin/cairn.ts', 'workflow', '--endpoint', env.endpoint, ...args];
+  return [...REPO_CAIRN_ARGS, 'workflow', '--endpoint', env.endpoint, ...args];
 }
 
 /** Runs a CLI command to its end; resolves with its output and exit code (failures included). */
 async function cairn(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run('npx', cliArgs(...args), { timeout: 60_000 });
+    const { stdout, stderr } = await run(REPO_CAIRN, cliArgs(...args), { timeout: 60_000 });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failed = error as { stdout: string; stderr: string; code: number };
@@ -67,10 +68,14 @@ describe('the cairn CLI when things go wrong', () => {
   }, 90_000);
 
   it('reports a misspelled workflow type on stderr while execute waits, once', async () => {
-    const child = spawn('npx', cliArgs('execute', '-t', 'loanAplication', '-q', 'loans', '-w', 'cli-typo'), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      REPO_CAIRN,
+      cliArgs('execute', '-t', 'loanAplication', '-q', 'loans', '-w', 'cli-typo'),
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,20 +1,22 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevProcess, EXAMPLE_WORKERS, startRepoDev } from '../support/dev-process.ts';
+import {
+  type DevProcess,
+  EXAMPLE_WORKERS,
+  REPO_CAIRN,
+  REPO_CAIRN_ARGS,
+  startRepoDev,
+} from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 let dev: DevProcess;
 let endpoint: string;
 
 function cairn(...args: string[]) {
-  return run(
-    'npx',
-    ['tsx', '--conditions=source', 'bin/cairn.ts', 'workflow', '--endpoint', endpoint, ...args],
-    {
-      timeout: 60_000,
-    },
-  );
+  return run(REPO_CAIRN, [...REPO_CAIRN_ARGS, 'workflow', '--endpoint', endpoint, ...args], {
+    timeout: 60_000,
+  });
 }
 
 beforeAll(async () => {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, REPO_CAIRN, REPO_CAIRN_ARGS, startDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = ['tsx', '--conditions=source', join(repo, 'bin/cairn.ts')];
+const cli = REPO_CAIRN_ARGS;
 
 // Inside the repository, so that `cairnflow/worker` resolves (to the sources) as in a user's project.
 const scratch = mkdtempSync(join(repo, '.cairn-test-'));
@@ -47,7 +47,7 @@ export const handler = createWorker({ taskQueue: 'greetings', workflows, activit
 
 async function greet(endpoint: string, workflowId: string): Promise<void> {
   const args = ['workflow', 'execute', '--endpoint', endpoint, '-t', 'greet', '-q', 'greetings'];
-  const { stdout } = await run('npx', [...cli, ...args, '-w', workflowId, '-a', '["ada"]'], {
+  const { stdout } = await run(REPO_CAIRN, [...cli, ...args, '-w', workflowId, '-a', '["ada"]'], {
     cwd: repo,
     timeout: 60_000,
   });
@@ -69,7 +69,9 @@ async function lineWith(text: string): Promise<string> {
 
 describe('cairn dev log lines', () => {
   it('prints readable lines with the time, level, message and run ids by default', async () => {
-    dev = await startDev('npx', [...cli, 'dev', '--in-memory', '--worker', writeWorker()], { cwd: repo });
+    dev = await startDev(REPO_CAIRN, [...cli, 'dev', '--in-memory', '--worker', writeWorker()], {
+      cwd: repo,
+    });
     await greet(dev.endpoint, 'greet-text');
     const line = await lineWith('greeting someone');
     expect(line).toMatch(
@@ -81,9 +83,13 @@ describe('cairn dev log lines', () => {
   }, 120_000);
 
   it('prints one JSON object per line with timestamp and run ids with --json-logs', async () => {
-    dev = await startDev('npx', [...cli, 'dev', '--in-memory', '--json-logs', '--worker', writeWorker()], {
-      cwd: repo,
-    });
+    dev = await startDev(
+      REPO_CAIRN,
+      [...cli, 'dev', '--in-memory', '--json-logs', '--worker', writeWorker()],
+      {
+        cwd: repo,
+      },
+    );
     await greet(dev.endpoint, 'greet-json');
     const entry = JSON.parse(await lineWith('greeting someone')) as Record<string, unknown>;
     expect(entry).toMatchObject({

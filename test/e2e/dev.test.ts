@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DevProcess, freePort, startDev } from '../support/dev-process.ts';
+import { type DevProcess, freePort, REPO_CAIRN, REPO_CAIRN_ARGS, startDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = ['tsx', '--conditions=source', join(repo, 'bin/cairn.ts')];
+const cli = REPO_CAIRN_ARGS;
 
 /** Runs the CLI and returns its exit code and output (it is expected to fail). */
 async function cairnFails(...args: string[]): Promise<{ code: number; output: string }> {
   try {
-    await run('npx', [...cli, ...args], { cwd: repo, timeout: 60_000 });
+    await run(REPO_CAIRN, [...cli, ...args], { cwd: repo, timeout: 60_000 });
     return { code: 0, output: '' };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -67,12 +67,12 @@ describe('cairn dev with the user’s own worker', () => {
   it('runs the entry’s workflows and reloads them when a file changes', async () => {
     const dir = join(scratch, 'app');
     const entry = writeWorker(dir, 'Hello');
-    dev = await startDev('npx', [...cli, 'dev', '--in-memory', '--worker', entry], { cwd: repo });
+    dev = await startDev(REPO_CAIRN, [...cli, 'dev', '--in-memory', '--worker', entry], { cwd: repo });
     expect(dev.output()).toContain("Worker for task queue 'hellos'");
     const execute = async (workflowId: string) =>
       (
         await run(
-          'npx',
+          REPO_CAIRN,
           [
             ...cli,
             'workflow',

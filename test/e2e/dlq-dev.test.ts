@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, REPO_CAIRN, REPO_CAIRN_ARGS, startDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = ['tsx', '--conditions=source', join(repo, 'bin/cairn.ts')];
+const cli = REPO_CAIRN_ARGS;
 const scratch = mkdtempSync(join(repo, '.cairn-test-'));
 let dev: DevProcess | undefined;
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 async function cairn(...args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await run('npx', [...cli, ...args, '--endpoint', dev!.endpoint], {
+    const { stdout } = await run(REPO_CAIRN, [...cli, ...args, '--endpoint', dev!.endpoint], {
       cwd: repo,
       timeout: 60_000,
     });
@@ -100,7 +100,7 @@ export async function loud(text: string): Promise<string> {
     const entry = writeWorker(dir, true);
     // One-second functions: a message that always fails is dead-lettered within about 30 s.
     dev = await startDev(
-      'npx',
+      REPO_CAIRN,
       [...cli, 'dev', '--in-memory', '--function-timeout', '1', '--worker', entry],
       {
         cwd: repo,

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, REPO_CAIRN, REPO_CAIRN_ARGS, startDev } from '../support/dev-process.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = ['tsx', '--conditions=source', join(repo, 'bin/cairn.ts')];
+const cli = REPO_CAIRN_ARGS;
 const scratch = mkdtempSync(join(repo, '.cairn-test-'));
 let dev: DevProcess | undefined;
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function cairn(...args: string[]): Promise<string> {
-  const { stdout } = await run('npx', [...cli, ...args, '--endpoint', dev!.endpoint], {
+  const { stdout } = await run(REPO_CAIRN, [...cli, ...args, '--endpoint', dev!.endpoint], {
     cwd: repo,
     timeout: 60_000,
   });
@@ -29,7 +29,7 @@ async function cairn(...args: string[]): Promise<string> {
 
 async function cairnFails(...args: string[]): Promise<{ code: number; output: string }> {
   try {
-    await run('npx', [...cli, ...args, '--endpoint', dev!.endpoint], { cwd: repo, timeout: 60_000 });
+    await run(REPO_CAIRN, [...cli, ...args, '--endpoint', dev!.endpoint], { cwd: repo, timeout: 60_000 });
     return { code: 0, output: '' };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -79,7 +79,7 @@ describe('schedules on cairn dev', () => {
     const entry = writeWorker();
     const state = join(scratch, 'state');
     const start = () =>
-      startDev('npx', [...cli, 'dev', '--state-dir', state, '--worker', entry], { cwd: repo });
+      startDev(REPO_CAIRN, [...cli, 'dev', '--state-dir', state, '--worker', entry], { cwd: repo });
     dev = await start();
 
     const bad = await cairnFails(

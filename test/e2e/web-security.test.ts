@@ -6,9 +6,9 @@ import { Client } from 'cairnflow/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage } from '../support/browser.ts';
-import { type DevProcess, startDev } from '../support/dev-process.ts';
+import { type DevProcess, REPO_CAIRN, REPO_CAIRN_ARGS, startDev } from '../support/dev-process.ts';
 
-const CLI = ['tsx', '--conditions=source', 'bin/cairn.ts'];
+const CLI = REPO_CAIRN_ARGS;
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
@@ -51,8 +51,8 @@ const terminatePath = (workflowId: string) => `/v1/namespaces/default/workflows/
 
 beforeAll(async () => {
   browser = await launchChromium();
-  dev = await startDev('npx', [...CLI, 'dev', '--in-memory', '--worker', 'examples/approval/worker.ts']);
-  ui = await startDev('npx', [...CLI, 'ui', '--endpoint', dev.endpoint]);
+  dev = await startDev(REPO_CAIRN, [...CLI, 'dev', '--in-memory', '--worker', 'examples/approval/worker.ts']);
+  ui = await startDev(REPO_CAIRN, [...CLI, 'ui', '--endpoint', dev.endpoint]);
   client = new Client({ endpoint: dev.endpoint });
   for (const workflowId of ['guarded-1', 'guarded-2']) {
     await client.workflow.start('approval', {
@@ -168,7 +168,7 @@ describe('cairn ui --sigv4', () => {
     );
     const { AWS_PROFILE: _profile, AWS_SESSION_TOKEN: _token, ...env } = process.env;
     const signed = await startDev(
-      'npx',
+      REPO_CAIRN,
       [...CLI, 'ui', '--endpoint', `${upstream}/stage`, '--sigv4', '--region', 'eu-west-1'],
       {
         env: {
