@@ -43,6 +43,7 @@ import {
   API_INVOKE_ACTIONS,
   DEAD_LETTER_ACTIONS,
   DUE_INDEX_ACTIONS,
+  DUE_INDEX_KEYS,
   INDEX_QUERY_ACTIONS,
   PAYLOAD_READ_ACTIONS,
   PAYLOAD_WRITE_ACTIONS,
@@ -314,7 +315,7 @@ export class Engine extends Construct {
     // Overflow chunks of large batches are read from the table, not from the stream record.
     router.addToRolePolicy(tableStatement(this.historyTable, TABLE_READ_ACTIONS));
     // Tasks due beyond SQS's 15-minute delay are parked in the due-time index.
-    router.addToRolePolicy(tableStatement(this.executionsTable, ['dynamodb:PutItem'], ['due#*']));
+    router.addToRolePolicy(tableStatement(this.executionsTable, ['dynamodb:PutItem'], DUE_INDEX_KEYS));
     router.addToRolePolicy(payloadStatement(allPayloads, false));
     acknowledgeWildcardResource(router.role, allPayloads, payloadReason);
 
@@ -350,7 +351,7 @@ export class Engine extends Construct {
       environment: knownWorkers,
     });
     this.sweeperFunction = sweeper.function;
-    sweeper.addToRolePolicy(tableStatement(this.executionsTable, DUE_INDEX_ACTIONS, ['due#*']));
+    sweeper.addToRolePolicy(tableStatement(this.executionsTable, DUE_INDEX_ACTIONS, DUE_INDEX_KEYS));
     this.sweeperSchedule = new events.Rule(this, 'SweeperSchedule', {
       description: 'Runs the Cairn sweeper every minute',
       schedule: events.Schedule.rate(Duration.minutes(1)),

@@ -8,6 +8,8 @@
  * Delete, ConditionCheck) against the table it names.
  */
 
+import { DUE_NAMESPACES_PK } from '../sdk/backend/dynamodb/keys.ts';
+
 /** Reading items: `GetItem` (run heads, claims) and `Query` (history pages, due-time buckets). */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 
@@ -24,6 +26,13 @@ export const INDEX_QUERY_ACTIONS = ['dynamodb:Query'] as const;
 
 /** Parking and draining the due-time index (`due#…` keys of the executions table). */
 export const DUE_INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+
+/**
+ * The due-time index's keys across namespaces, for the engine's own functions: every namespace's
+ * index (`${ns}#due#${shard}`) and the list of namespaces that have one. A worker's own namespace
+ * keys already cover its index; it needs only the list besides (sdk/backend/sqs/due-index.ts).
+ */
+export const DUE_INDEX_KEYS = [DUE_NAMESPACES_PK, '*#due#*'] as const;
 
 /** Sending tasks: the SQS adapter resolves the queue URL once, then calls `SendMessageBatch`. */
 export const QUEUE_SEND_ACTIONS = ['sqs:GetQueueUrl', 'sqs:SendMessage'] as const;

@@ -14,6 +14,7 @@ import {
   physicalName,
   workflowQueue,
 } from '../sdk/backend/definitions.ts';
+import { DUE_NAMESPACES_PK } from '../sdk/backend/dynamodb/keys.ts';
 import { acknowledgeWildcardResource } from './acknowledgements.ts';
 import type { CairnBundlingProps } from './bundling.ts';
 import { CairnFunction } from './cairn-function.ts';
@@ -188,8 +189,9 @@ export class Worker extends Construct {
     const ownKeys = [`${this.namespace}#*`];
     worker.addToRolePolicy(tableStatement(engine.historyTable, TABLE_READ_WRITE_ACTIONS, ownKeys));
     worker.addToRolePolicy(tableStatement(engine.executionsTable, TABLE_READ_WRITE_ACTIONS, ownKeys));
-    // Retries and timeouts due beyond SQS's 15-minute delay are parked in the due-time index.
-    worker.addToRolePolicy(tableStatement(engine.executionsTable, ['dynamodb:PutItem'], ['due#*']));
+    // Retries and timeouts due beyond SQS's 15-minute delay are parked in the namespace's due-time
+    // index (under its own keys); its first park records the namespace's name for the sweeper.
+    worker.addToRolePolicy(tableStatement(engine.executionsTable, ['dynamodb:PutItem'], [DUE_NAMESPACES_PK]));
     const payloads = engine.payloadBucket.arnForObjects(`payloads/${this.namespace}/*`);
     worker.addToRolePolicy(
       new iam.PolicyStatement({

@@ -48,8 +48,9 @@ export const HISTORY_TABLE: TableDefinition = {
 /**
  * Executions: workflow-id claims (`pk` = `${ns}#wf#${workflowId}`, `sk` = `claim`), visibility
  * records (`pk` = `${ns}#run#${runId}`, `sk` = `run`), heartbeats (`sk` = `hb#${scheduledEventId}`),
- * workflow-task failures (`sk` = `wtf`) and the due-time index of long timers
- * (`pk` = `due#${shard}`, one of `DUE_INDEX_SHARDS`, `sk` = `${dueTime}#${task digest}`).
+ * workflow-task failures (`sk` = `wtf`) and each namespace's due-time index of long timers
+ * (`pk` = `${ns}#due#${shard}`, one of `DUE_INDEX_SHARDS`, `sk` = `${dueTime}#${task digest}`), whose
+ * namespaces the sweeper finds under `pk` = `due#namespaces` (`sk` = the namespace).
  * `byStart` lists a namespace's runs newest first: `gsi1pk` = `${namespace}#${shard}` (one of eight
  * shards by run id, so no tenant has one hot index partition), `gsi1sk` = `${startTime}#${runId}`.
  */

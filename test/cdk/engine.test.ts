@@ -200,7 +200,9 @@ describe('Engine with default props', () => {
       expect(onExecutions).toEqual([
         expect.objectContaining({
           Action: 'dynamodb:PutItem',
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['due#*'] } },
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['due#namespaces', '*#due#*'] },
+          },
         }),
       ]);
       expect(statements).toContainEqual(
@@ -316,7 +318,7 @@ describe('Engine with default props', () => {
         'dynamodb:Query',
       ]);
       expect(dynamodb[0]!.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['due#*'] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['due#namespaces', '*#due#*'] },
       });
     });
   });

@@ -166,7 +166,7 @@ describe('Worker', () => {
           .sort();
       expect(keysFor(history, 'dynamodb:PutItem')).toEqual(['tenant-a#*']);
       expect(keysFor(history, 'dynamodb:Query')).toEqual(['tenant-a#*']);
-      expect(keysFor(executions, 'dynamodb:PutItem')).toEqual(['due#*', 'tenant-a#*']);
+      expect(keysFor(executions, 'dynamodb:PutItem')).toEqual(['due#namespaces', 'tenant-a#*']);
       expect(keysFor(executions, 'dynamodb:DeleteItem')).toEqual(['tenant-a#*']);
     });
 

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from '../../common/errors.ts';
 
 /**
  * Every key of the history and executions tables, as `definitions.ts` lays them out. Every key
- * starts with the namespace, so tenants never share an item or a partition.
+ * starts with the namespace, so tenants never share an item or a partition (the one exception,
+ * {@link DUE_NAMESPACES_PK}, holds only namespace names).
  */
 
 /** Overflow-chunk sort keys of one batch live in `[firstEventId * CHUNK_KEY_SPACE, +CHUNK_KEY_SPACE)`. */
@@ -66,6 +67,22 @@ export function heartbeatKey(namespace: string, runId: string, scheduledEventId:
 export function workflowTaskFailureKey(namespace: string, runId: string): Key {
   return runRecordKey(namespace, runId, 'wtf');
 }
+
+/**
+ * A partition of a namespace's due-time index (`sdk/backend/sqs/due-index.ts`). Under the namespace,
+ * like every other key, so a worker's role, confined to its namespace's keys, can park only its own
+ * namespace's tasks.
+ */
+export function dueIndexPk(namespace: string, shard: number): string {
+  return `${part(namespace, 'Namespace')}#due#${shard}`;
+}
+
+/**
+ * The one partition outside every namespace: the names of the namespaces that ever parked a task
+ * (`sk` = the namespace), so that the sweeper knows which due-time indexes to read. A name is all
+ * it holds: a writer can add a namespace to the sweep, never a task to another namespace's index.
+ */
+export const DUE_NAMESPACES_PK = 'due#namespaces';
 
 /** `byStart` sort key: zero-padded so that string order is start-time order. */
 export function startSortKey(startTime: number, runId: string): string {

@@ -6,12 +6,13 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DUE_NAMESPACES_PK, dueIndexPk } from '../dynamodb/keys.ts';
 import type { DispatchItem } from '../ports.ts';
 import { encodeTaskMessage, parseTaskMessage } from './task-message.ts';
 
 /**
- * Partitions of the due-time index. Each holds its parked tasks sorted by due time, so a sweep reads
- * only what is due, in one query per shard, however long ago the last sweep ran (after an outage, or
+ * Partitions of each namespace's due-time index. Each holds its parked tasks sorted by due time, so a
+ * sweep reads only what is due, in one query per partition, however long ago the last sweep ran (after an outage, or
  * a local clock advanced by a year) and however far ahead the rest waits (a mortgage's decades).
  * Eight partitions take eight times one partition's write rate for a burst of parks. Fixed: a task
  * parked under a shard the sweeper no longer reads would never fire.
@@ -22,6 +23,8 @@ export const DUE_INDEX_SHARDS = 8;
 const PARKED_KEYS_KEPT = 10_000;
 /** Items read per query page: a sweep forwards and deletes a page before it reads the next. */
 const PAGE_SIZE = 100;
+/** Index partitions a sweep reads at once (each namespace has {@link DUE_INDEX_SHARDS}). */
+const DRAIN_CONCURRENCY = 8;
 /** Digits of a due time (epoch ms) in a sort key: fixed width, so text order is time order. */
 const TIME_DIGITS = 15;
 
@@ -42,9 +45,11 @@ function sortKeyTime(time: number): string {
 }
 
 /**
- * The due-time index of waits longer than SQS can delay: items `pk` = `due#${shard}`, `sk` =
- * `${dueTime}#${digest of the task}` in the executions table. The key is a function of the task, so
- * a task parked twice (a retried stream batch) is one item.
+ * The due-time index of waits longer than SQS can delay: per namespace, items `pk` =
+ * `${namespace}#due#${shard}`, `sk` = `${dueTime}#${digest of the task}` in the executions table. The
+ * key is a function of the task, so a task parked twice (a retried stream batch) is one item. A
+ * namespace's first park also records its name under `due#namespaces`, where the sweeper finds the
+ * indexes to read; a task is handed on only to the namespace whose index holds it.
  */
 export class DueIndex {
   /**
@@ -55,6 +60,8 @@ export class DueIndex {
    * tolerates; so skipping it loses nothing.
    */
   private readonly parked = new Set<string>();
+  /** Namespaces this process has recorded under `due#namespaces` (a name, once there, stays). */
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -62,12 +69,15 @@ export class DueIndex {
   ) {}
 
   async park(item: DispatchItem): Promise<void> {
+    const { namespace } = item.task.ref;
     const task = encodeTaskMessage(item);
     const digest = createHash('sha256').update(task).digest();
-    const pk = `due#${digest[0]! % DUE_INDEX_SHARDS}`;
+    const pk = dueIndexPk(namespace, digest[0]! % DUE_INDEX_SHARDS);
     const sk = `${sortKeyTime(item.dueTime!)}#${digest.subarray(0, 16).toString('base64url')}`;
     const key = `${pk}/${sk}`;
     if (this.parked.has(key)) return;
+    // The name first: a parked task is always in an index the sweeper reads.
+    await this.register(namespace);
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.table,
@@ -77,6 +87,37 @@ export class DueIndex {
     // Bounded: forgetting a key costs one more write of its item at most.
     if (this.parked.size >= PARKED_KEYS_KEPT) this.parked.clear();
     this.parked.add(key);
+  }
+
+  private async register(namespace: string): Promise<void> {
+    if (this.registered.has(namespace)) return;
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: { S: DUE_NAMESPACES_PK }, sk: { S: namespace } },
+      }),
+    );
+    this.registered.add(namespace);
+  }
+
+  /** Every namespace that ever parked a task. */
+  private async namespaces(): Promise<string[]> {
+    const names: string[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: DUE_NAMESPACES_PK } },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.sk?.S) names.push(item.sk.S);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return names;
   }
 
   /**
@@ -94,29 +135,39 @@ export class DueIndex {
     const result: DrainResult = { moved: 0, complete: true, stuck: [] };
     // Just below the first key of the next millisecond: every item due at or before `dueBy`.
     const upper = `${sortKeyTime(dueBy + 1)}#`;
+    const partitions = (await this.namespaces()).flatMap((namespace) =>
+      Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => ({
+        namespace,
+        pk: dueIndexPk(namespace, shard),
+      })),
+    );
+    const drainPartition = async ({ namespace, pk }: { namespace: string; pk: string }) => {
+      let startKey: Item | undefined;
+      do {
+        if (Date.now() >= stopBy) {
+          result.complete = false;
+          return;
+        }
+        const page = await this.dynamodb.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk < :upper',
+            ExpressionAttributeValues: { ':pk': { S: pk }, ':upper': { S: upper } },
+            ExclusiveStartKey: startKey,
+            Limit: PAGE_SIZE,
+            ConsistentRead: true,
+          }),
+        );
+        const handed = await this.handOn(namespace, page.Items ?? [], forward, result);
+        await Promise.all(handed.map((item) => this.remove(item)));
+        result.moved += handed.length;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    };
+    let next = 0;
     await Promise.all(
-      Array.from({ length: DUE_INDEX_SHARDS }, async (_, shard) => {
-        let startKey: Item | undefined;
-        do {
-          if (Date.now() >= stopBy) {
-            result.complete = false;
-            return;
-          }
-          const page = await this.dynamodb.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'pk = :pk AND sk < :upper',
-              ExpressionAttributeValues: { ':pk': { S: `due#${shard}` }, ':upper': { S: upper } },
-              ExclusiveStartKey: startKey,
-              Limit: PAGE_SIZE,
-              ConsistentRead: true,
-            }),
-          );
-          const handed = await this.handOn(page.Items ?? [], forward, result);
-          await Promise.all(handed.map((item) => this.remove(item)));
-          result.moved += handed.length;
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+      Array.from({ length: Math.min(DRAIN_CONCURRENCY, partitions.length) }, async () => {
+        while (next < partitions.length) await drainPartition(partitions[next++]!);
       }),
     );
     return result;
@@ -124,6 +175,7 @@ export class DueIndex {
 
   /** Forwards a page's tasks; returns the items handed on (all, unless some are refused one by one). */
   private async handOn(
+    namespace: string,
     items: Item[],
     forward: (items: DispatchItem[]) => Promise<void>,
     result: DrainResult,
@@ -131,7 +183,14 @@ export class DueIndex {
     const parsed: { item: Item; task: DispatchItem }[] = [];
     for (const item of items) {
       try {
-        parsed.push({ item, task: parseTaskMessage(item.task?.S ?? '') });
+        const task = parseTaskMessage(item.task?.S ?? '');
+        // Only the namespace's own writers reach its index: a task naming another is not handed on.
+        if (task.task.ref.namespace !== namespace) {
+          throw new Error(
+            `a task of namespace '${task.task.ref.namespace}' in namespace '${namespace}'s due-time index`,
+          );
+        }
+        parsed.push({ item, task });
       } catch (error) {
         result.stuck.push({ key: `${item.pk?.S}/${item.sk?.S}`, error: String(error) });
       }

@@ -7,7 +7,7 @@ import {
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentInvocation } from '../../../local/function-host.ts';
-import { historyPk } from '../../../sdk/backend/dynamodb/keys.ts';
+import { dueIndexPk, historyPk } from '../../../sdk/backend/dynamodb/keys.ts';
 import { DUE_INDEX_SHARDS } from '../../../sdk/backend/sqs/due-index.ts';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
 import { eventually, localEnv } from '../../support/local-env.ts';
@@ -73,7 +73,7 @@ async function queryParked(
           TableName: environment.CAIRN_EXECUTIONS_TABLE,
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: fragments.map((_, i) => `contains(task, :f${i})`).join(' AND '),
-          ExpressionAttributeValues: { ':pk': { S: `due#${shard}` }, ...values },
+          ExpressionAttributeValues: { ':pk': { S: dueIndexPk('default', shard) }, ...values },
           Select: count ? 'COUNT' : 'ALL_ATTRIBUTES',
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
@@ -318,10 +318,21 @@ describe('long timers through the due-time index and the sweeper', () => {
       task: { kind: 'activity', ref, taskQueue: 'no-such-queue', scheduledEventId: 5, attempt: 2 },
       dueTime: 1,
     };
+    // And a task of another namespace in this one's index, as a worker confined to its namespace's
+    // keys could write: the sweeper hands it on to no one.
+    const forged = {
+      ...unroutable,
+      task: { ...unroutable.task, taskQueue: 'long', ref: { ...ref, namespace: 'other' } },
+    };
     const junk = [
-      { pk: { S: 'due#0' }, sk: { S: '000000000000001#junk' }, task: { S: '{ not a task' } },
+      { pk: { S: dueIndexPk('default', 0) }, sk: { S: '000000000000001#junk' }, task: { S: '{ not a task' } },
       {
-        pk: { S: 'due#1' },
+        pk: { S: dueIndexPk('default', 2) },
+        sk: { S: '000000000000001#forged' },
+        task: { S: JSON.stringify(forged) },
+      },
+      {
+        pk: { S: dueIndexPk('default', 1) },
         sk: { S: '000000000000001#unroutable' },
         task: { S: JSON.stringify(unroutable) },
       },
@@ -330,11 +341,12 @@ describe('long timers through the due-time index and the sweeper', () => {
     try {
       const { handles, parkedTimers, lastFireTime } = await parkTimers('behind-junk', 4, 10, 22 * DAY);
       const outcome = await advanceTo(lastFireTime);
-      expect(outcome).toMatchObject({ complete: true, stuck: 2 });
+      expect(outcome).toMatchObject({ complete: true, stuck: 3 });
       expect(outcome.moved).toBeGreaterThanOrEqual(40);
       expect(await parkedTimers()).toBe(0);
       expect(await countParked('{ not a task')).toBe(1);
       expect(await countParked('"taskQueue":"no-such-queue"')).toBe(1);
+      expect(await countParked('"namespace":"other"')).toBe(1);
       await expectAllFiredOnce(handles, 10);
     } finally {
       for (const { pk, sk } of junk)
