@@ -41,6 +41,8 @@ export const ERROR_STATUS = {
   // DynamoDB, SQS or S3 kept throttling the API after the AWS SDK's own retries: back off, resend.
   Throttled: { status: 429, retryable: true },
   Timeout: { status: 504, retryable: true },
+  // The worker function died before answering a query or an update: resend (with the same update id).
+  WorkerUnavailable: { status: 503 },
 } as const satisfies Record<string, { status: number; retryable?: true }>;
 
 /** The error codes the API answers with. */
@@ -133,7 +135,7 @@ function detailsOf(error: CairnError): Record<string, unknown> {
 function headersOf(error: CairnError, retryable: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
-  if (retryable) headers['retry-after'] = '1';
+  if (retryable || error.code === 'WorkerUnavailable') headers['retry-after'] = '1';
   return headers;
 }
 

@@ -96,6 +96,8 @@ function newRequestId(): string {
 /** Error codes after which the engine wrote nothing, so the very request may be sent again. */
 const TRANSIENT_CODES = new Set(['HistoryConflict', 'Timeout']);
 const THROTTLING_CODES = new Set(['Throttled']);
+/** Error codes after which the request may or may not have been applied: resent only if idempotent. */
+const UNKNOWN_OUTCOME_CODES = new Set(['WorkerUnavailable']);
 /**
  * A gateway's own answers when the function could not run or answer (throttled, crashed, timed
  * out), and 408: a server or proxy too busy to read the whole request in time.
@@ -108,6 +110,7 @@ function retryReason(status: number, body: unknown): RetryReason | undefined {
     const { code, retryable } = body.error as ErrorBody['error'] & { retryable?: boolean };
     if (THROTTLING_CODES.has(code) || status === 429) return 'throttled';
     if (retryable === true || TRANSIENT_CODES.has(code)) return 'transient';
+    if (UNKNOWN_OUTCOME_CODES.has(code)) return 'unknown';
     // The engine's own answer: it ran the request and refused it.
     return undefined;
   }

@@ -17,6 +17,7 @@ export {
   ScheduleNotFoundError,
   TimeoutExpiredError,
   UnknownTaskQueueError,
+  WorkerUnavailableError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowFailedError,

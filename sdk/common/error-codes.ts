@@ -10,6 +10,7 @@ import {
   ScheduleNotFoundError,
   TimeoutExpiredError,
   UnknownTaskQueueError,
+  WorkerUnavailableError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowExecutionClosedError,
   WorkflowNotFoundError,
@@ -66,6 +67,8 @@ export function rehydrateError(
       return new IllegalWorkflowOperationError(message);
     case 'Timeout':
       return new TimeoutExpiredError(message);
+    case 'WorkerUnavailable':
+      return new WorkerUnavailableError(message);
     case 'ScheduleNotFound':
       return new ScheduleNotFoundError(message, String(details.scheduleId ?? ''));
     case 'ScheduleAlreadyRunning':

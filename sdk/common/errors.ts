@@ -118,6 +118,16 @@ export class HistoryConflictError extends CairnError {
   override readonly code = 'HistoryConflict';
 }
 
+/**
+ * The task queue's worker function failed before it answered a query or an update (it crashed,
+ * timed out or was throttled). The request may or may not have been applied (an update may have
+ * been accepted): send it again with the same update id, which makes the retry harmless.
+ */
+export class WorkerUnavailableError extends CairnError {
+  override readonly name = 'WorkerUnavailableError';
+  override readonly code = 'WorkerUnavailable';
+}
+
 /** The call did not finish within its bound (e.g. a long-poll for a result). */
 export class TimeoutExpiredError extends CairnError {
   override readonly name = 'TimeoutExpiredError';

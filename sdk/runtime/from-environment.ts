@@ -10,7 +10,12 @@ import type { Clock, WorkerInvoker, WorkerRequest, WorkerResponse } from '../bac
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { systemClock } from '../backend/system-clock.ts';
 import { rehydrateError } from '../common/error-codes.ts';
-import { CairnError, InvalidArgumentError, UnknownTaskQueueError } from '../common/errors.ts';
+import {
+  CairnError,
+  InvalidArgumentError,
+  UnknownTaskQueueError,
+  WorkerUnavailableError,
+} from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from './deps.ts';
 import { EmfMetrics } from './emf-metrics.ts';
 import { deferToInstalled } from './installed-logger.ts';
@@ -80,12 +85,15 @@ class LambdaWorkerInvoker implements WorkerInvoker {
       | WorkerResponse
       | { error: { code: string; message: string } }
       | null;
-    if (out.FunctionError || !body || 'error' in body) {
-      const error =
-        body && 'error' in body
-          ? body.error
-          : { code: 'Internal', message: `Worker function failed: ${out.FunctionError}` };
-      throw rehydrateError(error.code, error.message) ?? new CairnError(`${error.code}: ${error.message}`);
+    if (body && 'error' in body) {
+      const { code, message } = body.error;
+      throw rehydrateError(code, message) ?? new CairnError(`${code}: ${message}`);
+    }
+    if (out.FunctionError || !body) {
+      // It crashed or timed out without answering: a fault of the moment, not of the request.
+      throw new WorkerUnavailableError(
+        `The worker function of task queue '${taskQueue}' failed before answering (${out.FunctionError ?? 'no response'}); send the request again`,
+      );
     }
     return body;
   }
@@ -106,6 +114,17 @@ function logSink(environment: CairnEnvironment): Logger {
 
 let cached: { key: string; clock: Clock; runtime: CloudRuntime } | undefined;
 let clockOverride: Clock | undefined;
+let readScopeOverride: (() => object | undefined) | undefined;
+
+/**
+ * Makes the runtimes of this process share concurrent reads only within what `scope` names (an
+ * invocation) rather than the whole process (undefined: the process again). Lambda runs one
+ * invocation per container at a time, so it never calls this; the embedded local stack, which runs
+ * many in one process and can kill one, names the invocation.
+ */
+export function overrideReadScope(scope: (() => object | undefined) | undefined): void {
+  readScopeOverride = scope;
+}
 
 /**
  * Makes every runtime built from now on in this process read `clock` instead of the system clock
@@ -153,6 +172,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     payloadBucket: environment.CAIRN_PAYLOAD_BUCKET,
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
     now: () => clock.now(),
+    readScope: () => readScopeOverride?.(),
     // The same retention the router plans with (deps.retentionMs below).
     routerIdle: (batch) => !routerHasWork(batch, environment.CAIRN_RETENTION_DAYS * 86_400_000),
   });

@@ -45,6 +45,25 @@ describe('the client retries throttling and transient errors', () => {
     expect(second.requests).toHaveLength(1);
   });
 
+  it('resends an update whose worker died before answering (WorkerUnavailable), with its update id', async () => {
+    const workerDied = {
+      status: 503,
+      headers: { 'retry-after': '0' },
+      body: { error: { code: 'WorkerUnavailable', message: 'the worker function failed before answering' } },
+    };
+    const { client, requests } = scripted([
+      workerDied,
+      { status: 200, body: { outcome: { success: { metadata: { encoding: 'json/plain' }, data: '7' } } } },
+    ]);
+    const handle = client.workflow.getHandle('wf');
+    await handle.executeUpdate('deposit', { args: [7] }).catch(() => undefined);
+    expect(requests).toHaveLength(2);
+    expect(requests[0]!.url).toBe(requests[1]!.url);
+    expect((requests[0]!.body as { updateId: string }).updateId).toBe(
+      (requests[1]!.body as { updateId: string }).updateId,
+    );
+  });
+
   it('resends a start a busy server timed out reading (408), with its request id', async () => {
     const { client, requests } = scripted([
       { status: 408 },

@@ -14,7 +14,11 @@ import { ERROR_STATUS } from '../../functions/api/errors.ts';
 import { createApiHandler } from '../../functions/api/handler.ts';
 import type { ApiService } from '../../functions/api/router.ts';
 import { inProcessFetch, toGatewayEvent } from '../../local/http-gateway-event.ts';
-import { HistoryConflictError, TimeoutExpiredError } from '../../sdk/common/errors.ts';
+import {
+  HistoryConflictError,
+  TimeoutExpiredError,
+  WorkerUnavailableError,
+} from '../../sdk/common/errors.ts';
 import type { Logger } from '../../sdk/runtime/deps.ts';
 
 /** A service whose every operation throws `error`. */
@@ -51,6 +55,7 @@ const engineErrors: [CairnError, number][] = [
   [new WorkflowUpdateFailedError("Update 'pay' was rejected: amount must be positive", undefined), 422],
   [new HistoryConflictError('Could not signal order-1: it kept changing'), 503],
   [new TimeoutExpiredError('Gave up waiting'), 504],
+  [new WorkerUnavailableError("The worker function of task queue 'loans' failed before answering"), 503],
 ];
 
 describe('HTTP API error table', () => {
