@@ -11,6 +11,7 @@ import { handler as systemHandler } from '../functions/system.ts';
 import { ACCOUNT_CONCURRENCY, API_FUNCTION, MAPPINGS, ROUTER_FUNCTION } from '../sdk/backend/definitions.ts';
 import {
   type CloudRuntime,
+  overrideReadScope,
   overrideRuntimeClock,
   runtimeFromEnvironment,
 } from '../sdk/runtime/from-environment.ts';
@@ -158,6 +159,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.length = 0;
   };
   const clock = new LocalClock(options.clock ?? 'system');
+  // Each local invocation shares reads only with itself, as a Lambda container does.
+  overrideReadScope(() => currentInvocation());
+  cleanups.push(async () => overrideReadScope(undefined));
   // The handlers build their runtime from here on: a manual clock must be in place before.
   if (clock.mode === 'manual') {
     overrideRuntimeClock(clock);

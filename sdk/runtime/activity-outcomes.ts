@@ -10,7 +10,7 @@ import type { RuntimeDeps } from './deps.ts';
 import type { EagerChain } from './eager-chain.ts';
 import type { ActivityAttemptRef } from './task-token.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
-import { processWorkflowTask } from './workflow-task.ts';
+import { cacheKey, processWorkflowTask, WorkflowTaskGaveWay } from './workflow-task.ts';
 
 interface PendingOutcome extends AttemptOutcome {
   settle: (error?: unknown) => void;
@@ -65,7 +65,10 @@ export class OutcomeCoalescer {
 export interface OutcomeContext {
   /** The run's workflow type (it never changes). */
   workflowType?: string;
-  /** The run's head as last read, when no sibling outcome can have moved it since. */
+  /**
+   * The run's head as last read, when no sibling outcome can have moved it since (the run had no
+   * other activity pending).
+   */
   head?: RunState;
   /** The eager chain the attempt belongs to: the workflow task it wakes may claim the next activities. */
   chain?: EagerChain;
@@ -96,14 +99,25 @@ export function commitActivityOutcome(
   return worker.outcomes.add(attemptRef, item, async (items) => {
     const type =
       context.workflowType ?? (await deps.store.getRun(attemptRef.namespace, attemptRef.runId))?.workflowType;
-    if (type !== undefined && worker.workflows.has(type)) {
-      const result = await processWorkflowTask(deps, worker, attemptRef, {
-        leading: (current, now) => planActivityOutcomes(current, items, now),
-        head: chain?.headOf(attemptRef) ?? context.head,
-        eager: chain,
-      });
-      if (chain && result.outcome === 'committed') chain.committed(result.state);
-      return;
+    if (type !== undefined && worker.workflows.has(type) && takesFastPath(worker, attemptRef, context)) {
+      try {
+        const result = await processWorkflowTask(deps, worker, attemptRef, {
+          leading: (current, now) => planActivityOutcomes(current, items, now),
+          head: chain?.headOf(attemptRef) ?? context.head,
+          eager: chain,
+          // A queued attempt's outcome that finds the run moved (a sibling's outcome, a signal) is
+          // committed alone, and the workflow code left to the run's queued task, which takes every
+          // outcome in at once: racing on costs a cold replay per lost race, and a fan-out's
+          // outcomes race each other hundreds of times. An eager chain races on: it is the run's
+          // one step in flight, so another writer is rare (a signal, a timer), and giving way would
+          // end the chain.
+          giveWayAfter: chain ? undefined : 1,
+        });
+        if (chain && result.outcome === 'committed') chain.committed(result.state);
+        return;
+      } catch (error) {
+        if (!(error instanceof WorkflowTaskGaveWay)) throw error;
+      }
     }
     // Outcomes from a worker carry plain payloads: encode them for storage.
     const stored = await Promise.all(
@@ -111,6 +125,22 @@ export function commitActivityOutcome(
     );
     await commitOutcomes(deps, attemptRef, stored);
   });
+}
+
+/**
+ * Whether outcomes run the workflow task here (the fast path): always in an eager chain; otherwise
+ * when no other work on the run holds its turn in this process (the outcomes would wait behind it,
+ * and its workflow task takes them anyway once they are committed), and this worker holds the run
+ * warm or the caller knows that no other activity of the run is pending (`context.head`). A cold
+ * replay of a run with siblings in flight (a fan-out) is likely undone by the next sibling's
+ * outcome. Otherwise the outcomes are committed alone, and the run's queued workflow task replays
+ * once for them all.
+ */
+function takesFastPath(worker: WorkerRegistry, ref: RunRef, context: OutcomeContext): boolean {
+  if (context.chain) return true;
+  const key = cacheKey(ref.namespace, ref.runId);
+  if (worker.cache.busy(key)) return false;
+  return context.head !== undefined || worker.cache.has(key);
 }
 
 async function commitOutcomes(deps: RuntimeDeps, ref: RunRef, items: AttemptOutcome[]): Promise<void> {

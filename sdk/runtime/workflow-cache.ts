@@ -25,6 +25,11 @@ export class WorkflowCache {
     return replayer;
   }
 
+  /** Whether the run's state is warm here (without counting a hit or a miss). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   set(key: string, replayer: Replayer): void {
     this.entries.delete(key);
     this.entries.set(key, replayer);
@@ -40,6 +45,11 @@ export class WorkflowCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Whether work on the run holds its turn in this process now ({@link exclusive}). */
+  busy(key: string): boolean {
+    return this.locks.has(key);
   }
 
   /** Runs `fn` after any earlier work on the same run in this process has finished. */

@@ -16,13 +16,7 @@ import type { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
 import { admittedRejections } from '../engine/update-admission.ts';
 import { guardOutlivedEagerAttempts } from './activity-watchdogs.ts';
-import {
-  appendRequest,
-  conflictBackoff,
-  MAX_COMMIT_ATTEMPTS,
-  numberEvents,
-  type PendingEvent,
-} from './commit.ts';
+import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { EagerExecution } from './eager-chain.ts';
 import { runLocalActivities } from './local-activities.ts';
@@ -43,6 +37,12 @@ export interface WorkflowTaskOptions {
   head?: RunState;
   /** Eager execution: the invocation that may start the activities this task schedules itself. */
   eager?: EagerExecution;
+  /**
+   * Lost races after which the task gives way ({@link WorkflowTaskGaveWay}) instead of replaying again: a
+   * lost race costs a cold replay, and a caller that can commit its leading events plainly (an
+   * activity's outcome) lets the run's one queued workflow task take them all at once instead.
+   */
+  giveWayAfter?: number;
   /** An update request to offer the workflow's validator and handler. */
   update?: {
     updateId: string;
@@ -62,6 +62,25 @@ export type WorkflowTaskResult =
     }
   | { outcome: 'noop'; update?: UpdateDecision }
   | { outcome: 'failed'; failure: WorkflowTaskFailureRecord };
+
+/**
+ * The pause after a workflow task lost a race, before it replays again. Longer than a plain
+ * commit's (`conflictBackoff`): each try replays the run from its history (the lost race
+ * evicted the warm state), and a run that keeps moving (a fan-out's outcomes landing one after
+ * another) is best replayed once it has settled, not once per outcome.
+ */
+function replayBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(25 * 2 ** attempt, 2_000);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A workflow task that gave way after `giveWayAfter` lost races; it wrote nothing. */
+export class WorkflowTaskGaveWay extends Error {
+  constructor(runId: string, races: number) {
+    super(`The workflow task of run ${runId} gave way after ${races} lost race(s)`);
+    this.name = 'WorkflowTaskGaveWay';
+  }
+}
 
 const MAX_TASK_BACKOFF_MS = 10 * 60_000;
 /**
@@ -94,7 +113,10 @@ export async function processWorkflowTask(
       );
       if (result === 'conflict') {
         worker.cache.delete(key);
-        await conflictBackoff(attempt);
+        if (options.giveWayAfter !== undefined && attempt >= options.giveWayAfter) {
+          throw new WorkflowTaskGaveWay(ref.runId, attempt);
+        }
+        await replayBackoff(attempt);
         continue;
       }
       // Pickup to commit (or to the recorded failure); a task with nothing to do is no latency.

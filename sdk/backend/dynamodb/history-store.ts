@@ -31,6 +31,7 @@ import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
 import { claimVisibility, RunVisibility } from './run-visibility.ts';
+import { SharedReads } from './shared-reads.ts';
 import type { Op } from './transaction.ts';
 import { listVisibility } from './visibility.ts';
 
@@ -57,6 +58,11 @@ export interface DynamoHistoryStoreOptions {
    * @default every batch is routed
    */
   routerIdle?: (batch: CommittedBatch) => boolean;
+  /**
+   * What concurrent head reads of one run are shared within (`shared-reads.ts`); undefined: the
+   * process, as in Lambda. The embedded local stack names the invocation.
+   */
+  readScope?: () => object | undefined;
 }
 
 /** Capacity the store consumed, as DynamoDB reports it, and the S3 requests it made. */
@@ -98,6 +104,8 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly writer: BatchWriter;
   private readonly records: RunRecords;
   private readonly visibility: RunVisibility;
+  /** Head reads shared by this process's concurrent callers for one run (`shared-reads.ts`). */
+  private readonly headReads: SharedReads<Image | undefined>;
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.db = new MeteredDynamo(options.dynamodb, this.capacity);
@@ -105,6 +113,7 @@ export class DynamoHistoryStore implements HistoryStore {
     this.executions = options.executionsTable;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
+    this.headReads = new SharedReads(options.readScope);
     this.payloads = new PayloadOffloader({
       s3: options.s3,
       bucket: options.payloadBucket,
@@ -236,7 +245,7 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async getRun(namespace: string, runId: string): Promise<RunState | undefined> {
-    const head = await this.head(namespace, runId);
+    const head = await this.headReads.read(historyPk(namespace, runId), () => this.head(namespace, runId));
     if (!head) return undefined;
     const state = await this.payloads.resolve(await decodeField(head, 'state', () => this.loadChunks(head)));
     return this.retained(state) ? state : undefined;
