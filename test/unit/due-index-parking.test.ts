@@ -5,17 +5,24 @@ import { describe, expect, it } from 'vitest';
 import type { DispatchItem } from '../../sdk/backend/ports.ts';
 import { DueIndex } from '../../sdk/backend/sqs/due-index.ts';
 
-/** A client that records the items put, and fails the puts while `failing` says so. */
+type Item = Record<string, { S?: string }>;
+
+/**
+ * A client that records the parked tasks put (and, apart, the namespace names the sweeper's list
+ * gets), and fails the puts while `failing` says so.
+ */
 function recordingClient(failing = () => false) {
-  const puts: unknown[] = [];
+  const puts: Item[] = [];
+  const names: Item[] = [];
   const client = {
-    send: async (command: { input: { Item?: unknown } }) => {
+    send: async (command: { input: { Item?: Item } }) => {
       if (failing()) throw new Error('throttled');
-      puts.push(command.input.Item);
+      const item = command.input.Item!;
+      (item.task ? puts : names).push(item);
       return {};
     },
   } as unknown as DynamoDBClient;
-  return { client, puts };
+  return { client, puts, names };
 }
 
 const sweep = (startedFrom: number): DispatchItem => ({
@@ -29,10 +36,13 @@ const sweep = (startedFrom: number): DispatchItem => ({
 
 describe('parking tasks in the due-time index', () => {
   it('writes a task parked again by the same process once', async () => {
-    const { client, puts } = recordingClient();
+    const { client, puts, names } = recordingClient();
     const index = new DueIndex(client, 'executions');
     for (let i = 0; i < 5; i++) await index.park(sweep(0));
     expect(puts).toHaveLength(1);
+    // Under the namespace's own keys, and its name on the sweeper's list once.
+    expect(puts[0]!.pk!.S).toMatch(/^default#due#[0-7]$/);
+    expect(names).toEqual([{ pk: { S: 'due#namespaces' }, sk: { S: 'default' } }]);
   });
 
   it('writes every different task, and the same task due at another time', async () => {
