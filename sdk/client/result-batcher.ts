@@ -47,10 +47,13 @@ export class ResultBatcher {
     while (this.inFlight < this.maxInFlight && this.waiting.length) {
       const namespace = this.waiting[0]!.namespace;
       const batch: Waiting[] = [];
-      for (let i = 0; i < this.waiting.length && batch.length < MAX_RESULTS_PER_REQUEST; ) {
-        if (this.waiting[i]!.namespace === namespace) batch.push(...this.waiting.splice(i, 1));
-        else i++;
+      // One pass: the batch's waiters taken out, the rest kept in order (no splice per waiter).
+      let kept = 0;
+      for (const w of this.waiting) {
+        if (w.namespace === namespace && batch.length < MAX_RESULTS_PER_REQUEST) batch.push(w);
+        else this.waiting[kept++] = w;
       }
+      this.waiting.length = kept;
       this.inFlight++;
       this.send(
         namespace,

@@ -3,6 +3,7 @@ import type { TimeoutType } from '../common/failures.ts';
 import { unguardedEagerAttempts } from '../engine/eager-activities.ts';
 import type { PendingActivity, RunState } from '../engine/run-state.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runRefOf } from './run-ref.ts';
 
 /**
  * The engine's backstop timers of an activity attempt: system-queue messages due when its
@@ -16,7 +17,7 @@ import type { RuntimeDeps } from './deps.ts';
  * activity task that finds them so; a duplicate watchdog is a no-op.
  */
 export async function guardOutlivedEagerAttempts(deps: RuntimeDeps, state: RunState, now: number) {
-  const ref: RunRef = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
+  const ref = runRefOf(state);
   await Promise.all(
     unguardedEagerAttempts(state, now).map((scheduledEventId) => {
       const activity = state.activities[scheduledEventId]!;

@@ -6,6 +6,7 @@ import { runAttempt } from './activity-attempt.ts';
 import { commitActivityOutcome } from './activity-outcomes.ts';
 import { scheduleWatchdogs } from './activity-watchdogs.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { runRefOf } from './run-ref.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 import type { WorkflowTaskResult } from './workflow-task.ts';
 
@@ -26,10 +27,6 @@ export const HANDOVER_MARGIN_MS = 1_000;
 
 /** Longest wait a timer takes (setTimeout's limit): a deadline further away is no deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function refOf(state: RunState): RunRef {
-  return { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
-}
 
 /**
  * The eager work of one SQS message (DESIGN.md, "the step path at its floor"): workflow tasks that
@@ -131,7 +128,7 @@ export class EagerChain implements EagerExecution {
       [...this.attempts.values()].map(({ state, scheduledEventId, startTime }) =>
         scheduleWatchdogs(
           this.deps,
-          { ref: refOf(state), scheduledEventId, attempt: 1 },
+          { ref: runRefOf(state), scheduledEventId, attempt: 1 },
           state.activities[scheduledEventId]!,
           startTime,
         ),
@@ -156,7 +153,7 @@ export class EagerChain implements EagerExecution {
     const activity = state.activities[scheduledEventId];
     if (!activity) return;
     const { deps, worker } = this;
-    const ref = refOf(state);
+    const ref = runRefOf(state);
     const attemptRef = { ...ref, scheduledEventId, attempt: 1 };
     const startTime = deps.clock.now();
     const key = `${state.runId}/${scheduledEventId}`;

@@ -1,4 +1,4 @@
-import type { CommittedBatch, DispatchItem, RunRef, Task } from '../backend/ports.ts';
+import type { CommittedBatch, DispatchItem, Task } from '../backend/ports.ts';
 import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalSweep } from '../backend/retention.ts';
 import { changesVisibility } from '../backend/run-summary.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
@@ -7,6 +7,7 @@ import { closeHasListeners, closeReachesChildren } from './close-notices.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { reportCommittedBatch } from './run-metrics.ts';
+import { runRefOf } from './run-ref.ts';
 import { renewalSweepItem } from './run-retention.ts';
 
 /**
@@ -24,7 +25,7 @@ const INLINE_INPUT_BYTES = 32 * 1024;
  * delivered twice sends duplicates that every consumer already tolerates.
  */
 export function planDispatch(batch: CommittedBatch, retentionMs?: number): DispatchItem[] {
-  const ref: RunRef = { namespace: batch.namespace, workflowId: batch.workflowId, runId: batch.runId };
+  const ref = runRefOf(batch);
   const items: DispatchItem[] = [];
   const system = (op: Extract<Task, { kind: 'system' }>['op'], dueTime?: number) =>
     items.push({ task: { kind: 'system', ref, op }, dueTime });

@@ -32,6 +32,7 @@ import {
   type RunOutcome,
   type Waiter,
 } from './run-outcome.ts';
+import { runRefOf } from './run-ref.ts';
 import { ScheduleService } from './schedule/schedule-service.ts';
 import { type StartRequest, type StartResult, startWorkflow } from './start-workflow.ts';
 import { decodeTaskToken } from './task-token.ts';
@@ -283,7 +284,7 @@ export class WorkflowService extends ScheduleService implements WorkflowServiceA
     updateId: string,
     waitMs: number,
   ): Promise<UpdateResponse> {
-    const ref = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
+    const ref = runRefOf(state);
     // A known id (accepted, or admitted by update-with-start) is waited for, never offered again.
     if (state.completedUpdates[updateId] === undefined && state.admittedUpdates?.[updateId] === undefined) {
       const response = await this.deps.invoker.invoke(state.taskQueue, {

@@ -9,6 +9,7 @@ import { jsonLogger, type Logger, type RuntimeDeps } from '../runtime/deps.ts';
 import { deferToInstalled } from '../runtime/installed-logger.ts';
 import { noMetrics } from '../runtime/metrics.ts';
 import { routeBatches } from '../runtime/route.ts';
+import { runRefOf } from '../runtime/run-ref.ts';
 import type { WorkerRegistry } from '../runtime/worker-registry.ts';
 import { handleWorkerRequest } from '../runtime/worker-requests.ts';
 import { type Waiter, WorkflowService } from '../runtime/workflow-service.ts';
@@ -97,7 +98,7 @@ export class MemoryEngine {
       confirmFinalTaskFailure: async (state, failure) => {
         const worker = this.pool.forWorkflowType(state.taskQueue, state.workflowType);
         if (!worker || !FINAL_IN_PROCESS.has(failure.cause)) return false;
-        const ref = { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId };
+        const ref = runRefOf(state);
         const retried = await processWorkflowTask(this.deps, worker, ref).catch(() => undefined);
         return retried?.outcome === 'failed';
       },
