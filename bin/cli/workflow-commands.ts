@@ -1,4 +1,10 @@
-import { Client, DEFAULT_ENDPOINT, formatWorkflowTaskFailure, sigv4Signer } from 'cairnflow/client';
+import {
+  Client,
+  DEFAULT_ENDPOINT,
+  formatWorkflowTaskFailure,
+  sigv4Signer,
+  type WorkflowHandle,
+} from 'cairnflow/client';
 import type { Command } from 'commander';
 import { formatFailureChain, formatTimeline } from './timeline.ts';
 
@@ -104,34 +110,27 @@ export function addWorkflowCommands(program: Command): void {
       );
     }),
   );
-  workflow
-    .command('describe <workflowId>')
-    .option('-r, --run-id <runId>')
-    .description('show status, pending activities and search attributes')
-    .action(
-      reporting(async (id: string, flags: { runId?: string }) =>
-        print(await client().workflow.getHandle(id, flags.runId).describe()),
-      ),
-    );
-  workflow
-    .command('show <workflowId>')
-    .option('-r, --run-id <runId>')
-    .description('draw the history as a timeline')
-    .action(
-      reporting(async (id: string, flags: { runId?: string }) => {
-        const { events } = await client().workflow.getHandle(id, flags.runId).fetchHistory();
-        console.log(formatTimeline(events));
-      }),
-    );
-  workflow
-    .command('result <workflowId>')
-    .option('-r, --run-id <runId>')
-    .description('wait for the result (following continue-as-new)')
-    .action(
-      reporting(async (id: string, flags: { runId?: string }) =>
-        print(await client().workflow.getHandle(id, flags.runId).result()),
-      ),
-    );
+  /** A `<name> <workflowId> [--run-id]` command that acts on that run's handle. */
+  const runCommand = (name: string, description: string, act: (handle: WorkflowHandle) => Promise<void>) =>
+    workflow
+      .command(`${name} <workflowId>`)
+      .option('-r, --run-id <runId>')
+      .description(description)
+      .action(
+        reporting(async (id: string, flags: { runId?: string }) =>
+          act(client().workflow.getHandle(id, flags.runId)),
+        ),
+      );
+  runCommand('describe', 'show status, pending activities and search attributes', async (handle) =>
+    print(await handle.describe()),
+  );
+  runCommand('show', 'draw the history as a timeline', async (handle) => {
+    const { events } = await handle.fetchHistory();
+    console.log(formatTimeline(events));
+  });
+  runCommand('result', 'wait for the result (following continue-as-new)', async (handle) =>
+    print(await handle.result()),
+  );
   workflow
     .command('signal <workflowId> <signal>')
     .option('-a, --args <json>', 'arguments as a JSON array')
