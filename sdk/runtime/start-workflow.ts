@@ -2,7 +2,13 @@ import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
 import type { StartRequest, StartResult } from '../common/wire/start.ts';
-import { applyEvents, hasAppliedRequest, initialRunState, isClosed } from '../engine/run-state.ts';
+import {
+  applyEvents,
+  hasAppliedRequest,
+  initialRunState,
+  isClosed,
+  type RunState,
+} from '../engine/run-state.ts';
 import { cronBackoffMs } from '../engine/schedule-spec.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
@@ -71,6 +77,19 @@ export function newRun(
 }
 
 /**
+ * The append that terminates the running run `current` in the same write that starts its
+ * successor (a start's TERMINATE_IF_RUNNING, update-with-start's TERMINATE_EXISTING).
+ */
+export function terminationByStart(deps: RuntimeDeps, current: RunState, reason: string): AppendRequest {
+  const events = numberEvents(
+    [{ type: 'WorkflowExecutionTerminated', reason }],
+    current.nextEventId,
+    deps.clock.now(),
+  );
+  return appendRequest(current, events);
+}
+
+/**
  * Starts a run: one atomic write claims the workflow id under the reuse policy and stores the
  * first events. With TERMINATE_IF_RUNNING the running run is terminated in that same write.
  */
@@ -97,17 +116,7 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
             // Closed in the meantime: fall through to a start.
           }
         } else {
-          const events = numberEvents(
-            [
-              {
-                type: 'WorkflowExecutionTerminated',
-                reason: 'Terminated by a start with TERMINATE_IF_RUNNING',
-              },
-            ],
-            current.nextEventId,
-            deps.clock.now(),
-          );
-          terminate = appendRequest(current, events);
+          terminate = terminationByStart(deps, current, 'Terminated by a start with TERMINATE_IF_RUNNING');
         }
       }
     }

@@ -9,11 +9,11 @@ import { MAX_WAIT_MS } from '../common/wire/limits.ts';
 import type { UpdateResponse } from '../common/wire/messages.ts';
 import type { UpdateWithStartRequest, UpdateWithStartResult } from '../common/wire/update-with-start.ts';
 import { isClosed, type RunState } from '../engine/run-state.ts';
-import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents } from './commit.ts';
+import { MAX_COMMIT_ATTEMPTS } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { runFirstWorkflowTaskNow } from './eager-start.ts';
 import type { Waiter } from './run-outcome.ts';
-import { newRun } from './start-workflow.ts';
+import { newRun, terminationByStart } from './start-workflow.ts';
 import { waitForUpdate } from './workflow-updates.ts';
 
 /** Sends an update to a running run (the service's `update`), waiting up to `waitMs` for its outcome. */
@@ -76,17 +76,11 @@ export async function updateWithStart(
           start.workflowType,
         );
       }
-      const events = numberEvents(
-        [
-          {
-            type: 'WorkflowExecutionTerminated',
-            reason: 'Terminated by update-with-start with workflowIdConflictPolicy TERMINATE_EXISTING',
-          },
-        ],
-        current.nextEventId,
-        deps.clock.now(),
+      terminate = terminationByStart(
+        deps,
+        current,
+        'Terminated by update-with-start with workflowIdConflictPolicy TERMINATE_EXISTING',
       );
-      terminate = appendRequest(current, events);
     }
     const runId = deps.newId();
     // Started eagerly: the API hands the first task (which decides the update) to the worker.

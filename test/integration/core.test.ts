@@ -193,6 +193,28 @@ describe('workflow ids', () => {
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
 
+  it('terminates the running run in the write that starts its successor under TERMINATE_IF_RUNNING', async () => {
+    const { env } = await setup();
+    const first = await env.client.workflow.start(workflows.sleeper, {
+      taskQueue: 'core',
+      workflowId: 'replace',
+    });
+    const second = await env.client.workflow.start(workflows.sleeper, {
+      taskQueue: 'core',
+      workflowId: 'replace',
+      workflowIdReusePolicy: 'TERMINATE_IF_RUNNING',
+    });
+    expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+    const old = env.client.workflow.getHandle('replace', first.firstExecutionRunId);
+    expect((await old.describe()).status).toBe('Terminated');
+    const { events } = await old.fetchHistory();
+    expect(events.at(-1)).toMatchObject({
+      type: 'WorkflowExecutionTerminated',
+      reason: 'Terminated by a start with TERMINATE_IF_RUNNING',
+    });
+    expect((await env.client.workflow.getHandle('replace').describe()).status).toBe('Running');
+  });
+
   it('reports a failure thrown by the workflow as WorkflowFailedError', async () => {
     const { env } = await setup();
     const error = await env.client.workflow
