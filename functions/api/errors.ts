@@ -13,7 +13,7 @@ import type { Logger } from '../../sdk/runtime/deps.ts';
 
 /**
  * The one table from an error's stable `code` to the HTTP status the API answers with. Clients
- * map the code back to the same error class (`sdk/client/http-transport.ts`), so a caller sees
+ * map the code back to the same error class (`sdk/client/http-requester.ts`), so a caller sees
  * identical errors in-process and over HTTP. `retryable` marks errors after which nothing was
  * written, so the same request may simply be sent again.
  */

@@ -53,7 +53,7 @@ export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
 export { DEFAULT_ENDPOINT, defaultEndpoint } from './default-endpoint.ts';
-export { HttpApiError } from './http-transport.ts';
+export { HttpApiError } from './http-requester.ts';
 export type { RetryOptions } from './retry-policy.ts';
 export type {
   Backfill,

@@ -11,7 +11,7 @@ import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { WorkflowTaskFailure } from '../common/wire/workflow-task-failure.ts';
 import type { HistoryEvent } from '../engine/events.ts';
 import type { WorkflowServiceApi } from './connection.ts';
-import { HttpApiError } from './http-transport.ts';
+import { HttpApiError } from './http-requester.ts';
 import type { PayloadPipeline } from './payload-pipeline.ts';
 import { type WorkflowTaskFailureHandler, warnOnWorkflowTaskFailure } from './task-failure-report.ts';
 import { checkWaitForStage, WorkflowUpdateHandle } from './workflow-update-handle.ts';
