@@ -1,7 +1,6 @@
 import { type Duration, durationToMs } from '../common/duration.ts';
-import { IllegalWorkflowOperationError, QueryRejectedError } from '../common/errors.ts';
+import { IllegalWorkflowOperationError } from '../common/errors.ts';
 import {
-  ApplicationFailure,
   CairnFailure,
   CancelledFailure,
   type FailureInfo,
@@ -16,6 +15,7 @@ import { ContinueAsNewRequest } from './continue-as-new.ts';
 import { runInSlot } from './current-run.ts';
 import { installGlobalOverrides } from './global-overrides.ts';
 import { LocalActivities, type LocalActivityOutcome, type LocalActivityRequest } from './local-activities.ts';
+import { type Handler, MessageHandlers, type UpdateDecision, type UpdateEntry } from './message-handlers.ts';
 import { seededRandom, uuid4From } from './prng.ts';
 import type { WorkflowInfo } from './workflow-info.ts';
 
@@ -43,23 +43,13 @@ interface Completion {
   reject(reason: unknown): void;
 }
 
-type Handler = (...args: unknown[]) => unknown;
-
-interface UpdateEntry {
-  handler: Handler;
-  validator?: Handler;
-}
+export type { UpdateDecision };
 
 /** A durable timer as workflow code holds it. */
 export interface TimerHandle {
   promise: Promise<void>;
   cancel(): void;
 }
-
-/** The outcome of an update request that this activation saw for the first time. */
-export type UpdateDecision =
-  | { updateId: string; accepted: true }
-  | { updateId: string; accepted: false; failure: FailureInfo };
 
 /** How many condition re-checks one activation may take before it is declared stuck. */
 const MAX_CONDITION_ROUNDS = 10_000;
@@ -93,16 +83,11 @@ export class Activator {
     number,
     { fn: () => boolean; resolve: () => void; scope: CancellationScope }
   >();
-  private readonly signalHandlers = new Map<string, Handler>();
-  private readonly bufferedSignals: { name: string; args: unknown[] }[] = [];
-  private readonly queryHandlers = new Map<string, Handler>();
-  private readonly updateHandlers = new Map<string, UpdateEntry>();
-  private readonly bufferedUpdates: Extract<ActivationJob, { kind: 'update' }>[] = [];
-  private runningHandlers = 0;
   /** Patch ids recorded by the workflow task being replayed (or every id, when not replaying). */
   patchesInTask = new Set<string>();
   private readonly patchesUsed = new Set<string>();
-  readonly updateDecisions: UpdateDecision[] = [];
+  /** Signal, query and update handlers, and the messages waiting for one. */
+  private readonly messages: MessageHandlers;
   /** Local activities: run by the workflow task's worker, recorded as markers. */
   readonly localActivities: LocalActivities;
 
@@ -120,6 +105,13 @@ export class Activator {
     this.random = seededRandom(randomSeed);
     this.rootScope = new CancellationScope({ cancellable: true, parent: null });
     this.localActivities = new LocalActivities(converter, (command) => this.pushCommand(command));
+    this.messages = new MessageHandlers({
+      converter,
+      inWorkflow: (fn) => this.inWorkflow(fn),
+      failFromCode: (error) => this.failFromCode(error),
+      pushCommand: (command) => this.pushCommand(command),
+      commandCount: () => this.commands.length,
+    });
   }
 
   /** A version-4 UUID from the run's seeded generator: the same on every replay. */
@@ -362,41 +354,30 @@ export class Activator {
   }
 
   setSignalHandler(name: string, handler: Handler | undefined): void {
-    if (handler === undefined) {
-      this.signalHandlers.delete(name);
-      return;
-    }
-    this.signalHandlers.set(name, handler);
-    for (let i = 0; i < this.bufferedSignals.length; ) {
-      const signal = this.bufferedSignals[i]!;
-      if (signal.name === name) {
-        this.bufferedSignals.splice(i, 1);
-        this.invokeHandler(handler, signal.args);
-      } else i++;
-    }
+    this.messages.setSignalHandler(name, handler);
   }
 
   setQueryHandler(name: string, handler: Handler | undefined): void {
-    if (handler === undefined) this.queryHandlers.delete(name);
-    else this.queryHandlers.set(name, handler);
+    this.messages.setQueryHandler(name, handler);
   }
 
   setUpdateHandler(name: string, entry: UpdateEntry | undefined): void {
-    if (entry === undefined) {
-      this.updateHandlers.delete(name);
-      return;
-    }
-    this.updateHandlers.set(name, entry);
-    const waiting = this.bufferedUpdates.filter((job) => job.name === name);
-    for (const job of waiting) {
-      this.bufferedUpdates.splice(this.bufferedUpdates.indexOf(job), 1);
-      this.applyUpdate(job);
-    }
+    this.messages.setUpdateHandler(name, entry);
   }
 
   /** True when no signal or update handler is still running. */
   allHandlersFinished(): boolean {
-    return this.runningHandlers === 0;
+    return this.messages.allHandlersFinished();
+  }
+
+  /** Answers a query from the current state. A handler that issues a command is rejected. */
+  query(name: string, input: Payload[]): Payload {
+    return this.messages.query(name, input);
+  }
+
+  /** The updates this activation accepted or rejected for the first time (replay reads and clears it). */
+  get updateDecisions(): UpdateDecision[] {
+    return this.messages.updateDecisions;
   }
 
   // ---- activation ------------------------------------------------------------------------------
@@ -413,13 +394,7 @@ export class Activator {
     for (const job of jobs) if (job.kind !== 'start' && !isHandlerJob(job)) this.applyJob(job);
     await this.settle();
     // A new update whose handler the code did not register during this activation is rejected.
-    for (const job of this.bufferedUpdates.filter((update) => !update.alreadyAccepted)) {
-      this.bufferedUpdates.splice(this.bufferedUpdates.indexOf(job), 1);
-      this.rejectUpdate(
-        job.updateId,
-        ApplicationFailure.nonRetryable(`No update handler for '${job.name}'`, 'UnknownUpdate'),
-      );
-    }
+    this.messages.rejectUnhandledUpdates();
     return this.takeCommands();
   }
 
@@ -470,13 +445,13 @@ export class Activator {
         this.settleCompletion(this.pending.timer, job.seq, () => undefined);
         return;
       case 'signal':
-        this.deliverSignal(job.name, job.input);
+        this.messages.deliverSignal(job.name, job.input);
         return;
       case 'cancelWorkflow':
         this.rootScope.cancel(new CancelledFailure(job.reason ?? 'Workflow cancelled'));
         return;
       case 'update':
-        this.applyUpdate(job);
+        this.messages.applyUpdate(job);
         return;
       case 'resolveChildStart':
         this.settleCompletion(this.pending.childStart, job.seq, () => job.runId);
@@ -554,97 +529,6 @@ export class Activator {
     } else if (this.taskFailure === undefined) {
       this.taskFailure = error;
     }
-  }
-
-  private deliverSignal(name: string, input: Payload[]): void {
-    const args = input.map((payload) => this.converter.fromPayload(payload));
-    const handler = this.signalHandlers.get(name);
-    if (handler) this.invokeHandler(handler, args);
-    else this.bufferedSignals.push({ name, args });
-  }
-
-  private invokeHandler(handler: Handler, args: unknown[]): Promise<unknown> {
-    this.runningHandlers++;
-    const result = this.inWorkflow(() => {
-      try {
-        return Promise.resolve(handler(...args));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    });
-    const done = result.finally(() => {
-      this.runningHandlers--;
-    });
-    done.catch((error: unknown) => this.failFromCode(error));
-    return result;
-  }
-
-  private applyUpdate(job: Extract<ActivationJob, { kind: 'update' }>): void {
-    const entry = this.updateHandlers.get(job.name);
-    if (!entry) {
-      this.bufferedUpdates.push(job);
-      return;
-    }
-    const args = job.input.map((payload) => this.converter.fromPayload(payload));
-    if (!job.alreadyAccepted && entry.validator) {
-      try {
-        this.inWorkflow(() => entry.validator!(...args));
-      } catch (error) {
-        this.rejectUpdate(job.updateId, ApplicationFailure.fromError(error));
-        return;
-      }
-    }
-    if (!job.alreadyAccepted) this.updateDecisions.push({ updateId: job.updateId, accepted: true });
-    this.pushCommand({
-      type: 'AcceptWorkflowUpdate',
-      updateId: job.updateId,
-      updateName: job.name,
-      input: job.input,
-    });
-    this.runningHandlers++;
-    const result = this.inWorkflow(() => {
-      try {
-        return Promise.resolve(entry.handler(...args));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    });
-    result
-      .then(
-        (value) => ({ result: this.converter.toPayload(value) }),
-        (error: unknown) => ({ failure: toFailureInfo(error, this.converter) }),
-      )
-      .then((outcome) => {
-        this.runningHandlers--;
-        this.pushCommand({ type: 'CompleteWorkflowUpdate', updateId: job.updateId, outcome });
-      });
-  }
-
-  private rejectUpdate(updateId: string, failure: CairnFailure): void {
-    this.updateDecisions.push({ updateId, accepted: false, failure: toFailureInfo(failure, this.converter) });
-  }
-
-  /** Answers a query from the current state. A handler that issues a command is rejected. */
-  query(name: string, input: Payload[]): Payload {
-    const handler = this.queryHandlers.get(name);
-    if (!handler) {
-      const known = [...this.queryHandlers.keys()].join(', ') || 'none';
-      throw new QueryRejectedError(`Workflow has no query handler for '${name}' (registered: ${known})`);
-    }
-    const before = this.commands.length;
-    const args = input.map((payload) => this.converter.fromPayload(payload));
-    let value: unknown;
-    try {
-      value = this.inWorkflow(() => handler(...args));
-    } catch (error) {
-      throw new QueryRejectedError(`Query '${name}' failed: ${(error as Error).message ?? String(error)}`);
-    }
-    if (this.commands.length !== before || value instanceof Promise) {
-      throw new QueryRejectedError(
-        `Query '${name}' tried to ${value instanceof Promise ? 'await' : 'issue a command'}: queries must be synchronous and read-only`,
-      );
-    }
-    return this.converter.toPayload(value);
   }
 }
 
