@@ -131,41 +131,27 @@ export function addWorkflowCommands(program: Command): void {
   runCommand('result', 'wait for the result (following continue-as-new)', async (handle) =>
     print(await handle.result()),
   );
-  workflow
-    .command('signal <workflowId> <signal>')
-    .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(
-      reporting(async (id: string, name: string, flags: { args?: string }) => {
-        await client()
-          .workflow.getHandle(id)
-          .signal(name, ...parseJson(flags.args, '--args'));
-        print('signalled');
-      }),
-    );
-  workflow
-    .command('query <workflowId> <query>')
-    .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(
-      reporting(async (id: string, name: string, flags: { args?: string }) =>
-        print(
-          await client()
-            .workflow.getHandle(id)
-            .query(name, ...parseJson(flags.args, '--args')),
+  /** A `<kind> <workflowId> <name> [--args]` command that sends the run a message of that kind. */
+  const messageCommand = (
+    kind: 'signal' | 'query' | 'update',
+    send: (handle: WorkflowHandle, name: string, args: () => unknown[]) => Promise<void>,
+  ) =>
+    workflow
+      .command(`${kind} <workflowId> <${kind}>`)
+      .option('-a, --args <json>', 'arguments as a JSON array')
+      .action(
+        reporting(async (id: string, name: string, flags: { args?: string }) =>
+          send(client().workflow.getHandle(id), name, () => parseJson(flags.args, '--args')),
         ),
-      ),
-    );
-  workflow
-    .command('update <workflowId> <update>')
-    .option('-a, --args <json>', 'arguments as a JSON array')
-    .action(
-      reporting(async (id: string, name: string, flags: { args?: string }) =>
-        print(
-          await client()
-            .workflow.getHandle(id)
-            .executeUpdate(name, { args: parseJson(flags.args, '--args') }),
-        ),
-      ),
-    );
+      );
+  messageCommand('signal', async (handle, name, args) => {
+    await handle.signal(name, ...args());
+    print('signalled');
+  });
+  messageCommand('query', async (handle, name, args) => print(await handle.query(name, ...args())));
+  messageCommand('update', async (handle, name, args) =>
+    print(await handle.executeUpdate(name, { args: args() })),
+  );
   workflow.command('cancel <workflowId>').action(
     reporting(async (id: string) => {
       await client().workflow.getHandle(id).cancel();
