@@ -1,11 +1,12 @@
 import type { FailureInfo } from '../common/failures.ts';
 import type { Payload } from '../common/payload.ts';
 import type {
-  ActivityOptionsResolved,
-  ParentClosePolicyName,
-  SearchAttributes,
+  ActivitySchedule,
+  ChildWorkflowStart,
+  ContinueAsNewRun,
+  ExternalCancel,
+  ExternalSignal,
   SearchAttributeUpdates,
-  WorkflowIdReusePolicyName,
 } from './events.ts';
 
 /**
@@ -13,51 +14,15 @@ import type {
  * workflow task commits; on replay, the recorded events must match the commands one to one.
  */
 export type Command =
-  | {
-      type: 'ScheduleActivityTask';
-      seq: number;
-      activityId: string;
-      activityType: string;
-      taskQueue: string;
-      input: Payload[];
-      options: ActivityOptionsResolved;
-    }
+  | ({ type: 'ScheduleActivityTask' } & ActivitySchedule)
   | { type: 'RequestCancelActivityTask'; seq: number }
   | { type: 'StartTimer'; seq: number; durationMs: number }
   | { type: 'CancelTimer'; seq: number }
   | { type: 'RecordMarker'; markerName: string; details: Record<string, Payload> }
   | { type: 'UpsertWorkflowSearchAttributes'; searchAttributes: SearchAttributeUpdates }
-  | {
-      type: 'StartChildWorkflowExecution';
-      seq: number;
-      workflowId: string;
-      workflowType: string;
-      taskQueue: string;
-      input: Payload[];
-      parentClosePolicy: ParentClosePolicyName;
-      workflowIdReusePolicy?: WorkflowIdReusePolicyName;
-      workflowExecutionTimeoutMs?: number;
-      workflowRunTimeoutMs?: number;
-      memo?: Record<string, Payload>;
-      searchAttributes?: SearchAttributes;
-      cronSchedule?: string;
-    }
-  | {
-      type: 'SignalExternalWorkflowExecution';
-      seq: number;
-      workflowId: string;
-      runId?: string;
-      signalName: string;
-      input: Payload[];
-      childWorkflowOnly: boolean;
-    }
-  | {
-      type: 'RequestCancelExternalWorkflowExecution';
-      seq: number;
-      workflowId: string;
-      runId?: string;
-      childWorkflowOnly: boolean;
-    }
+  | ({ type: 'StartChildWorkflowExecution' } & ChildWorkflowStart)
+  | ({ type: 'SignalExternalWorkflowExecution' } & ExternalSignal)
+  | ({ type: 'RequestCancelExternalWorkflowExecution' } & ExternalCancel)
   | { type: 'AcceptWorkflowUpdate'; updateId: string; updateName: string; input: Payload[] }
   | {
       type: 'CompleteWorkflowUpdate';
@@ -67,15 +32,7 @@ export type Command =
   | { type: 'CompleteWorkflowExecution'; result: Payload }
   | { type: 'FailWorkflowExecution'; failure: FailureInfo }
   | { type: 'CancelWorkflowExecution' }
-  | {
-      type: 'ContinueAsNewWorkflowExecution';
-      workflowType: string;
-      taskQueue: string;
-      input: Payload[];
-      workflowRunTimeoutMs?: number;
-      memo?: Record<string, Payload>;
-      searchAttributes?: SearchAttributes;
-    };
+  | ({ type: 'ContinueAsNewWorkflowExecution' } & ContinueAsNewRun);
 
 export type CommandType = Command['type'];
 

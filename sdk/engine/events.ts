@@ -35,6 +35,64 @@ export interface ParentRef {
 
 export type ParentClosePolicyName = 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON';
 
+// The fields a command and the event it becomes share, written once. Type aliases, not interfaces:
+// an event must stay assignable to the wire's open record shape (sdk/common/wire/history-page.ts).
+
+/** What a ScheduleActivityTask command asks for, and its ActivityTaskScheduled event records. */
+export type ActivitySchedule = {
+  seq: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  input: Payload[];
+  options: ActivityOptionsResolved;
+};
+
+/** What a StartChildWorkflowExecution command asks for, and its Initiated event records. */
+export type ChildWorkflowStart = {
+  seq: number;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input: Payload[];
+  parentClosePolicy: ParentClosePolicyName;
+  workflowIdReusePolicy?: WorkflowIdReusePolicyName;
+  workflowExecutionTimeoutMs?: number;
+  workflowRunTimeoutMs?: number;
+  memo?: Record<string, Payload>;
+  searchAttributes?: SearchAttributes;
+  cronSchedule?: string;
+};
+
+/** What a SignalExternalWorkflowExecution command asks for, and its Initiated event records. */
+export type ExternalSignal = {
+  seq: number;
+  workflowId: string;
+  runId?: string;
+  signalName: string;
+  input: Payload[];
+  /** True when the target is this workflow's own child (a child handle's signal). */
+  childWorkflowOnly: boolean;
+};
+
+/** What a RequestCancelExternalWorkflowExecution command asks for, and its Initiated event records. */
+export type ExternalCancel = {
+  seq: number;
+  workflowId: string;
+  runId?: string;
+  childWorkflowOnly: boolean;
+};
+
+/** The next run a ContinueAsNewWorkflowExecution command asks for, and its ContinuedAsNew event records. */
+export type ContinueAsNewRun = {
+  workflowType: string;
+  taskQueue: string;
+  input: Payload[];
+  workflowRunTimeoutMs?: number;
+  memo?: Record<string, Payload>;
+  searchAttributes?: SearchAttributes;
+};
+
 /**
  * Every history event, as a discriminated union on `type`. Events that answer a command carry the
  * command's `seq` (the per-kind sequence number the workflow code assigned), so replay can match
@@ -83,21 +141,15 @@ export type EventBody =
       failure: FailureInfo;
       cause: WorkflowTaskFailedCause;
     }
-  | {
+  | ({
       type: 'ActivityTaskScheduled';
-      seq: number;
-      activityId: string;
-      activityType: string;
-      taskQueue: string;
-      input: Payload[];
-      options: ActivityOptionsResolved;
       /**
        * Eager execution: the worker that committed this event runs the activity's first attempt
        * itself, in an invocation that ends by this time (epoch ms), so the router sends no task for
        * it. An attempt still open well past it was orphaned by a dead invocation and times out.
        */
       eagerUntil?: number;
-    }
+    } & ActivitySchedule)
   | { type: 'ActivityTaskStarted'; scheduledEventId: number; attempt: number }
   | { type: 'ActivityTaskCompleted'; scheduledEventId: number; attempt: number; result: Payload }
   | {
@@ -163,21 +215,7 @@ export type EventBody =
       acceptedEventId: number;
       outcome: { result: Payload } | { failure: FailureInfo };
     }
-  | {
-      type: 'StartChildWorkflowExecutionInitiated';
-      seq: number;
-      workflowId: string;
-      workflowType: string;
-      taskQueue: string;
-      input: Payload[];
-      parentClosePolicy: ParentClosePolicyName;
-      workflowIdReusePolicy?: WorkflowIdReusePolicyName;
-      workflowExecutionTimeoutMs?: number;
-      workflowRunTimeoutMs?: number;
-      memo?: Record<string, Payload>;
-      searchAttributes?: SearchAttributes;
-      cronSchedule?: string;
-    }
+  | ({ type: 'StartChildWorkflowExecutionInitiated' } & ChildWorkflowStart)
   | { type: 'StartChildWorkflowExecutionFailed'; initiatedEventId: number; seq: number; cause: string }
   | { type: 'ChildWorkflowExecutionStarted'; initiatedEventId: number; seq: number; runId: string }
   | { type: 'ChildWorkflowExecutionCompleted'; initiatedEventId: number; seq: number; result: Payload }
@@ -189,25 +227,10 @@ export type EventBody =
       /** How the child closed: failed, timed out, cancelled or terminated. */
       closeStatus: 'Failed' | 'TimedOut' | 'Canceled' | 'Terminated';
     }
-  | {
-      type: 'SignalExternalWorkflowExecutionInitiated';
-      seq: number;
-      workflowId: string;
-      runId?: string;
-      signalName: string;
-      input: Payload[];
-      /** True when the target is this workflow's own child (a child handle's signal). */
-      childWorkflowOnly: boolean;
-    }
+  | ({ type: 'SignalExternalWorkflowExecutionInitiated' } & ExternalSignal)
   | { type: 'ExternalWorkflowExecutionSignaled'; initiatedEventId: number; seq: number }
   | { type: 'SignalExternalWorkflowExecutionFailed'; initiatedEventId: number; seq: number; cause: string }
-  | {
-      type: 'RequestCancelExternalWorkflowExecutionInitiated';
-      seq: number;
-      workflowId: string;
-      runId?: string;
-      childWorkflowOnly: boolean;
-    }
+  | ({ type: 'RequestCancelExternalWorkflowExecutionInitiated' } & ExternalCancel)
   | { type: 'ExternalWorkflowExecutionCancelRequested'; initiatedEventId: number; seq: number }
   | {
       type: 'RequestCancelExternalWorkflowExecutionFailed';
@@ -220,16 +243,7 @@ export type EventBody =
   | { type: 'WorkflowExecutionTimedOut'; timeoutType: 'Execution' | 'Run' }
   | { type: 'WorkflowExecutionTerminated'; reason?: string; identity?: string; requestId?: string }
   | { type: 'WorkflowExecutionCanceled'; details?: Payload }
-  | {
-      type: 'WorkflowExecutionContinuedAsNew';
-      newRunId: string;
-      workflowType: string;
-      taskQueue: string;
-      input: Payload[];
-      workflowRunTimeoutMs?: number;
-      memo?: Record<string, Payload>;
-      searchAttributes?: SearchAttributes;
-    };
+  | ({ type: 'WorkflowExecutionContinuedAsNew'; newRunId: string } & ContinueAsNewRun);
 
 export type WorkflowTaskFailedCause =
   | 'WorkflowError'
