@@ -1,14 +1,12 @@
 import { type Duration, optionalDurationToMs } from '../common/duration.ts';
 import type { WorkflowIdReusePolicy, WorkflowUpdateStage } from '../common/enums.ts';
 import { InvalidArgumentError, WorkflowFailedError } from '../common/errors.ts';
-import { toFailureInfo } from '../common/failures.ts';
 import type { DataConverter } from '../common/payload.ts';
 import {
   normalizeSearchAttributes,
   type SearchAttributesInput,
   type SearchAttributeValue,
 } from '../common/search-attributes.ts';
-import { taskTokenText } from '../common/task-token.ts';
 import {
   type SearchAttributePair,
   TypedSearchAttributes,
@@ -19,6 +17,7 @@ import type { RunOutcome } from '../common/wire/outcome.ts';
 import type { RunSummary } from '../common/wire/run-summary.ts';
 import type { UpdateWithStartResult } from '../common/wire/update-with-start.ts';
 import type { HistoryEvent } from '../engine/events.ts';
+import { AsyncCompletionClient } from './async-completion-client.ts';
 import { Connection, type RequestSigner, type WorkflowServiceApi } from './connection.ts';
 import { PayloadPipeline } from './payload-pipeline.ts';
 import type { RetryOptions } from './retry-policy.ts';
@@ -319,35 +318,6 @@ export class WorkflowClient {
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
-  }
-}
-
-/** Completing activities that finish outside their worker (`CompleteAsyncError`). */
-export class AsyncCompletionClient {
-  constructor(
-    private readonly service: WorkflowServiceApi,
-    private readonly namespace: string,
-    private readonly payloads: PayloadPipeline,
-  ) {}
-
-  /** Completes the activity; `taskToken` is `activityInfo().taskToken` (bytes) or its `base64TaskToken`. */
-  async complete(taskToken: string | Uint8Array, result?: unknown): Promise<void> {
-    const token = taskTokenText(taskToken);
-    const [payload] = await this.payloads.encode([result]);
-    await this.service.completeActivity(this.namespace, token, { type: 'completed', result: payload! });
-  }
-
-  async fail(taskToken: string | Uint8Array, error: unknown): Promise<void> {
-    const token = taskTokenText(taskToken);
-    const failure = await this.payloads.codec.encode(toFailureInfo(error, await this.payloads.converter()));
-    await this.service.completeActivity(this.namespace, token, { type: 'failed', failure });
-  }
-
-  /** Records progress; resolves to whether the activity's cancellation was requested. */
-  async heartbeat(taskToken: string | Uint8Array, details?: unknown): Promise<{ cancelRequested: boolean }> {
-    const token = taskTokenText(taskToken);
-    const payload = details === undefined ? undefined : (await this.payloads.encode([details]))[0];
-    return this.service.heartbeatActivity(this.namespace, token, payload);
   }
 }
 

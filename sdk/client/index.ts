@@ -48,8 +48,9 @@ export type {
   DeadLetterPage,
   RedriveResult,
 } from '../common/wire/dead-letters.ts';
+export { AsyncCompletionClient } from './async-completion-client.ts';
 export type { ClientOptions, WorkflowExecutionInfo, WorkflowStartOptions } from './client.ts';
-export { AsyncCompletionClient, Client, WorkflowClient } from './client.ts';
+export { Client, WorkflowClient } from './client.ts';
 export type { ConnectionOptions, RequestSigner } from './connection.ts';
 export { Connection } from './connection.ts';
 export { DEFAULT_ENDPOINT, defaultEndpoint } from './default-endpoint.ts';
