@@ -1,7 +1,5 @@
-import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -24,11 +22,11 @@ import {
   SYSTEM_QUEUE,
 } from '../sdk/backend/definitions.ts';
 import { acknowledge, acknowledgeWildcardResource } from './acknowledgements.ts';
-import { ApiAuthorization } from './api-authorization.ts';
 import type { CairnBundlingProps } from './bundling.ts';
 import { type EngineFunctionName, engineCode } from './bundling.ts';
 import { CairnFunction } from './cairn-function.ts';
 import { EngineDashboard } from './dashboard.ts';
+import { type ApiRoute, engineHttpApi, routeArns } from './engine-api.ts';
 import { type EngineProps, validateEngineProps } from './engine-props.ts';
 import {
   batchingWindow,
@@ -54,30 +52,6 @@ import {
 } from './perms.ts';
 import { CairnPropsError } from './props-error.ts';
 import { NAMESPACE_PATTERN, Worker, type WorkerOptions } from './worker.ts';
-
-/** What an API caller may do, as execute-api resource paths (see `functions/api/router.ts`). */
-type ApiRoute = readonly [method: string, path: string];
-
-/** HTTP API access log fields (HTTP API context variables, not REST API ones). */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    time: '$context.requestTime',
-    ip: '$context.identity.sourceIp',
-    caller: '$context.identity.caller',
-    principal: '$context.identity.userArn',
-    method: '$context.httpMethod',
-    path: '$context.path',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    protocol: '$context.protocol',
-    responseLength: '$context.responseLength',
-    latencyMs: '$context.responseLatency',
-    integrationLatencyMs: '$context.integrationLatency',
-    integrationError: '$context.integrationErrorMessage',
-    authorizerError: '$context.authorizer.error',
-  }),
-);
 
 /**
  * Cairn on AWS: the history and executions tables, the payload bucket, the router that turns the
@@ -376,32 +350,17 @@ export class Engine extends Construct {
     }
 
     // --- HTTP API --------------------------------------------------------------------------------
-    const authorization = (props.authorization ?? ApiAuthorization.iam()).bind();
-    this.authorizesWithIam = authorization.iam;
-    // The API function refuses a token's request for a namespace its claim does not name.
-    if (authorization.namespacesClaim !== undefined)
-      api.function.addEnvironment('CAIRN_JWT_NAMESPACES_CLAIM', authorization.namespacesClaim);
-    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: `Cairn workflow API (${this.prefix})`,
-      createDefaultStage: false,
-      // One catch-all route: the API function routes requests itself (functions/api/router.ts).
-      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', api.function, {
-        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      }),
-      defaultAuthorizer: authorization.authorizer,
-      defaultAuthorizationScopes: authorization.scopes,
-    });
-    this.accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
-    this.apiStage = new apigwv2.HttpStage(this, 'ApiStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
+    const http = engineHttpApi(this, {
+      prefix: this.prefix,
+      apiFunction: api.function,
+      authorization: props.authorization,
+      logRetention,
       throttle: settings.apiThrottle,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: ACCESS_LOG_FORMAT,
-      },
     });
+    this.authorizesWithIam = http.authorizesWithIam;
+    this.httpApi = http.httpApi;
+    this.accessLogGroup = http.accessLogGroup;
+    this.apiStage = http.stage;
     this.apiUrl = this.apiStage.url;
 
     // --- alarms and dashboard --------------------------------------------------------------------
@@ -581,18 +540,10 @@ export class Engine extends Construct {
         `${method} needs IAM authorization on the API; with a JWT authorizer the token's scopes decide access`,
       );
     }
-    const stack = Stack.of(this);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...API_INVOKE_ACTIONS],
-      resourceArns: routes.map(([httpMethod, path]) =>
-        stack.formatArn({
-          service: 'execute-api',
-          resource: this.httpApi.apiId,
-          resourceName: `${this.apiStage.stageName}/${httpMethod}${path}`,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ),
+      resourceArns: routeArns(this.httpApi, this.apiStage, routes),
     });
   }
 }
