@@ -72,6 +72,12 @@ export class Activator {
   closed = false;
   private commands: Command[] = [];
   private readonly seqs = { activity: 0, timer: 0, child: 0, external: 0, condition: 0 };
+  /**
+   * Activities and timers whose outcome this activation delivers: a cancellation applied before
+   * that outcome (handlers go first) leaves them be, for they are done, and a command to cancel
+   * them would name something no longer open.
+   */
+  private readonly settling = { activity: new Set<number>(), timer: new Set<number>() };
   private readonly pending = {
     activity: new Map<number, Completion>(),
     timer: new Map<number, Completion>(),
@@ -159,7 +165,7 @@ export class Activator {
       this.pending.activity.set(seq, { resolve, reject });
       this.pushCommand({ type: 'ScheduleActivityTask', seq, ...command, activityId });
       unsubscribe = scope.onCancel(() => {
-        if (!this.pending.activity.has(seq)) return;
+        if (!this.pending.activity.has(seq) || this.settling.activity.has(seq)) return;
         const cancellationType = command.options.cancellationType;
         if (cancellationType !== 'ABANDON') this.pushCommand({ type: 'RequestCancelActivityTask', seq });
         if (cancellationType !== 'WAIT_CANCELLATION_COMPLETED') {
@@ -228,7 +234,7 @@ export class Activator {
       this.pending.timer.set(seq, { resolve: () => resolve(), reject });
       this.pushCommand({ type: 'StartTimer', seq, durationMs });
       cancel = () => {
-        if (!this.pending.timer.delete(seq)) return;
+        if (this.settling.timer.has(seq) || !this.pending.timer.delete(seq)) return;
         this.pushCommand({ type: 'CancelTimer', seq });
         reject(new CancelledFailure('Timer cancelled'));
       };
@@ -389,9 +395,18 @@ export class Activator {
   async activate(jobs: readonly ActivationJob[]): Promise<Command[]> {
     // The start first (it registers handlers), then signals, cancellation and updates, so their
     // handlers run before resumed code reads state, then everything else.
-    for (const job of jobs) if (job.kind === 'start') this.applyJob(job);
-    for (const job of jobs) if (isHandlerJob(job)) this.applyJob(job);
-    for (const job of jobs) if (job.kind !== 'start' && !isHandlerJob(job)) this.applyJob(job);
+    for (const job of jobs) {
+      if (job.kind === 'resolveActivity' || job.kind === 'failActivity') this.settling.activity.add(job.seq);
+      if (job.kind === 'fireTimer') this.settling.timer.add(job.seq);
+    }
+    try {
+      for (const job of jobs) if (job.kind === 'start') this.applyJob(job);
+      for (const job of jobs) if (isHandlerJob(job)) this.applyJob(job);
+      for (const job of jobs) if (job.kind !== 'start' && !isHandlerJob(job)) this.applyJob(job);
+    } finally {
+      this.settling.activity.clear();
+      this.settling.timer.clear();
+    }
     await this.settle();
     // A new update whose handler the code did not register during this activation is rejected.
     this.messages.rejectUnhandledUpdates();
