@@ -70,8 +70,10 @@ export interface OutcomeContext {
    * other activity pending).
    */
   head?: RunState;
-  /** The eager chain the attempt belongs to: the workflow task it wakes may claim the next activities. */
+  /** The eager chain of the invocation: the workflow task the outcome wakes may claim the next activities. */
   chain?: EagerChain;
+  /** The attempt ran eagerly (claimed by the chain's workflow task), not from a task message. */
+  eager?: boolean;
 }
 
 /**
@@ -108,10 +110,10 @@ export function commitActivityOutcome(
           // A queued attempt's outcome that finds the run moved (a sibling's outcome, a signal) is
           // committed alone, and the workflow code left to the run's queued task, which takes every
           // outcome in at once: racing on costs a cold replay per lost race, and a fan-out's
-          // outcomes race each other hundreds of times. An eager chain races on: it is the run's
+          // outcomes race each other hundreds of times. An eager attempt races on: it is the run's
           // one step in flight, so another writer is rare (a signal, a timer), and giving way would
           // end the chain.
-          giveWayAfter: chain ? undefined : 1,
+          giveWayAfter: context.eager ? undefined : 1,
         });
         if (chain && result.outcome === 'committed') chain.committed(result.state);
         return;
@@ -128,7 +130,7 @@ export function commitActivityOutcome(
 }
 
 /**
- * Whether outcomes run the workflow task here (the fast path): always in an eager chain; otherwise
+ * Whether outcomes run the workflow task here (the fast path): always for an eager attempt; otherwise
  * when no other work on the run holds its turn in this process (the outcomes would wait behind it,
  * and its workflow task takes them anyway once they are committed), and this worker holds the run
  * warm or the caller knows that no other activity of the run is pending (`context.head`). A cold
@@ -137,7 +139,7 @@ export function commitActivityOutcome(
  * once for them all.
  */
 function takesFastPath(worker: WorkerRegistry, ref: RunRef, context: OutcomeContext): boolean {
-  if (context.chain) return true;
+  if (context.eager) return true;
   const key = cacheKey(ref.namespace, ref.runId);
   if (worker.cache.busy(key)) return false;
   return context.head !== undefined || worker.cache.has(key);

@@ -173,6 +173,7 @@ export class EagerChain implements EagerExecution {
     await commitActivityOutcome(deps, worker, attemptRef, outcome, startTime, {
       workflowType: state.workflowType,
       chain: this,
+      eager: true,
     });
   }
 }
