@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultStoredConverter } from '../../sdk/common/json-payload-converter.ts';
 import type { EventOf, HistoryEvent } from '../../sdk/engine/events.ts';
 import { Replayer } from '../../sdk/engine/replayer.ts';
-import * as workflows from './workflows/cancel-race.ts';
+import { awaitsTimer, awaitsWork } from './workflows/cancel-race.ts';
+
+const workflows = { awaitsTimer, awaitsWork };
 
 const T = 1_800_000_000_000;
 const result = defaultStoredConverter.toPayload('done');
