@@ -9,7 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -37,6 +37,7 @@ import {
 } from './from-definitions.ts';
 import { keyStatement, TABLE_READ_WRITE_ACTIONS, tableStatement } from './grants.ts';
 import { deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from './monitoring.ts';
+import { payloadBucket } from './payload-bucket.ts';
 import {
   API_INVOKE_ACTIONS,
   DEAD_LETTER_ACTIONS,
@@ -136,34 +137,12 @@ export class Engine extends Construct {
     };
     this.historyTable = tableFromDefinition(this, 'HistoryTable', HISTORY_TABLE, tableOptions);
     this.executionsTable = tableFromDefinition(this, 'ExecutionsTable', EXECUTIONS_TABLE, tableOptions);
-    this.payloadBucket = new s3.Bucket(this, 'PayloadBucket', {
-      encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+    this.payloadBucket = payloadBucket(this, {
       encryptionKey: key,
-      bucketKeyEnabled: key ? true : undefined,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [
-        {
-          id: 'ExpirePayloadsAfterRetention',
-          prefix: 'payloads/',
-          expiration: settings.payloadExpiration,
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      expiration: settings.payloadExpiration,
       removalPolicy: settings.removalPolicy,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
-      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'cairn-payloads/' : undefined,
     });
-    if (!props.serverAccessLogsBucket) {
-      acknowledge(
-        this.payloadBucket,
-        'AwsSolutions-S1',
-        'Only Cairn functions read or write this bucket, through their roles; enable CloudTrail S3 data ' +
-          'events for an audit trail, or pass serverAccessLogsBucket to have server access logs.',
-      );
-    }
 
     // --- queues ----------------------------------------------------------------------------------
     const system = queueFromDefinition(this, 'SystemQueue', this.prefix, SYSTEM_QUEUE, key);
