@@ -61,8 +61,8 @@ type Handler<E, R> = (event: E, context: LocalContext) => Promise<R>;
  * once (reserved concurrency). Beyond it, an event source mapping's invocation waits for a slot
  * (its poller backs off), while a synchronous invoke (`throttle: true`, the API behind API
  * Gateway) is refused at once with `LambdaThrottledError`, as Lambda refuses it. A timed-out
- * invocation fails and is killed, as Lambda stops it and resets its execution environment: what it
- * did before may have happened, and nothing it would still do reaches AWS. A killed
+ * invocation counts as failed; its work may still finish in the background, exactly as a real
+ * timed-out Lambda's side effects may have happened. A killed
  * invocation takes its container with it: with a `restart`, later invocations run on a fresh
  * handler (new module state: caches, locks), as a new Lambda container would.
  */
@@ -146,11 +146,13 @@ export class LocalFunction<E, R> {
         invocationScope.run(invocation, () => this.handler(event, context)),
         invocation.crashed,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            reject(new Error(`Task timed out after ${this.options.timeoutMs / 1000} seconds (${this.name})`));
-            // Lambda stops a timed-out invocation: nothing it would still do reaches AWS.
-            invocation.kill('timed out');
-          }, this.options.timeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(`Task timed out after ${this.options.timeoutMs / 1000} seconds (${this.name})`),
+              ),
+            this.options.timeoutMs,
+          );
         }),
       ]);
     } catch (error) {
