@@ -8,6 +8,7 @@ import { commitActivityOutcome } from './activity-outcomes.ts';
 import { guardOutlivedEagerAttempts, scheduleWatchdogs } from './activity-watchdogs.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { EagerChain } from './eager-chain.ts';
+import { runRefOf } from './run-ref.ts';
 import type { ActivityAttemptRef } from './task-token.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -96,13 +97,7 @@ async function recoverOrphans(
       commitActivityOutcome(
         deps,
         worker,
-        {
-          namespace: state.namespace,
-          workflowId: state.workflowId,
-          runId: state.runId,
-          scheduledEventId: orphan.scheduledEventId,
-          attempt: orphan.attempt,
-        },
+        { ...runRefOf(state), scheduledEventId: orphan.scheduledEventId, attempt: orphan.attempt },
         orphan.outcome,
         orphan.attemptStartTime,
         { workflowType: state.workflowType, chain },

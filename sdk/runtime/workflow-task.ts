@@ -21,6 +21,7 @@ import type { RuntimeDeps } from './deps.ts';
 import type { EagerExecution } from './eager-chain.ts';
 import { runLocalActivities } from './local-activities.ts';
 import { runContext } from './log-context.ts';
+import { runRefOf } from './run-ref.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 import { cacheKey, loadReplayer, UnknownWorkflowTypeError } from './workflow-replay.ts';
 
@@ -405,7 +406,7 @@ async function failWorkflowTask(
       {
         task: {
           kind: 'workflow',
-          ref: { namespace: state.namespace, workflowId: state.workflowId, runId: state.runId },
+          ref: runRefOf(state),
           taskQueue: state.taskQueue,
           scheduledEventId,
           attempt: attempt + 1,
