@@ -5,6 +5,7 @@ import { benchBurst } from './burst.ts';
 import { benchDeterminismOverhead } from './determinism-overhead.ts';
 import { benchFanOut } from './fan-out.ts';
 import { recordSequentialHistory } from './histories.ts';
+import { benchLocalFanOut } from './local-fan-out.ts';
 import { benchLocalStack } from './local-stack.ts';
 import { nowMs } from './measure.ts';
 import { benchReplayTime } from './replay-time.ts';
@@ -52,6 +53,7 @@ function stagesOf(history: () => Promise<History>): [string, string, () => Promi
     ['fan-out', '1,000-activity fan-out', () => benchFanOut()],
     ['throughput', 'throughput of 32 concurrent workflows', () => benchThroughput()],
     ['local-stack', 'local stack: per-step cost, latency and throughput', () => benchLocalStack()],
+    ['local-fan-out', 'local stack: 1,000-activity fan-out', () => benchLocalFanOut()],
     [
       'waiting-clients',
       'local stack: what a client waiting on result() costs per hour',
