@@ -17,6 +17,14 @@ import type { Logger } from '../../sdk/runtime/deps.ts';
  * identical errors in-process and over HTTP. `retryable` marks errors after which nothing was
  * written, so the same request may simply be sent again.
  */
+interface ErrorStatus {
+  status: number;
+  /** Nothing was written: the same request may simply be sent again (implies `retryAfter`). */
+  retryable?: true;
+  /** Answered with `Retry-After`: a fault of the moment, though the request may have been applied. */
+  retryAfter?: true;
+}
+
 export const ERROR_STATUS = {
   InvalidArgument: { status: 400 },
   // A start named a task queue no worker serves: it would wait for ever.
@@ -42,8 +50,8 @@ export const ERROR_STATUS = {
   Throttled: { status: 429, retryable: true },
   Timeout: { status: 504, retryable: true },
   // The worker function died before answering a query or an update: resend (with the same update id).
-  WorkerUnavailable: { status: 503 },
-} as const satisfies Record<string, { status: number; retryable?: true }>;
+  WorkerUnavailable: { status: 503, retryAfter: true },
+} as const satisfies Record<string, ErrorStatus>;
 
 /** The error codes the API answers with. */
 export type ApiErrorCode = keyof typeof ERROR_STATUS;
@@ -132,10 +140,10 @@ function detailsOf(error: CairnError): Record<string, unknown> {
   return {};
 }
 
-function headersOf(error: CairnError, retryable: boolean): Record<string, string> {
+function headersOf(error: CairnError, entry: ErrorStatus): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
-  if (retryable || error.code === 'WorkerUnavailable') headers['retry-after'] = '1';
+  if (entry.retryable || entry.retryAfter) headers['retry-after'] = '1';
   return headers;
 }
 
@@ -149,12 +157,12 @@ export function apiError(
   if (isAwsThrottling(error)) return apiError(new ThrottledError(error));
   if (!(error instanceof CairnError) || error.code === 'Internal' || !isApiErrorCode(error.code))
     return undefined;
-  const entry: { status: number; retryable?: true } = ERROR_STATUS[error.code];
+  const entry: ErrorStatus = ERROR_STATUS[error.code];
   const retryable = entry.retryable === true;
   return {
     status: entry.status,
     error: { code: error.code, message: error.message, ...detailsOf(error), ...(retryable && { retryable }) },
-    headers: headersOf(error, retryable),
+    headers: headersOf(error, entry),
   };
 }
 

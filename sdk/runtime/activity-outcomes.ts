@@ -113,7 +113,7 @@ export function commitActivityOutcome(
           // outcomes race each other hundreds of times. An eager attempt races on: it is the run's
           // one step in flight, so another writer is rare (a signal, a timer), and giving way would
           // end the chain.
-          giveWayAfter: context.eager ? undefined : 1,
+          giveWay: !context.eager,
         });
         if (chain && result.outcome === 'committed') chain.committed(result.state);
         return;

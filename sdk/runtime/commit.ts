@@ -25,10 +25,11 @@ export const MAX_COMMIT_ATTEMPTS = 30;
 
 /**
  * A short random pause after a lost race, growing with the attempt, so writers contending for one
- * run's head spread out instead of colliding again in lockstep.
+ * run's head spread out instead of colliding again in lockstep. A writer whose every try is dear
+ * (a workflow task replays the run) waits longer: `{ baseMs: 25, capMs: 2_000 }`.
  */
-export function conflictBackoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(5 * 2 ** attempt, 250);
+export function conflictBackoff(attempt: number, { baseMs = 5, capMs = 250 } = {}): Promise<void> {
+  const ms = Math.random() * Math.min(baseMs * 2 ** attempt, capMs);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -16,7 +16,13 @@ import type { Replayer } from '../engine/replayer.ts';
 import { applyEvents, initialRunState, isClosed, type RunState } from '../engine/run-state.ts';
 import { admittedRejections } from '../engine/update-admission.ts';
 import { guardOutlivedEagerAttempts } from './activity-watchdogs.ts';
-import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
+import {
+  appendRequest,
+  conflictBackoff,
+  MAX_COMMIT_ATTEMPTS,
+  numberEvents,
+  type PendingEvent,
+} from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { EagerExecution } from './eager-chain.ts';
 import { runLocalActivities } from './local-activities.ts';
@@ -39,11 +45,11 @@ export interface WorkflowTaskOptions {
   /** Eager execution: the invocation that may start the activities this task schedules itself. */
   eager?: EagerExecution;
   /**
-   * Lost races after which the task gives way ({@link WorkflowTaskGaveWay}) instead of replaying again: a
-   * lost race costs a cold replay, and a caller that can commit its leading events plainly (an
+   * Give way after a lost race ({@link WorkflowTaskGaveWay}) instead of replaying again: a lost
+   * race costs a cold replay, and a caller that can commit its leading events plainly (an
    * activity's outcome) lets the run's one queued workflow task take them all at once instead.
    */
-  giveWayAfter?: number;
+  giveWay?: boolean;
   /** An update request to offer the workflow's validator and handler. */
   update?: {
     updateId: string;
@@ -65,20 +71,17 @@ export type WorkflowTaskResult =
   | { outcome: 'failed'; failure: WorkflowTaskFailureRecord };
 
 /**
- * The pause after a workflow task lost a race, before it replays again. Longer than a plain
- * commit's (`conflictBackoff`): each try replays the run from its history (the lost race
- * evicted the warm state), and a run that keeps moving (a fan-out's outcomes landing one after
- * another) is best replayed once it has settled, not once per outcome.
+ * The pause after a workflow task lost a race, before it replays again: longer than a plain
+ * commit's, for each try replays the run from its history (the lost race evicted the warm state),
+ * and a run that keeps moving (a fan-out's outcomes landing one after another) is best replayed
+ * once it has settled, not once per outcome.
  */
-function replayBackoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(25 * 2 ** attempt, 2_000);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+const REPLAY_BACKOFF = { baseMs: 25, capMs: 2_000 };
 
-/** A workflow task that gave way after `giveWayAfter` lost races; it wrote nothing. */
+/** A workflow task that gave way (`giveWay`) after losing a race; it wrote nothing. */
 export class WorkflowTaskGaveWay extends Error {
-  constructor(runId: string, races: number) {
-    super(`The workflow task of run ${runId} gave way after ${races} lost race(s)`);
+  constructor(runId: string) {
+    super(`The workflow task of run ${runId} gave way after a lost race`);
     this.name = 'WorkflowTaskGaveWay';
   }
 }
@@ -114,10 +117,8 @@ export async function processWorkflowTask(
       );
       if (result === 'conflict') {
         worker.cache.delete(key);
-        if (options.giveWayAfter !== undefined && attempt >= options.giveWayAfter) {
-          throw new WorkflowTaskGaveWay(ref.runId, attempt);
-        }
-        await replayBackoff(attempt);
+        if (options.giveWay) throw new WorkflowTaskGaveWay(ref.runId);
+        await conflictBackoff(attempt, REPLAY_BACKOFF);
         continue;
       }
       // Pickup to commit (or to the recorded failure); a task with nothing to do is no latency.

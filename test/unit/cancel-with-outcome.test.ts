@@ -64,38 +64,35 @@ async function activateAfter(
 
 const cancelRequested = (eventId: number) =>
   ({ type: 'WorkflowExecutionCancelRequested', eventId, eventTime: T + 1 }) as HistoryEvent;
+const activityScheduled = (eventId: number) =>
+  ({
+    type: 'ActivityTaskScheduled',
+    seq: 1,
+    activityType: 'work',
+    activityId: '1',
+    taskQueue: 'q',
+    input: [],
+    options: { startToCloseMs: 60_000 },
+    eventId,
+    eventTime: T,
+  }) as unknown as HistoryEvent;
 const taskScheduled = (eventId: number) =>
   ({ type: 'WorkflowTaskScheduled', attempt: 1, eventId, eventTime: T + 1 }) as HistoryEvent;
 
 describe('a cancellation in the same activation as the outcome it would cancel', () => {
   it('leaves a completed activity be: its result reaches the code, no cancel command', async () => {
-    const activation = await activateAfter(
-      'awaitsWork',
-      (eventId) =>
-        ({
-          type: 'ActivityTaskScheduled',
-          seq: 1,
-          activityType: 'work',
-          activityId: '1',
-          taskQueue: 'q',
-          input: [],
-          options: { startToCloseMs: 60_000 },
-          eventId,
-          eventTime: T,
-        }) as unknown as HistoryEvent,
-      (scheduledEventId) => [
-        {
-          type: 'ActivityTaskCompleted',
-          scheduledEventId,
-          attempt: 1,
-          result,
-          eventId: 6,
-          eventTime: T + 1,
-        } as HistoryEvent,
-        cancelRequested(7),
-        taskScheduled(8),
-      ],
-    );
+    const activation = await activateAfter('awaitsWork', activityScheduled, (scheduledEventId) => [
+      {
+        type: 'ActivityTaskCompleted',
+        scheduledEventId,
+        attempt: 1,
+        result,
+        eventId: 6,
+        eventTime: T + 1,
+      } as HistoryEvent,
+      cancelRequested(7),
+      taskScheduled(8),
+    ]);
     expect(activation.commands.map((command) => command.type)).not.toContain('RequestCancelActivityTask');
     expect(activation.commands).toContainEqual(
       expect.objectContaining({ type: 'CompleteWorkflowExecution', result }),
@@ -130,22 +127,10 @@ describe('a cancellation in the same activation as the outcome it would cancel',
   });
 
   it('still cancels an activity that has not finished', async () => {
-    const activation = await activateAfter(
-      'awaitsWork',
-      (eventId) =>
-        ({
-          type: 'ActivityTaskScheduled',
-          seq: 1,
-          activityType: 'work',
-          activityId: '1',
-          taskQueue: 'q',
-          input: [],
-          options: { startToCloseMs: 60_000 },
-          eventId,
-          eventTime: T,
-        }) as unknown as HistoryEvent,
-      () => [cancelRequested(6), taskScheduled(7)],
-    );
+    const activation = await activateAfter('awaitsWork', activityScheduled, () => [
+      cancelRequested(6),
+      taskScheduled(7),
+    ]);
     expect(activation.commands.map((command) => command.type)).toContain('RequestCancelActivityTask');
   });
 });
