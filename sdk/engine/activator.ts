@@ -1,20 +1,21 @@
-import { type Duration, durationToMs } from '../common/duration.ts';
-import { IllegalWorkflowOperationError } from '../common/errors.ts';
-import {
-  CairnFailure,
-  CancelledFailure,
-  type FailureInfo,
-  fromFailureInfo,
-  isCancellation,
-  toFailureInfo,
-} from '../common/failures.ts';
+import type { Duration } from '../common/duration.ts';
+import { CairnFailure, CancelledFailure, isCancellation, toFailureInfo } from '../common/failures.ts';
 import type { Payload, StoredPayloadConverter } from '../common/payload.ts';
+import { type ActivationJob, inActivationOrder } from './activation-job.ts';
 import { CancellationScope } from './cancellation-scope.ts';
+import {
+  activityCancelled,
+  CommandCompletions,
+  type ScheduleActivityInput,
+  type StartChildInput,
+  type TimerHandle,
+} from './command-completions.ts';
 import type { Command } from './commands.ts';
+import { Conditions } from './conditions.ts';
 import { ContinueAsNewRequest } from './continue-as-new.ts';
 import { runInSlot } from './current-run.ts';
 import { installGlobalOverrides } from './global-overrides.ts';
-import { LocalActivities, type LocalActivityOutcome, type LocalActivityRequest } from './local-activities.ts';
+import { LocalActivities, type LocalActivityRequest } from './local-activities.ts';
 import { type Handler, MessageHandlers, type UpdateDecision, type UpdateEntry } from './message-handlers.ts';
 import { seededRandom, uuid4From } from './prng.ts';
 import type { WorkflowInfo } from './workflow-info.ts';
@@ -22,42 +23,14 @@ import type { WorkflowInfo } from './workflow-info.ts';
 /** A workflow function as registered with a worker. */
 export type WorkflowFunction = (...args: never[]) => Promise<unknown>;
 
-/** One thing that happened to the run since its last workflow task, in the order replay applies it. */
-export type ActivationJob =
-  | { kind: 'start'; input: Payload[] }
-  | { kind: 'resolveActivity'; seq: number; result: Payload }
-  | { kind: 'failActivity'; seq: number; failure: FailureInfo }
-  | { kind: 'fireTimer'; seq: number }
-  | { kind: 'signal'; name: string; input: Payload[] }
-  | { kind: 'cancelWorkflow'; reason?: string }
-  | { kind: 'update'; updateId: string; name: string; input: Payload[]; alreadyAccepted: boolean }
-  | { kind: 'resolveChildStart'; seq: number; runId: string }
-  | { kind: 'failChildStart'; seq: number; failure: FailureInfo }
-  | { kind: 'resolveChild'; seq: number; result: Payload }
-  | { kind: 'failChild'; seq: number; failure: FailureInfo }
-  | { kind: 'resolveExternal'; seq: number; failure?: FailureInfo }
-  | { kind: 'resolveLocalActivity'; outcome: LocalActivityOutcome };
-
-interface Completion {
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-}
-
 export type { UpdateDecision };
 
-/** A durable timer as workflow code holds it. */
-export interface TimerHandle {
-  promise: Promise<void>;
-  cancel(): void;
-}
-
-/** How many condition re-checks one activation may take before it is declared stuck. */
-const MAX_CONDITION_ROUNDS = 10_000;
-
 /**
- * The per-run machinery workflow code talks to: it hands out sequence numbers, records commands,
- * keeps the pending completions keyed by sequence number, and applies activation jobs to them.
- * Deterministic by construction: its only inputs are the jobs and the clock value replay gives it.
+ * The per-run machinery workflow code talks to: it records the commands workflow code issues,
+ * applies each activation's jobs (to the pending completions, the handlers, the local activities,
+ * the root scope), runs the code to a standstill, and turns how the workflow function ended into
+ * its close command. Deterministic by construction: its only inputs are the jobs and the clock
+ * value replay gives it.
  */
 export class Activator {
   readonly info: WorkflowInfo;
@@ -71,24 +44,6 @@ export class Activator {
   /** True once a close command has been issued; later commands are dropped. */
   closed = false;
   private commands: Command[] = [];
-  private readonly seqs = { activity: 0, timer: 0, child: 0, external: 0, condition: 0 };
-  /**
-   * Activities and timers whose outcome this activation delivers: a cancellation applied before
-   * that outcome (handlers go first) leaves them be, for they are done, and a command to cancel
-   * them would name something no longer open.
-   */
-  private readonly settling = { activity: new Set<number>(), timer: new Set<number>() };
-  private readonly pending = {
-    activity: new Map<number, Completion>(),
-    timer: new Map<number, Completion>(),
-    childStart: new Map<number, Completion>(),
-    childResult: new Map<number, Completion>(),
-    external: new Map<number, Completion>(),
-  };
-  private readonly conditions = new Map<
-    number,
-    { fn: () => boolean; resolve: () => void; scope: CancellationScope }
-  >();
   /** Patch ids recorded by the workflow task being replayed (or every id, when not replaying). */
   patchesInTask = new Set<string>();
   private readonly patchesUsed = new Set<string>();
@@ -96,6 +51,9 @@ export class Activator {
   private readonly messages: MessageHandlers;
   /** Local activities: run by the workflow task's worker, recorded as markers. */
   readonly localActivities: LocalActivities;
+  /** Activities, timers, children and external signals/cancels, each awaiting its history event. */
+  private readonly completions: CommandCompletions;
+  private readonly conditions: Conditions;
 
   constructor(
     info: WorkflowInfo,
@@ -110,12 +68,18 @@ export class Activator {
     this.now = info.startTime.getTime();
     this.random = seededRandom(randomSeed);
     this.rootScope = new CancellationScope({ cancellable: true, parent: null });
-    this.localActivities = new LocalActivities(converter, (command) => this.pushCommand(command));
+    const pushCommand = (command: Command) => this.pushCommand(command);
+    this.localActivities = new LocalActivities(converter, pushCommand);
+    this.completions = new CommandCompletions(converter, pushCommand);
+    this.conditions = new Conditions({
+      inWorkflow: (fn, scope) => this.inWorkflow(fn, scope),
+      failFromCode: (error) => this.failFromCode(error),
+    });
     this.messages = new MessageHandlers({
       converter,
       inWorkflow: (fn) => this.inWorkflow(fn),
       failFromCode: (error) => this.failFromCode(error),
-      pushCommand: (command) => this.pushCommand(command),
+      pushCommand,
       commandCount: () => this.commands.length,
     });
   }
@@ -144,40 +108,9 @@ export class Activator {
 
   // ---- operations called by the workflow API -------------------------------------------------
 
-  private cancelledNow(scope: CancellationScope): boolean {
-    return scope.consideredCancelled && scope.cancellable;
-  }
-
   /** Schedules an activity; the promise settles from its history events. */
-  scheduleActivity(
-    command: Omit<Extract<Command, { type: 'ScheduleActivityTask' }>, 'type' | 'seq' | 'activityId'> & {
-      activityId?: string;
-    },
-    scope: CancellationScope,
-  ): Promise<unknown> {
-    const seq = ++this.seqs.activity;
-    const activityId = command.activityId ?? String(seq);
-    if (this.cancelledNow(scope)) {
-      return Promise.reject(this.activityCancelled(command.activityType, activityId));
-    }
-    let unsubscribe = () => {};
-    const promise = new Promise((resolve, reject) => {
-      this.pending.activity.set(seq, { resolve, reject });
-      this.pushCommand({ type: 'ScheduleActivityTask', seq, ...command, activityId });
-      unsubscribe = scope.onCancel(() => {
-        if (!this.pending.activity.has(seq) || this.settling.activity.has(seq)) return;
-        const cancellationType = command.options.cancellationType;
-        if (cancellationType !== 'ABANDON') this.pushCommand({ type: 'RequestCancelActivityTask', seq });
-        if (cancellationType !== 'WAIT_CANCELLATION_COMPLETED') {
-          this.pending.activity.delete(seq);
-          reject(this.activityCancelled(command.activityType, activityId));
-        }
-      });
-    });
-    // A settled activity leaves its scope: a long-lived scope (the root) must not keep a listener
-    // per activity ever run, or a long run's memory and cancellation cost grow with its history.
-    promise.then(unsubscribe, unsubscribe);
-    return promise;
+  scheduleActivity(command: ScheduleActivityInput, scope: CancellationScope): Promise<unknown> {
+    return this.completions.scheduleActivity(command, scope);
   }
 
   /** Calls a local activity; the promise settles from its outcome (run now, or its recorded marker). */
@@ -187,158 +120,46 @@ export class Activator {
     },
     scope: CancellationScope,
   ): Promise<unknown> {
-    if (this.cancelledNow(scope)) {
-      return Promise.reject(this.activityCancelled(request.activityType, request.activityId ?? 'local'));
-    }
+    const cancelled = () =>
+      activityCancelled(request.activityType, request.activityId ?? 'local', this.converter);
+    if (scope.consideredCancelled) return Promise.reject(cancelled());
     // Nothing runs after the workflow closed: its commands are dropped.
     if (this.closed) return new Promise(() => {});
     return this.localActivities.call(
       { ...request, attempt: 1, originalScheduleTime: this.now },
       {
-        onCancel: (cancel) =>
-          scope.onCancel(() =>
-            cancel(this.activityCancelled(request.activityType, request.activityId ?? 'local')),
-          ),
+        onCancel: (cancel) => scope.onCancel(() => cancel(cancelled())),
         retryAfter: (backoffMs) => this.startTimer(backoffMs, scope).promise,
       },
     );
   }
 
-  private activityCancelled(activityType: string, activityId: string): CairnFailure {
-    return fromFailureInfo(
-      {
-        kind: 'activity',
-        message: 'Activity cancelled',
-        activityType,
-        activityId,
-        retryState: 'CancelRequested',
-        cause: { kind: 'cancelled', message: 'Activity cancelled' },
-      },
-      this.converter,
-    );
-  }
-
-  /** Starts a durable timer in the current scope. */
+  /** Starts a durable timer in the given scope (the current one by default). */
   startTimer(duration: Duration, scope?: CancellationScope): TimerHandle {
-    const durationMs = durationToMs(duration);
-    const timerScope = scope ?? CancellationScope.current();
-    const seq = ++this.seqs.timer;
-    let cancel = () => {};
-    let started = false;
-    const promise = new Promise<void>((resolve, reject) => {
-      if (this.cancelledNow(timerScope)) {
-        reject(new CancelledFailure('Timer cancelled'));
-        return;
-      }
-      started = true;
-      this.pending.timer.set(seq, { resolve: () => resolve(), reject });
-      this.pushCommand({ type: 'StartTimer', seq, durationMs });
-      cancel = () => {
-        if (this.settling.timer.has(seq) || !this.pending.timer.delete(seq)) return;
-        this.pushCommand({ type: 'CancelTimer', seq });
-        reject(new CancelledFailure('Timer cancelled'));
-      };
-    });
-    if (started) {
-      const unsubscribe = timerScope.onCancel(() => cancel());
-      promise.then(unsubscribe, unsubscribe);
-    }
-    return { promise, cancel: () => cancel() };
+    return this.completions.startTimer(duration, scope);
   }
 
   /** Resolves when `fn()` turns true; re-checked after every activation step. */
   waitCondition(fn: () => boolean, scope: CancellationScope): Promise<void> {
-    const seq = ++this.seqs.condition;
-    return new Promise<void>((resolve, reject) => {
-      if (this.cancelledNow(scope)) {
-        reject(new CancelledFailure('Condition cancelled'));
-        return;
-      }
-      const unsubscribe = scope.onCancel((reason) => {
-        if (this.conditions.delete(seq)) reject(reason);
-      });
-      // Met, the condition leaves its scope (see scheduleActivity).
-      const met = () => {
-        unsubscribe();
-        resolve();
-      };
-      this.conditions.set(seq, { fn, resolve: met, scope });
-    });
+    return this.conditions.wait(fn, scope);
   }
 
   /** Starts a child workflow; returns promises for its start and its result. */
   startChild(
-    command: Omit<Extract<Command, { type: 'StartChildWorkflowExecution' }>, 'type' | 'seq'>,
+    command: StartChildInput,
     scope: CancellationScope,
   ): { started: Promise<string>; result: Promise<unknown> } {
-    const seq = ++this.seqs.child;
-    if (this.cancelledNow(scope)) {
-      const failure = Promise.reject(new CancelledFailure('Child workflow start cancelled'));
-      failure.catch(() => {});
-      return { started: failure as Promise<string>, result: failure };
-    }
-    let runId: string | undefined;
-    const started = new Promise<string>((resolve, reject) => {
-      this.pending.childStart.set(seq, {
-        resolve: (value) => {
-          runId = value as string;
-          resolve(runId);
-        },
-        reject,
-      });
-    });
-    const result = new Promise<unknown>((resolve, reject) =>
-      this.pending.childResult.set(seq, { resolve, reject }),
-    );
-    started.catch(() => {});
-    result.catch(() => {});
-    this.pushCommand({ type: 'StartChildWorkflowExecution', seq, ...command });
-    const unsubscribe = scope.onCancel(() => {
-      if (!this.pending.childResult.has(seq)) return;
-      const requestCancel = () => this.requestCancelExternal(command.workflowId, runId, true).catch(() => {});
-      if (runId !== undefined) requestCancel();
-      else started.then(requestCancel, () => {});
-    });
-    // A closed child leaves its scope (see scheduleActivity).
-    result.then(unsubscribe, unsubscribe);
-    return { started, result };
+    return this.completions.startChild(command, scope);
   }
 
-  signalExternal(
-    workflowId: string,
-    runId: string | undefined,
-    signalName: string,
-    args: unknown[],
-    childOnly: boolean,
-  ): Promise<void> {
-    const seq = ++this.seqs.external;
-    const input = args.map((arg) => this.converter.toPayload(arg));
-    return new Promise<void>((resolve, reject) => {
-      this.pending.external.set(seq, { resolve: () => resolve(), reject });
-      this.pushCommand({
-        type: 'SignalExternalWorkflowExecution',
-        seq,
-        workflowId,
-        runId,
-        signalName,
-        input,
-        childWorkflowOnly: childOnly,
-      });
-    });
+  /** Signals another workflow (a child only, if `childOnly`); settles once the signal was delivered. */
+  signalExternal(...args: Parameters<CommandCompletions['signalExternal']>): Promise<void> {
+    return this.completions.signalExternal(...args);
   }
 
-  requestCancelExternal(workflowId: string, runId: string | undefined, childOnly: boolean): Promise<void> {
-    const seq = ++this.seqs.external;
-    return new Promise<void>((resolve, reject) => {
-      this.pending.external.set(seq, { resolve: () => resolve(), reject });
-      this.pushCommand({
-        type: 'RequestCancelExternalWorkflowExecution',
-        seq,
-        workflowId,
-        runId,
-        childWorkflowOnly: childOnly,
-      });
-    });
+  /** Asks another workflow (a child only, if `childOnly`) to cancel; settles once it was asked. */
+  requestCancelExternal(...args: Parameters<CommandCompletions['requestCancelExternal']>): Promise<void> {
+    return this.completions.requestCancelExternal(...args);
   }
 
   /** `patched(id)`: true on new code paths; on replay, true only if the recorded task took it. */
@@ -393,71 +214,19 @@ export class Activator {
    * settle. Returns the commands it issued.
    */
   async activate(jobs: readonly ActivationJob[]): Promise<Command[]> {
-    // The start first (it registers handlers), then signals, cancellation and updates, so their
-    // handlers run before resumed code reads state, then everything else.
-    for (const job of jobs) {
-      if (job.kind === 'resolveActivity' || job.kind === 'failActivity') this.settling.activity.add(job.seq);
-      if (job.kind === 'fireTimer') this.settling.timer.add(job.seq);
-    }
-    try {
-      for (const job of jobs) if (job.kind === 'start') this.applyJob(job);
-      for (const job of jobs) if (isHandlerJob(job)) this.applyJob(job);
-      for (const job of jobs) if (job.kind !== 'start' && !isHandlerJob(job)) this.applyJob(job);
-    } finally {
-      this.settling.activity.clear();
-      this.settling.timer.clear();
-    }
-    await this.settle();
+    this.completions.whileSettling(jobs, () => {
+      for (const job of inActivationOrder(jobs)) this.applyJob(job);
+    });
+    await this.conditions.settle();
     // A new update whose handler the code did not register during this activation is rejected.
     this.messages.rejectUnhandledUpdates();
     return this.takeCommands();
-  }
-
-  /** Runs microtasks to a standstill, re-checking conditions until none turns true. */
-  private async settle(): Promise<void> {
-    for (let round = 0; round < MAX_CONDITION_ROUNDS; round++) {
-      // A macrotask boundary: every microtask queued by workflow code has run once we get here.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (!this.checkConditions()) return;
-    }
-    throw new IllegalWorkflowOperationError(
-      'Workflow conditions kept changing without end within one workflow task',
-    );
-  }
-
-  private checkConditions(): boolean {
-    let fired = false;
-    for (const [seq, condition] of this.conditions) {
-      let ready = false;
-      try {
-        ready = this.inWorkflow(condition.fn, condition.scope);
-      } catch (error) {
-        this.conditions.delete(seq);
-        this.failFromCode(error);
-        continue;
-      }
-      if (ready) {
-        this.conditions.delete(seq);
-        condition.resolve();
-        fired = true;
-      }
-    }
-    return fired;
   }
 
   private applyJob(job: ActivationJob): void {
     switch (job.kind) {
       case 'start':
         this.startWorkflow(job.input);
-        return;
-      case 'resolveActivity':
-        this.settleCompletion(this.pending.activity, job.seq, () => this.converter.fromPayload(job.result));
-        return;
-      case 'failActivity':
-        this.settleCompletion(this.pending.activity, job.seq, undefined, job.failure);
-        return;
-      case 'fireTimer':
-        this.settleCompletion(this.pending.timer, job.seq, () => undefined);
         return;
       case 'signal':
         this.messages.deliverSignal(job.name, job.input);
@@ -468,46 +237,24 @@ export class Activator {
       case 'update':
         this.messages.applyUpdate(job);
         return;
-      case 'resolveChildStart':
-        this.settleCompletion(this.pending.childStart, job.seq, () => job.runId);
-        return;
-      case 'failChildStart':
-        this.settleCompletion(this.pending.childStart, job.seq, undefined, job.failure);
-        this.settleCompletion(this.pending.childResult, job.seq, undefined, job.failure);
-        return;
-      case 'resolveChild':
-        this.settleCompletion(this.pending.childResult, job.seq, () =>
-          this.converter.fromPayload(job.result),
-        );
-        return;
-      case 'failChild':
-        this.settleCompletion(this.pending.childResult, job.seq, undefined, job.failure);
-        return;
-      case 'resolveExternal':
-        this.settleCompletion(this.pending.external, job.seq, () => undefined, job.failure);
-        return;
       case 'resolveLocalActivity':
         this.localActivities.resolve(job.outcome);
+        return;
+      case 'resolveActivity':
+      case 'failActivity':
+      case 'fireTimer':
+      case 'resolveChildStart':
+      case 'failChildStart':
+      case 'resolveChild':
+      case 'failChild':
+      case 'resolveExternal':
+        this.completions.apply(job);
         return;
       default: {
         const unknown: never = job;
         throw new TypeError(`Unknown activation job ${JSON.stringify(unknown)}`);
       }
     }
-  }
-
-  /** Settles exactly one pending completion; a missing entry means it was already settled (or abandoned). */
-  private settleCompletion(
-    map: Map<number, Completion>,
-    seq: number,
-    value: (() => unknown) | undefined,
-    failure?: FailureInfo,
-  ): void {
-    const completion = map.get(seq);
-    if (!completion) return;
-    map.delete(seq);
-    if (failure) completion.reject(fromFailureInfo(failure, this.converter));
-    else completion.resolve(value?.());
   }
 
   private startWorkflow(input: Payload[]): void {
@@ -545,8 +292,4 @@ export class Activator {
       this.taskFailure = error;
     }
   }
-}
-
-function isHandlerJob(job: ActivationJob): boolean {
-  return job.kind === 'signal' || job.kind === 'update' || job.kind === 'cancelWorkflow';
 }

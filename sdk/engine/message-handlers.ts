@@ -6,7 +6,7 @@ import {
   toFailureInfo,
 } from '../common/failures.ts';
 import type { Payload, StoredPayloadConverter } from '../common/payload.ts';
-import type { ActivationJob } from './activator.ts';
+import type { ActivationJob } from './activation-job.ts';
 import type { Command } from './commands.ts';
 
 export type Handler = (...args: unknown[]) => unknown;

@@ -2,7 +2,8 @@ import { DeterminismViolationError, IllegalWorkflowOperationError } from '../com
 import type { FailureInfo } from '../common/failures.ts';
 import type { StoredPayloadConverter } from '../common/payload.ts';
 import { typedFromRecord } from '../common/typed-search-attributes.ts';
-import { type ActivationJob, Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
+import type { ActivationJob } from './activation-job.ts';
+import { Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
 import type { EventOf, HistoryEvent } from './events.ts';

@@ -6,7 +6,8 @@ import {
   WorkflowExecutionClosedError,
 } from '../common/errors.ts';
 import { toFailureInfo } from '../common/failures.ts';
-import type { ActivationJob, UpdateDecision } from '../engine/activator.ts';
+import type { ActivationJob } from '../engine/activation-job.ts';
+import type { UpdateDecision } from '../engine/activator.ts';
 import { planActivityOutcomes } from '../engine/activity-outcome.ts';
 import { commandToEvent } from '../engine/command-events.ts';
 import type { Command } from '../engine/commands.ts';
