@@ -98,3 +98,30 @@ export function routeArns(
     }),
   );
 }
+
+/** The routes that start workflows in `namespace` (what `Engine.grantStart` grants). */
+export function startRoutes(namespace: string): ApiRoute[] {
+  return [['POST', `/v1/namespaces/${namespace}/workflows`]];
+}
+
+/**
+ * The routes that read workflows in `namespace`: list, describe, history, results and queries; and
+ * list and describe its schedules (what `Engine.grantRead` grants).
+ */
+export function readRoutes(namespace: string): ApiRoute[] {
+  const workflows = `/v1/namespaces/${namespace}/workflows`;
+  const schedules = `/v1/namespaces/${namespace}/schedules`;
+  return [
+    ['GET', workflows],
+    ['GET', `${workflows}/*`],
+    ['GET', schedules],
+    ['GET', `${schedules}/*`],
+    ['POST', `${workflows}/*/queries/*`],
+    // Result polls of many runs in one request (what the client's `result()` sends).
+    ['POST', `/v1/namespaces/${namespace}/workflow-results`],
+    ['GET', '/v1/openapi.json'],
+  ];
+}
+
+/** Every route in every namespace (what `Engine.grantFullAccess` grants). */
+export const ALL_ROUTES: readonly ApiRoute[] = [['*', '/*']];
