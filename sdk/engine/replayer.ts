@@ -1,17 +1,17 @@
 import { DeterminismViolationError, IllegalWorkflowOperationError } from '../common/errors.ts';
-import type { FailureInfo } from '../common/failures.ts';
 import type { StoredPayloadConverter } from '../common/payload.ts';
-import { typedFromRecord } from '../common/typed-search-attributes.ts';
 import type { ActivationJob } from './activation-job.ts';
 import { Activator, type UpdateDecision, type WorkflowFunction } from './activator.ts';
 import { describeCommandEvent, eventMatchesCommand, isCommandEvent } from './command-events.ts';
 import { type Command, describeCommand } from './commands.ts';
 import type { EventOf, HistoryEvent } from './events.ts';
 import { LOCAL_ACTIVITY_MARKER, type LocalActivityOutcome, outcomeFromMarker } from './local-activities.ts';
+import { PendingJobs } from './pending-jobs.ts';
 import {
   CONTINUE_AS_NEW_SUGGESTED_BYTES,
   CONTINUE_AS_NEW_SUGGESTED_EVENTS,
   type WorkflowInfo,
+  workflowInfoFrom,
 } from './workflow-info.ts';
 
 /** Rounds of local activities one workflow task may take before it is declared stuck. */
@@ -45,13 +45,6 @@ export interface ReplayerOptions {
   continueAsNewSuggestedBytes?: number;
 }
 
-/** Where an activity or child came from, for building the failure the workflow sees. */
-interface Origin {
-  seq: number;
-  name: string;
-  id: string;
-}
-
 /** The result of a new activation: commands to commit, or why the workflow task failed. */
 export interface ActivationResult {
   commands: Command[];
@@ -68,44 +61,16 @@ export class Replayer {
   readonly activator: Activator;
   /** Id of the last event this replayer has applied. */
   lastEventId = 0;
-  private jobs: ActivationJob[] = [];
+  private readonly jobs = new PendingJobs();
   private expected: Command[] = [];
   private lastTaskStarted: EventOf<'WorkflowTaskStarted'> | undefined;
-  private readonly activities = new Map<number, Origin>();
-  private readonly children = new Map<number, Origin>();
   private historySize = 0;
   private readonly suggestEvents: number;
   private readonly suggestBytes: number;
 
   constructor(started: EventOf<'WorkflowExecutionStarted'>, options: ReplayerOptions) {
     const converter = options.converter;
-    const info: WorkflowInfo = {
-      workflowId: started.workflowId,
-      runId: options.runId,
-      workflowType: started.workflowType,
-      taskQueue: started.taskQueue,
-      namespace: options.namespace,
-      attempt: started.attempt,
-      firstRunId: started.firstRunId,
-      continuedFromRunId: started.continuedFromRunId,
-      parent: started.parent,
-      historyLength: 1,
-      historySize: 0,
-      continueAsNewSuggested: false,
-      startTime: new Date(started.eventTime),
-      runStartTime: new Date(started.eventTime),
-      searchAttributes: { ...(started.searchAttributes ?? {}) },
-      // Read from searchAttributes each time, so an upsert shows at once.
-      get typedSearchAttributes() {
-        return typedFromRecord(this.searchAttributes);
-      },
-      memo: Object.fromEntries(
-        Object.entries(started.memo ?? {}).map(([k, v]) => [k, converter.fromPayload(v)]),
-      ),
-      executionTimeoutMs: started.workflowExecutionTimeoutMs,
-      runTimeoutMs: started.workflowRunTimeoutMs,
-      unsafe: { isReplaying: false },
-    };
+    const info = workflowInfoFrom(started, options.namespace, options.runId, converter);
     const log = options.log;
     this.activator = new Activator(
       info,
@@ -136,7 +101,8 @@ export class Replayer {
       } else if (isCommandEvent(event)) {
         this.matchCommand(event);
       } else {
-        this.collectJob(event);
+        if (event.type === 'WorkflowTaskStarted') this.lastTaskStarted = event;
+        this.jobs.collect(event);
       }
       this.lastEventId = event.eventId;
     }
@@ -156,8 +122,7 @@ export class Replayer {
     activator.isReplaying = false;
     activator.patchesInTask = new Set();
     this.setTaskInfo(now, startedEventId);
-    const jobs = [...this.jobs, ...extraJobs];
-    this.jobs = [];
+    const jobs = [...this.jobs.take(), ...extraJobs];
     activator.updateDecisions.length = 0;
     const commands = await activator.activate(jobs);
     return {
@@ -187,7 +152,7 @@ export class Replayer {
 
   /** Jobs not yet applied: the events that arrived after the last completed workflow task. */
   get pendingJobs(): readonly ActivationJob[] {
-    return this.jobs;
+    return this.jobs.pending;
   }
 
   private setTaskInfo(now: number, startedEventId: number): void {
@@ -233,22 +198,12 @@ export class Replayer {
         const outcome = outcomeFromMarker(event.details, activator.converter);
         activator.localActivities.recorded.set(outcome.seq, outcome);
       } else if (event.type === 'WorkflowExecutionUpdateAccepted') {
-        // An admitted update this task accepted: the job below replaces the admission's.
-        this.dropAdmitted(event.updateId);
-        this.jobs.push({
-          kind: 'update',
-          updateId: event.updateId,
-          name: event.updateName,
-          input: event.input,
-          alreadyAccepted: true,
-        });
+        this.jobs.acceptedUpdate(event);
       }
     }
     const started = this.lastTaskStarted;
     this.setTaskInfo(started?.eventTime ?? completed.eventTime, started?.eventId ?? completed.eventId - 1);
-    const jobs = this.jobs;
-    this.jobs = [];
-    this.expected = await activator.activate(jobs);
+    this.expected = await activator.activate(this.jobs.take());
     // Local activities the task called resolve from their markers, in the rounds the live task took.
     for (let round = 0; activator.taskFailure === undefined; round++) {
       const requests = activator.localActivities.takeRequests();
@@ -271,13 +226,6 @@ export class Replayer {
     return { commands, taskFailure: activator.taskFailure, updateDecisions: [...activator.updateDecisions] };
   }
 
-  /** Removes the job of an admitted update that a workflow task has decided. */
-  private dropAdmitted(updateId: string): void {
-    this.jobs = this.jobs.filter(
-      (job) => !(job.kind === 'update' && !job.alreadyAccepted && job.updateId === updateId),
-    );
-  }
-
   private matchCommand(event: HistoryEvent): void {
     const command = this.expected.shift();
     if (command === undefined || !eventMatchesCommand(event, command)) {
@@ -290,180 +238,6 @@ export class Replayer {
         describeCommand(command),
       );
     }
-    switch (event.type) {
-      case 'ActivityTaskScheduled':
-        this.activities.set(event.eventId, {
-          seq: event.seq,
-          name: event.activityType,
-          id: event.activityId,
-        });
-        return;
-      case 'StartChildWorkflowExecutionInitiated':
-        this.children.set(event.eventId, { seq: event.seq, name: event.workflowType, id: event.workflowId });
-        return;
-      default:
-        return;
-    }
-  }
-
-  private activityFailure(
-    scheduledEventId: number,
-    retryState: FailureInfo['retryState'],
-    cause: FailureInfo,
-  ) {
-    const origin = this.activities.get(scheduledEventId);
-    const failure: FailureInfo = {
-      kind: 'activity',
-      message: 'Activity task failed',
-      activityType: origin?.name,
-      activityId: origin?.id,
-      retryState,
-      cause,
-    };
-    return { seq: origin?.seq ?? -1, failure };
-  }
-
-  private childFailure(initiatedEventId: number, cause: FailureInfo, runId?: string) {
-    const origin = this.children.get(initiatedEventId);
-    const failure: FailureInfo = {
-      kind: 'child',
-      message: 'Child workflow execution failed',
-      workflowType: origin?.name,
-      workflowId: origin?.id,
-      runId,
-      retryState: 'NonRetryableFailure',
-      cause,
-    };
-    return failure;
-  }
-
-  /** Turns a non-command event into the activation job it stands for (if any). Exhaustive. */
-  private collectJob(event: HistoryEvent): void {
-    switch (event.type) {
-      case 'WorkflowExecutionStarted':
-        this.jobs.push({ kind: 'start', input: event.input });
-        return;
-      case 'WorkflowTaskStarted':
-        this.lastTaskStarted = event;
-        return;
-      case 'WorkflowTaskScheduled':
-      case 'WorkflowTaskFailed':
-      case 'ActivityTaskStarted':
-      case 'WorkflowExecutionTimedOut':
-      case 'WorkflowExecutionTerminated':
-        return;
-      case 'ActivityTaskCompleted':
-        this.jobs.push({
-          kind: 'resolveActivity',
-          seq: this.activities.get(event.scheduledEventId)?.seq ?? -1,
-          result: event.result,
-        });
-        return;
-      case 'ActivityTaskFailed':
-      case 'ActivityTaskTimedOut':
-        if (event.retryState !== 'InProgress') {
-          this.jobs.push({
-            kind: 'failActivity',
-            ...this.activityFailure(event.scheduledEventId, event.retryState, event.failure),
-          });
-        }
-        return;
-      case 'ActivityTaskCanceled':
-        this.jobs.push({
-          kind: 'failActivity',
-          ...this.activityFailure(event.scheduledEventId, 'CancelRequested', {
-            kind: 'cancelled',
-            message: 'Activity cancelled',
-          }),
-        });
-        return;
-      case 'TimerFired':
-        this.jobs.push({ kind: 'fireTimer', seq: event.seq });
-        return;
-      case 'WorkflowExecutionSignaled':
-        this.jobs.push({ kind: 'signal', name: event.signalName, input: event.input });
-        return;
-      case 'WorkflowExecutionUpdateAdmitted':
-        // Offered to the validator by the next new task; a replayed task that decided it is
-        // followed by its acceptance (which replaces this job) or preceded by its rejection.
-        this.jobs.push({
-          kind: 'update',
-          updateId: event.updateId,
-          name: event.updateName,
-          input: event.input,
-          alreadyAccepted: false,
-        });
-        return;
-      case 'WorkflowExecutionUpdateRejected':
-        this.dropAdmitted(event.updateId);
-        return;
-      case 'WorkflowExecutionCancelRequested':
-        this.jobs.push({ kind: 'cancelWorkflow', reason: event.reason });
-        return;
-      case 'ChildWorkflowExecutionStarted':
-        this.jobs.push({ kind: 'resolveChildStart', seq: event.seq, runId: event.runId });
-        return;
-      case 'StartChildWorkflowExecutionFailed':
-        this.jobs.push({
-          kind: 'failChildStart',
-          seq: event.seq,
-          failure: this.childFailure(event.initiatedEventId, {
-            kind: 'application',
-            message: `Child workflow could not start: ${event.cause}`,
-            type: event.cause,
-            nonRetryable: true,
-          }),
-        });
-        return;
-      case 'ChildWorkflowExecutionCompleted':
-        this.jobs.push({ kind: 'resolveChild', seq: event.seq, result: event.result });
-        return;
-      case 'ChildWorkflowExecutionFailed':
-        this.jobs.push({
-          kind: 'failChild',
-          seq: event.seq,
-          failure: this.childFailure(event.initiatedEventId, event.failure),
-        });
-        return;
-      case 'ExternalWorkflowExecutionSignaled':
-      case 'ExternalWorkflowExecutionCancelRequested':
-        this.jobs.push({ kind: 'resolveExternal', seq: event.seq });
-        return;
-      case 'SignalExternalWorkflowExecutionFailed':
-      case 'RequestCancelExternalWorkflowExecutionFailed':
-        this.jobs.push({
-          kind: 'resolveExternal',
-          seq: event.seq,
-          failure: {
-            kind: 'application',
-            message: `External workflow not reachable: ${event.cause}`,
-            type: event.cause,
-            nonRetryable: true,
-          },
-        });
-        return;
-      case 'WorkflowTaskCompleted':
-      case 'ActivityTaskScheduled':
-      case 'ActivityTaskCancelRequested':
-      case 'TimerStarted':
-      case 'TimerCanceled':
-      case 'MarkerRecorded':
-      case 'UpsertWorkflowSearchAttributes':
-      case 'WorkflowExecutionUpdateAccepted':
-      case 'WorkflowExecutionUpdateCompleted':
-      case 'StartChildWorkflowExecutionInitiated':
-      case 'SignalExternalWorkflowExecutionInitiated':
-      case 'RequestCancelExternalWorkflowExecutionInitiated':
-      case 'WorkflowExecutionCompleted':
-      case 'WorkflowExecutionFailed':
-      case 'WorkflowExecutionCanceled':
-      case 'WorkflowExecutionContinuedAsNew':
-        // Command events: matched in matchCommand, never jobs.
-        return;
-      default: {
-        const unknown: never = event;
-        throw new TypeError(`Unknown history event ${JSON.stringify(unknown)}`);
-      }
-    }
+    this.jobs.noteCommandEvent(event);
   }
 }

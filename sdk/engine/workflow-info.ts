@@ -1,5 +1,6 @@
-import type { TypedSearchAttributes } from '../common/typed-search-attributes.ts';
-import type { ParentRef, SearchAttributes } from './events.ts';
+import type { StoredPayloadConverter } from '../common/payload.ts';
+import { type TypedSearchAttributes, typedFromRecord } from '../common/typed-search-attributes.ts';
+import type { EventOf, ParentRef, SearchAttributes } from './events.ts';
 
 /** What workflow code knows about its own run (`workflowInfo()`). */
 export interface WorkflowInfo {
@@ -34,3 +35,42 @@ export interface WorkflowInfo {
 /** Defaults Temporal uses for suggesting continue-as-new. */
 export const CONTINUE_AS_NEW_SUGGESTED_EVENTS = 4096;
 export const CONTINUE_AS_NEW_SUGGESTED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a run's workflow code knows about it at the start, from its `WorkflowExecutionStarted`
+ * event; the replayer keeps the per-task fields (history length and size, replaying) current.
+ */
+export function workflowInfoFrom(
+  started: EventOf<'WorkflowExecutionStarted'>,
+  namespace: string,
+  runId: string,
+  converter: StoredPayloadConverter,
+): WorkflowInfo {
+  return {
+    workflowId: started.workflowId,
+    runId,
+    workflowType: started.workflowType,
+    taskQueue: started.taskQueue,
+    namespace,
+    attempt: started.attempt,
+    firstRunId: started.firstRunId,
+    continuedFromRunId: started.continuedFromRunId,
+    parent: started.parent,
+    historyLength: 1,
+    historySize: 0,
+    continueAsNewSuggested: false,
+    startTime: new Date(started.eventTime),
+    runStartTime: new Date(started.eventTime),
+    searchAttributes: { ...(started.searchAttributes ?? {}) },
+    // Read from searchAttributes each time, so an upsert shows at once.
+    get typedSearchAttributes() {
+      return typedFromRecord(this.searchAttributes);
+    },
+    memo: Object.fromEntries(
+      Object.entries(started.memo ?? {}).map(([k, v]) => [k, converter.fromPayload(v)]),
+    ),
+    executionTimeoutMs: started.workflowExecutionTimeoutMs,
+    runTimeoutMs: started.workflowRunTimeoutMs,
+    unsafe: { isReplaying: false },
+  };
+}
