@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { DynamoHistoryStore } from '../backend/dynamodb/history-store.ts';
 import { DynamoScheduleStore } from '../backend/dynamodb/schedule-store.ts';
-import type { Clock, WorkerInvoker, WorkerRequest, WorkerResponse } from '../backend/ports.ts';
+import { LambdaWorkerInvoker } from '../backend/lambda/worker-invoker.ts';
+import type { Clock } from '../backend/ports.ts';
 import { SqsTaskDispatch } from '../backend/sqs/task-dispatch.ts';
 import { systemClock } from '../backend/system-clock.ts';
-import { rehydrateError } from '../common/error-codes.ts';
-import {
-  CairnError,
-  InvalidArgumentError,
-  UnknownTaskQueueError,
-  WorkerUnavailableError,
-} from '../common/errors.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
 import { jsonLogger, type Logger, type RuntimeDeps } from './deps.ts';
 import { EmfMetrics } from './emf-metrics.ts';
 import { deferToInstalled } from './installed-logger.ts';
@@ -63,40 +58,6 @@ export interface CloudRuntime {
   store: DynamoHistoryStore;
   dispatch: SqsTaskDispatch;
   environment: CairnEnvironment;
-}
-
-/** Invokes a task queue's worker function synchronously, for queries and updates. */
-class LambdaWorkerInvoker implements WorkerInvoker {
-  constructor(
-    private readonly lambda: LambdaClient,
-    private readonly functions: Record<string, string>,
-  ) {}
-
-  async invoke(taskQueue: string, request: WorkerRequest): Promise<WorkerResponse> {
-    const functionName = this.functions[taskQueue];
-    if (!functionName) throw new UnknownTaskQueueError(taskQueue, Object.keys(this.functions));
-    const out = await this.lambda.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        Payload: Buffer.from(JSON.stringify({ cairnWorkerRequest: request })),
-      }),
-    );
-    const body = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString() || 'null') as
-      | WorkerResponse
-      | { error: { code: string; message: string } }
-      | null;
-    if (body && 'error' in body) {
-      const { code, message } = body.error;
-      throw rehydrateError(code, message) ?? new CairnError(`${code}: ${message}`);
-    }
-    if (out.FunctionError || !body) {
-      // It crashed or timed out without answering: a fault of the moment, not of the request.
-      throw new WorkerUnavailableError(
-        `The worker function of task queue '${taskQueue}' failed before answering (${out.FunctionError ?? 'no response'}); send the request again`,
-      );
-    }
-    return body;
-  }
 }
 
 /** Where the handlers' log entries go when no logger is installed (`Runtime.install`). */
