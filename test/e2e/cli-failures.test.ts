@@ -1,15 +1,13 @@
 // The CLI says why: a failed workflow's whole cause chain, a failing workflow task while execute
 // waits, and a start on a task queue no worker serves. The CLI runs as its own process against a
 // local stack (the example workers) started by this file.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleWorkers } from '../../examples/workers.ts';
-import { REPO_CAIRN, REPO_CAIRN_ARGS } from '../support/dev-process.ts';
+import { REPO_CAIRN, REPO_CAIRN_ARGS, runRepoCairn } from '../support/dev-process.ts';
 import { eventually, localEnv } from '../support/local-env.ts';
 
-const run = promisify(execFile);
 let env: TestWorkflowEnvironment;
 const children: ChildProcess[] = [];
 
@@ -18,15 +16,7 @@ function cliArgs(...args: string[]): string[] {
 }
 
 /** Runs a CLI command to its end; resolves with its output and exit code (failures included). */
-async function cairn(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(REPO_CAIRN, cliArgs(...args), { timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const cairn = (...args: string[]) => runRepoCairn(['workflow', '--endpoint', env.endpoint, ...args]);
 
 beforeAll(async () => {
   env = await localEnv({ workers: exampleWorkers() });

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 /**
  * `cairn` from this repository's sources: the command and the arguments before the CLI's own. Node
@@ -15,6 +16,26 @@ export const REPO_CAIRN_ARGS: readonly string[] = [
   pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
   fileURLToPath(new URL('../../bin/cairn.ts', import.meta.url)),
 ];
+
+/** What a CLI command printed, and its exit code. */
+export interface CliOutcome {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs `cairn <args>` from this repository's sources to its end; a failing command resolves too. */
+export async function runRepoCairn(args: readonly string[]): Promise<CliOutcome> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(REPO_CAIRN, [...REPO_CAIRN_ARGS, ...args], {
+      timeout: 60_000,
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as CliOutcome;
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
