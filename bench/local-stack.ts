@@ -219,13 +219,13 @@ function perRun(counts: Counters, runs: number): BenchResult[] {
       name: 'local.run.start_wcu',
       value: start.writeUnits / runs,
       unit: 'WCU',
-      note: `write units of creating a run: one transaction of the workflow-id claim (which also lists the run in the byStart index, so its index entry is billed too) and the first batch; no visibility record of its own (a run whose summary would take its claim past 1 KB writes one after the commit instead). Per run over ${runs} runs; ${(start.writeRequests / runs).toFixed(2)} write requests per run`,
+      note: `write units of creating a run: two conditional puts, the workflow-id claim (which also lists the run in the byStart index, so its index entry is billed too) and then the first batch (no transaction, which would bill each item twice); no visibility record of its own (a run whose summary would take its claim past 1 KB writes one after the commit instead). Per run over ${runs} runs; ${(start.writeRequests / runs).toFixed(2)} write requests per run`,
     },
     {
       name: 'local.run.close_wcu',
       value: close.writeUnits / runs,
       unit: 'WCU',
-      note: `write units of closing a run: the closing batch's conditional put, then the run's visibility record (the item and its byStart index entry), per run; ${(close.writeRequests / runs).toFixed(2)} write requests per run`,
+      note: `write units of closing a run: the closing batch's conditional put, and no visibility record while the claim lists the run (a list reads the close from the run's head), per run; ${(close.writeRequests / runs).toFixed(2)} write requests per run`,
     },
     {
       name: 'local.run.retention_writes',

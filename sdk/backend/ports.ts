@@ -84,9 +84,12 @@ export interface CommittedBatch {
 /** The history table and its side records. */
 export interface HistoryStore {
   /**
-   * Creates a run and claims its workflow id under the reuse policy, atomically; throws
-   * `WorkflowExecutionAlreadyStartedError` when the policy forbids it. `terminate`, for
-   * TERMINATE_IF_RUNNING, closes the running run in the same write.
+   * Creates a run and claims its workflow id under the reuse policy; throws
+   * `WorkflowExecutionAlreadyStartedError` when the policy forbids it. All or nothing as far as
+   * anyone can read: a store may write the claim and the run apart (DynamoDB's does), but a claim
+   * left without its run by a failed or dead start names no run that can be read or listed, and a
+   * later start takes it over; `HistoryConflictError` means try again with a new run id.
+   * `terminate`, for TERMINATE_IF_RUNNING, closes the running run in the same write.
    */
   createRun(run: NewRun, reusePolicy: WorkflowIdReusePolicyName, terminate?: AppendRequest): Promise<void>;
   /** Appends events at the run's head; throws `HistoryConflictError` if the head moved. */

@@ -90,8 +90,9 @@ export function terminationByStart(deps: RuntimeDeps, current: RunState, reason:
 }
 
 /**
- * Starts a run: one atomic write claims the workflow id under the reuse policy and stores the
- * first events. With TERMINATE_IF_RUNNING the running run is terminated in that same write.
+ * Starts a run: claims the workflow id under the reuse policy and stores the first events, all or
+ * nothing (`HistoryStore.createRun`). With TERMINATE_IF_RUNNING the running run is terminated in
+ * the same write.
  */
 export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): Promise<StartResult> {
   const policy = request.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE';

@@ -1,4 +1,4 @@
-import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { createResources, type LocalResources } from '../../local/create-resources.ts';
@@ -18,6 +18,8 @@ export interface DynamoFixture {
   resources(): LocalResources;
   /** Every item of a partition of `table`, as DynamoDB holds it. */
   items(table: string, pk: string): Promise<Record<string, AttributeValue>[]>;
+  /** A client whose puts of items `dies` picks fail, as if their invocation died just before them. */
+  dyingAtPuts(dies: (item: Record<string, AttributeValue>) => boolean, what: string): DynamoDBClient;
 }
 
 /** DynamoDB Local and the S3 emulator for one test file, with the engine's tables. */
@@ -56,6 +58,20 @@ export function dynamoFixture(): DynamoFixture {
       return new DynamoHistoryStore({ dynamodb: client, s3, ...resources, ...options });
     },
     resources: () => resources,
+    dyingAtPuts(dies, what) {
+      return new Proxy(this.client(), {
+        get(target, property, receiver) {
+          if (property !== 'send') return Reflect.get(target, property, receiver);
+          return (command: { input?: unknown }) => {
+            const input = command.input as { Item?: Record<string, AttributeValue> } | undefined;
+            if (command instanceof PutItemCommand && input?.Item && dies(input.Item)) {
+              return Promise.reject(new Error(`simulated crash before the ${what}`));
+            }
+            return target.send(command as PutItemCommand);
+          };
+        },
+      });
+    },
     async items(table, pk) {
       const items: Record<string, AttributeValue>[] = [];
       let startKey: Record<string, AttributeValue> | undefined;

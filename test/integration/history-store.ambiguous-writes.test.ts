@@ -35,14 +35,16 @@ interface Injection {
 function timingOutAfterWrite(
   command: string,
   freshToken = false,
+  /** Only the requests whose body this picks (all of `command`'s by default). */
+  only: (body: string) => boolean = () => true,
 ): { client: DynamoDBClient; injection: Injection } {
   const client = dynamo.client();
   const injection: Injection = { attempts: 0, injected: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName !== command) return next(args);
-      injection.attempts++;
       const request = args.request as { body?: unknown };
+      if (context.commandName !== command || !only(String(request.body ?? ''))) return next(args);
+      injection.attempts++;
       if (freshToken && injection.attempts > 1 && request.body !== undefined) {
         // Same length (a UUID for a UUID), so the request's Content-Length still holds.
         const body = JSON.parse(String(request.body)) as { ClientRequestToken?: string };
@@ -90,11 +92,13 @@ describe('ambiguous writes on DynamoDB Local: a write that landed, timed out and
     await expect(append(store, started, [signal(2)])).rejects.toThrow(/another writer appended first/);
   });
 
-  for (const freshToken of [false, true]) {
-    const how = freshToken ? ', even without the idempotency token' : '';
-    it(`a start recognises its own run and succeeds${how}`, async () => {
+  for (const [what, body] of [
+    ['claim', '"sk":{"S":"claim"}'],
+    ['first batch', '"kind":{"S":"batch"}'],
+  ] as const) {
+    it(`a start whose ${what} put landed and timed out recognises its own run and succeeds`, async () => {
       const ns = freshNamespace();
-      const { client, injection } = timingOutAfterWrite('TransactWriteItemsCommand', freshToken);
+      const { client, injection } = timingOutAfterWrite('PutItemCommand', false, (sent) => sent.includes(body));
       const store = dynamo.store(client);
 
       const state = await startRun(store, ns, 'ambiguous-start', { policy: 'REJECT_DUPLICATE' });
@@ -104,7 +108,10 @@ describe('ambiguous writes on DynamoDB Local: a write that landed, timed out and
       expect(await store.getRun(ns, state.runId)).toEqual(state);
       expect((await store.listRuns(ns, () => true, 10)).runs.map((run) => run.runId)).toEqual([state.runId]);
     });
+  }
 
+  for (const freshToken of [false, true]) {
+    const how = freshToken ? ', even without the idempotency token' : '';
     it(`a continue-as-new recognises its own commit and succeeds${how}`, async () => {
       const ns = freshNamespace();
       const first = await startRun(dynamo.store(), ns, 'ambiguous-can');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PAYLOAD_HARD_CAP_BYTES } from '../../sdk/backend/definitions.ts';
 import type { DynamoHistoryStore } from '../../sdk/backend/dynamodb/history-store.ts';
@@ -64,26 +64,10 @@ function fanOut(state: RunState, count: number): PendingEvent[] {
   ];
 }
 
-/** A DynamoDB client that dies just before writing a batch's head item, as a crashed Lambda would. */
-/** A client whose puts of items `dies` picks fail, as if their invocation died just before them. */
-function dyingAtPuts(dies: (item: Record<string, AttributeValue>) => boolean, what: string): DynamoDBClient {
-  return new Proxy(dynamo.client(), {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: { input?: unknown }) => {
-        const input = command.input as { Item?: Record<string, AttributeValue> } | undefined;
-        if (command instanceof PutItemCommand && input?.Item && dies(input.Item)) {
-          return Promise.reject(new Error(`simulated crash before the ${what}`));
-        }
-        return target.send(command as PutItemCommand);
-      };
-    },
-  });
-}
-
-const crashingBeforeHead = () => dyingAtPuts((item) => item.kind?.S === 'batch', 'head write');
+/** A client that dies just before writing a batch's head item, as a crashed Lambda would. */
+const crashingBeforeHead = () => dynamo.dyingAtPuts((item) => item.kind?.S === 'batch', 'head write');
 /** Every visibility-record write dies, as if its invocation died right after the commit. */
-const dyingBeforeVisibility = () => dyingAtPuts((item) => item.sk?.S === 'run', 'visibility write');
+const dyingBeforeVisibility = () => dynamo.dyingAtPuts((item) => item.sk?.S === 'run', 'visibility write');
 
 const megabytePayload = (): Payload => json(randomBytes(768 * 1024).toString('base64'));
 
@@ -252,11 +236,12 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     expect(await store.getRun(ns, state.runId)).toEqual(state);
   });
 
-  it('a start is one write, its transaction, whose claim lists the run; its close writes the visibility record', async () => {
+  it('a start is two plain puts, the claim (which lists the run) and its first batch; its close writes no record, the list reads it from the head', async () => {
     const store = storeWith();
     const ns = freshNamespace();
     const started = await startRun(store, ns, 'listed-by-claim');
-    expect(store.capacity.byPurpose?.start?.writeRequests).toBe(1);
+    // The claim and its index entry, and the batch: a unit each, where a transaction bills double.
+    expect(store.capacity.byPurpose?.start).toMatchObject({ writeRequests: 2, writeUnits: 3 });
     const records = () =>
       dynamo.items(dynamo.resources().executionsTable, visibilityKey(ns, started.runId).pk.S!);
     expect(await records()).toEqual([]);
@@ -272,8 +257,80 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
       started,
       closingTask(started, { type: 'WorkflowExecutionCompleted', result: json('done') }),
     );
-    expect((await records()).map((item) => item.sk?.S)).toEqual(['run']);
-    expect((await store.listRuns(ns, () => true, 10)).runs).toEqual([summarizeRun(closed)]);
+    expect(store.capacity.byPurpose?.close?.writeRequests).toBe(1);
+    expect(await records()).toEqual([]);
+    const completed = (run: { status: string }) => run.status === 'Completed';
+    expect((await store.listRuns(ns, completed, 10)).runs).toEqual([summarizeRun(closed)]);
+    expect((await store.listRuns(ns, (run) => run.status === 'Running', 10)).runs).toEqual([]);
+    // Nor has the router anything to write or read for the close.
+    const before = { ...store.capacity };
+    const [, closeItem] = await rawItems(historyPk(ns, started.runId));
+    await store.settleVisibility((await store.batchFromStreamRecord(closeItem!))!);
+    expect([store.capacity.readUnits, store.capacity.writeUnits]).toEqual([
+      before.readUnits,
+      before.writeUnits,
+    ]);
+  });
+
+  it('a closed run whose workflow id a new run takes over gets its record first, and both stay listed', async () => {
+    const store = storeWith();
+    const ns = freshNamespace();
+    const first = await startRun(store, ns, 'reused');
+    const closed = await append(
+      store,
+      first,
+      closingTask(first, {
+        type: 'WorkflowExecutionFailed',
+        failure: { kind: 'application', message: 'no', type: 'Error' },
+      }),
+    );
+    const second = await startRun(store, ns, 'reused', { policy: 'ALLOW_DUPLICATE' });
+    expect(await store.getCurrentRunId(ns, 'reused')).toBe(second.runId);
+    const record = await dynamo.items(
+      dynamo.resources().executionsTable,
+      visibilityKey(ns, first.runId).pk.S!,
+    );
+    expect(record.map((item) => JSON.parse(item.summary!.S!).status)).toEqual(['Failed']);
+    const listed = (await store.listRuns(ns, () => true, 10)).runs;
+    expect(listed).toEqual(
+      [summarizeRun(second), summarizeRun(closed)].sort((a, b) => b.startTime - a.startTime),
+    );
+  });
+
+  it('a termination that moved the claim (a start with TERMINATE_IF_RUNNING) leaves a record, repaired by the router if its committer died', async () => {
+    const ns = freshNamespace();
+    const dying = storeWith(dyingBeforeVisibility());
+    const first = await startRun(dying, ns, 'replaced');
+    const second = await startRun(dying, ns, 'replaced', {
+      policy: 'TERMINATE_IF_RUNNING',
+      terminate: request(first, [{ type: 'WorkflowExecutionTerminated', reason: 'replaced by a start' }]),
+    });
+    const router = storeWith();
+    const listed = async () => (await router.listRuns(ns, () => true, 10)).runs.map((run) => run.runId);
+    // The committer died before the terminated run's record: the new run's claim lists only the new run.
+    expect(await listed()).toEqual([second.runId]);
+    const [, terminatedItem] = await rawItems(historyPk(ns, first.runId));
+    const terminated = (await router.batchFromStreamRecord(terminatedItem!))!;
+    expect(terminated.state.status).toBe('Terminated');
+    await router.settleVisibility(terminated);
+    const runs = (await router.listRuns(ns, () => true, 10)).runs;
+    expect(runs.map((run) => [run.runId, run.status]).sort()).toEqual(
+      [
+        [first.runId, 'Terminated'],
+        [second.runId, 'Running'],
+      ].sort(),
+    );
+
+    // A termination that left the claim where it was writes nothing: the claim lists the run.
+    const third = await startRun(router, ns, 'terminated-in-place');
+    const ended = await append(router, third, [{ type: 'WorkflowExecutionTerminated', reason: 'operator' }]);
+    const writes = router.capacity.writeUnits;
+    const [, endedItem] = await rawItems(historyPk(ns, third.runId));
+    await router.settleVisibility((await router.batchFromStreamRecord(endedItem!))!);
+    expect(router.capacity.writeUnits).toBe(writes);
+    expect((await router.listRuns(ns, (run) => run.runId === third.runId, 10)).runs).toEqual([
+      summarizeRun(ended),
+    ]);
   });
 
   it('a start whose summary would take its claim past one write unit writes a visibility record instead, repaired by the router if missed', async () => {
@@ -281,8 +338,8 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     const memo = { note: json('m'.repeat(1500)) };
     const store = storeWith();
     const big = await startRun(store, ns, 'big-memo', { memo });
-    // The transaction, then the record at the plain rate: cheaper than the claim's doubled units.
-    expect(store.capacity.byPurpose?.start?.writeRequests).toBe(2);
+    // The claim and the first batch, then the record.
+    expect(store.capacity.byPurpose?.start?.writeRequests).toBe(3);
     const claim = (await dynamo.items(dynamo.resources().executionsTable, `${ns}#wf#big-memo`))[0];
     expect(claim?.gsi1pk).toBeUndefined();
     expect((await store.listRuns(ns, () => true, 10)).runs).toMatchObject([{ runId: big.runId, memo }]);
@@ -298,36 +355,43 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
     ]);
   });
 
-  it('a commit whose visibility write never happens is shown by the router from its stream record, and no older batch takes it back', async () => {
+  it('an upsert whose visibility write never happens is shown by the router from its stream record, and no older batch takes it back', async () => {
     const ns = freshNamespace();
     const dying = storeWith(dyingBeforeVisibility());
     const listed = async () => (await storeWith().listRuns(ns, () => true, 10)).runs;
-    // The start is listed by the claim its own transaction wrote: no visibility write to miss.
+    // The start is listed by the claim it put: no visibility write to miss.
     const started = await startRun(dying, ns, 'unseen');
     expect(await dying.getRun(ns, started.runId)).toEqual(started);
     expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Running' }]);
-    // The close commits, and never gets to its visibility record.
+    // The upsert commits, and never gets to its visibility record.
+    const upserted = await append(dying, started, [
+      { type: 'UpsertWorkflowSearchAttributes', searchAttributes: { Stage: 'paid' } },
+    ]);
+    expect((await listed())[0]?.searchAttributes).toEqual({});
+
+    // The router sees the upsert first (stream order holds per item only), then the start.
+    const router = storeWith();
+    const [startItem, upsertItem] = await rawItems(historyPk(ns, started.runId));
+    const startBatch = (await router.batchFromStreamRecord(startItem!))!;
+    const upsertBatch = (await router.batchFromStreamRecord(upsertItem!))!;
+    await router.settleVisibility(upsertBatch);
+    await router.settleVisibility(startBatch);
+    expect(await listed()).toMatchObject([
+      { runId: started.runId, status: 'Running', searchAttributes: { Stage: 'paid' }, historyLength: 3 },
+    ]);
+
+    // Once the record is current, settling again only reads it; and the close, which a list reads
+    // from the head, leaves the record as the upsert wrote it.
+    const writes = router.capacity.writeUnits;
+    await router.settleVisibility(upsertBatch);
+    expect(router.capacity.writeUnits).toBe(writes);
     const closed = await append(
       dying,
-      started,
-      closingTask(started, { type: 'WorkflowExecutionCompleted', result: json('done') }),
+      upserted,
+      closingTask(upserted, { type: 'WorkflowExecutionCompleted', result: json('done') }),
     );
-    expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Running' }]);
-
-    // The router sees the close first (stream order holds per item only), then the start.
-    const router = storeWith();
-    const [startItem, closeItem] = await rawItems(historyPk(ns, started.runId));
-    const startBatch = (await router.batchFromStreamRecord(startItem!))!;
-    const closeBatch = (await router.batchFromStreamRecord(closeItem!))!;
-    await router.settleVisibility(closeBatch);
-    await router.settleVisibility(startBatch);
-    expect(await listed()).toMatchObject([{ runId: started.runId, status: 'Completed', historyLength: 5 }]);
-
-    // Once the record is current, settling again only reads it.
-    const writes = router.capacity.writeUnits;
-    await router.settleVisibility(closeBatch);
-    expect(router.capacity.writeUnits).toBe(writes);
-    expect(closed.status).toBe('Completed');
+    expect(await listed()).toEqual([summarizeRun(closed)]);
+    expect(closed.searchAttributes).toEqual({ Stage: 'paid' });
   });
 
   it('marks the heads the router has nothing to do for as quiet, and only those', async () => {

@@ -81,8 +81,17 @@ export function newCommitId(): string {
  * item of a run that is long gone.
  */
 export function batchExpiry(state: RunState, events: HistoryEvent[], retentionMs: number): Item {
+  return expiryOfWrite(state, events.at(-1)!.eventTime, retentionMs);
+}
+
+/** The TTL attribute of a closed run's closing batch, which its visibility record expires with too. */
+export function closedExpiry(state: RunState, retentionMs: number): Item {
+  return expiryOfWrite(state, state.closeTime!, retentionMs);
+}
+
+function expiryOfWrite(state: RunState, writeTime: number, retentionMs: number): Item {
   const closingSlack = isClosed(state) ? HEAD_EXPIRY_SLACK_MS : 0;
-  return ttlValue(itemExpiry(state, events.at(-1)!.eventTime, retentionMs) + closingSlack);
+  return ttlValue(itemExpiry(state, writeTime, retentionMs) + closingSlack);
 }
 
 /** A TTL attribute value: DynamoDB's TTL takes epoch seconds. */
@@ -121,6 +130,8 @@ export class BatchWriter {
       kind: { S: 'batch' },
       lastEventId: { N: String(events.at(-1)!.eventId) },
       status: { S: state.status },
+      // What a list reads of a closed run from its head (`listRuns`), with `status` and `lastEventId`.
+      ...(state.closeTime !== undefined && { closeTime: { N: String(state.closeTime) } }),
       commitId: { S: commitId },
       ...(quiet && { [QUIET]: { BOOL: true } }),
       ...expiresAt,

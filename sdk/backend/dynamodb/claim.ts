@@ -15,31 +15,42 @@ const STATUSES: Record<ExecutionStatus, true> = {
   ContinuedAsNew: true,
 };
 
+/** What a claim's put may take besides the run: see {@link claimPut}. */
+export interface ClaimOptions {
+  /** The run this very write closes (continue-as-new, TERMINATE_IF_RUNNING), and its status. */
+  closing?: { runId: string; status: ExecutionStatus };
+  /** The claim's TTL attribute: it expires with its run's first items, and is renewed with them. */
+  expiresAt?: Record<string, AttributeValue>;
+  /**
+   * The run's visibility as of its first batch (`visibilityAttributes`), where it fits
+   * ({@link claimListsRun}): the claim lists the run from the moment it exists, so a start writes
+   * no visibility record of its own. A later run that takes the id over takes the index entry with
+   * it; the run it replaces has its own record by then (`RunClaims`).
+   */
+  visibility?: Record<string, AttributeValue>;
+  /**
+   * A run that holds the claim but never started and never will (`RunClaims.claim`): its start
+   * died between the claim and its first batch, whose key now holds a marker. Any start may take
+   * its claim over, whatever the policy.
+   */
+  voided?: string;
+}
+
 /**
  * Claims a workflow id for `state`'s run. The claim item holds the run id, and the status its run
- * had when last known: a close does not update it (that would be one more item, at twice the write
- * units, in every closing transaction); a start that finds a `Running` holder brings it up to date
- * from the holder's head ({@link claimSettle}) and tries again. The reuse policy becomes the put's condition on the claim
- * item — the id is free, or its holder's status is one the policy accepts, or (TERMINATE_IF_RUNNING,
- * continue-as-new) the holder is `closing`, the run this very transaction closes — so two concurrent
- * starts can never both win, and no read precedes the write (DESIGN.md, "Components", step 1).
- * The statuses come from `mayReuseWorkflowId`, the same rule the memory store applies.
+ * had when last known: a close does not update it (that would be one more write in every close);
+ * a start that finds a `Running` holder brings it up to date from the holder's head (`RunClaims`)
+ * and tries again. The reuse policy becomes the put's condition on the claim item — the id is free,
+ * or its holder's status is one the policy accepts, or (TERMINATE_IF_RUNNING, continue-as-new) the
+ * holder is `closing`, the run this very transaction closes, or the holder is `voided` — so two
+ * concurrent starts can never both win, and no read precedes the write (DESIGN.md, "Components",
+ * step 1). The statuses come from `mayReuseWorkflowId`, the same rule the memory store applies.
  */
 export function claimPut(
   table: string,
   state: RunState,
   policy: WorkflowIdReusePolicyName,
-  closing?: { runId: string; status: ExecutionStatus },
-  /** The claim's TTL attribute: it expires with its run's first items, and is renewed with them. */
-  expiresAt: Record<string, AttributeValue> = {},
-  /**
-   * The run's visibility as of its first batch (`visibilityAttributes`), where it fits
-   * ({@link claimListsRun}): the claim lists the run from the moment it exists, so a start writes
-   * no visibility record of its own. A later run that
-   * takes the id over takes the index entry with it; the run it replaces is closed by then, and its
-   * close's visibility record lists it.
-   */
-  visibility: Record<string, AttributeValue> = {},
+  { closing, expiresAt = {}, visibility = {}, voided }: ClaimOptions = {},
 ): TransactWriteItem {
   // A running holder blocks every start except one that closes it in the same write.
   const reusable = (Object.keys(STATUSES) as ExecutionStatus[]).filter(
@@ -67,6 +78,11 @@ export function claimPut(
     values[':requestId'] = { S: requestId };
     condition = `(${condition}) AND (attribute_not_exists(#requestId) OR #requestId <> :requestId)`;
   }
+  if (voided !== undefined) {
+    names['#runId'] = 'runId';
+    values[':voided'] = { S: voided };
+    condition = `(${condition}) OR #runId = :voided`;
+  }
   const hasValues = Object.keys(values).length > 0;
   return {
     Put: {
@@ -75,7 +91,7 @@ export function claimPut(
       ConditionExpression: condition,
       ExpressionAttributeNames: hasValues ? names : undefined,
       ExpressionAttributeValues: hasValues ? values : undefined,
-      // The holder's status, for the error message when the policy refuses the start.
+      // The holder, for the error message when the policy refuses the start and for `RunClaims`.
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
@@ -93,6 +109,8 @@ function claimItem(
     runId: { S: state.runId },
     status: { S: state.status },
     workflowType: { S: state.workflowType },
+    // When the claim was put (the run's start): how long its first batch may still be on its way.
+    claimedAt: { N: String(state.startTime) },
     ...visibility,
     ...expiresAt,
     ...(requestId !== undefined && { requestId: { S: requestId } }),
@@ -113,10 +131,10 @@ function billedBytes(item: Record<string, AttributeValue>): number {
 
 /**
  * Whether the claim lists its run (`visibility.ts`): when the claim with the run's visibility
- * attributes still fits one write unit. The claim is written in a transaction, at twice the units
- * of a plain put for it and for its index entry, so a larger summary (a big memo, many search
- * attributes) is cheaper in a visibility record of its own, written after the commit at the plain
- * rate, as every later change of what a list shows is. A pure function of the run's state, so the
+ * attributes still fits one write unit. A larger summary (a big memo, many search attributes)
+ * goes in a visibility record of its own, written after the commit as every later change of what
+ * a list shows is, and the claim, which every start and continue-as-new writes (the latter in a
+ * transaction, at twice the units), stays one unit. A pure function of the run's state, so the
  * committer and the router (which repairs a missed record) decide alike.
  */
 export function claimListsRun(

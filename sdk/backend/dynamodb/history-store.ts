@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
@@ -19,18 +19,18 @@ import type {
   WorkflowTaskFailureRecord,
 } from '../ports.ts';
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
-import { changesVisibility } from '../run-summary.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
 import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
-import { claimPut, claimSettle } from './claim.ts';
+import { claimPut } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
 import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
 import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
+import { RunClaims, VOIDED_RUN } from './run-claims.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
-import { claimVisibility, RunVisibility } from './run-visibility.ts';
+import { claimVisibility, RunVisibility, recordChange } from './run-visibility.ts';
 import { SharedReads } from './shared-reads.ts';
 import type { Op } from './transaction.ts';
 import { listVisibility } from './visibility.ts';
@@ -76,12 +76,14 @@ export interface StoreCapacity extends ConsumedUnits {
  *
  * A batch of events is one head item keyed by its first event id; `attribute_not_exists(pk)` on it
  * is the fork guard, so an append, a close or a search-attribute upsert is one conditional PutItem
- * (`batch-writer.ts`). Transactions are used only where the workflow-id claim must change with a
- * head: a start (claim + first batch, with the run it terminates if any) and continue-as-new (the
- * closing batch + the new run's claim and first batch). The claim lists the new run (`visibility.ts`);
- * a later batch that changes what a list shows (a close, an upsert) is followed by one conditional
- * put of the run's visibility record (a later one never loses to an earlier one), and the router
- * repairs a record its committer did not get to.
+ * (`batch-writer.ts`), and a start two: the workflow-id claim, then the first batch
+ * (`run-claims.ts` makes that sound against a start that dies in between). Transactions are used
+ * only where the claim must move with another run's close: a start's TERMINATE_IF_RUNNING (the
+ * claim, the first batch and the closing batch) and continue-as-new (the closing batch and the
+ * new run's claim and first batch). The claim lists the new run (`visibility.ts`); a batch that
+ * changes what a list cannot read from the head (an upsert; a close whose claim moved) is followed
+ * by one conditional put of the run's visibility record (a later one never loses to an earlier one),
+ * and the router repairs a record its committer did not get to.
  * Appends trust `expectedNextEventId` to come from a committed head (as `commitToRun` reads it): a
  * stale one always names an existing batch and conflicts.
  *
@@ -104,6 +106,7 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly writer: BatchWriter;
   private readonly records: RunRecords;
   private readonly visibility: RunVisibility;
+  private readonly claims: RunClaims;
   /** Head reads shared by this process's concurrent callers for one run (`shared-reads.ts`). */
   private readonly headReads: SharedReads<Image | undefined>;
 
@@ -128,7 +131,16 @@ export class DynamoHistoryStore implements HistoryStore {
       retentionMs: this.retentionMs,
       routerIdle: options.routerIdle,
     });
-    this.visibility = new RunVisibility(this.writer, this.retentionMs);
+    this.claims = new RunClaims(this.db, this.writer, {
+      executions: this.executions,
+      history: this.history,
+      retentionMs: this.retentionMs,
+      now: this.now,
+      getRun: (namespace, runId) => this.getRun(namespace, runId),
+    });
+    this.visibility = new RunVisibility(this.writer, this.retentionMs, (namespace, workflowId) =>
+      this.getCurrentRunId(namespace, workflowId),
+    );
     // A side record outlives every history item written before it (the horizon without a deadline).
     this.records = new RunRecords(
       this.db.for('records'),
@@ -155,24 +167,33 @@ export class DynamoHistoryStore implements HistoryStore {
       terminate && this.writer.prepare(terminate.events, terminate.state, commitId),
     ]);
     const listing = claimVisibility(created.state, created.expiresAt);
-    const ops: Op[] = [
-      {
-        role: 'claim',
-        item: claimPut(
-          this.executions,
-          created.state,
-          reusePolicy,
-          terminate && { runId: terminate.runId, status: terminate.state.status },
-          created.expiresAt,
-          listing,
-        ),
-      },
-      { role: 'newHead', item: this.writer.headPut(created) },
-    ];
-    if (closing) ops.push({ role: 'head', item: this.writer.headPut(closing) });
-    await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
-      this.settleClaim(run.state, holder),
-    );
+    if (closing && terminate) {
+      // The run this start terminates closes in the same write that moves its claim: a transaction.
+      const ops: Op[] = [
+        {
+          role: 'claim',
+          item: claimPut(this.executions, created.state, reusePolicy, {
+            closing: { runId: terminate.runId, status: terminate.state.status },
+            expiresAt: created.expiresAt,
+            visibility: listing,
+          }),
+        },
+        { role: 'newHead', item: this.writer.headPut(created) },
+        { role: 'head', item: this.writer.headPut(closing) },
+      ];
+      await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
+        this.claims.settleHolder(run.state, holder),
+      );
+    } else {
+      // A plain start: the claim, then the first batch, one conditional put each (`run-claims.ts`).
+      try {
+        await this.claims.claim(created, reusePolicy, listing);
+      } catch (error) {
+        await this.writer.discard(created);
+        throw error;
+      }
+      await this.writer.putHead(created, 'start');
+    }
     // The claim lists the new run if it fits (else its record does); a run this start terminated needs its record.
     await this.visibility.show([listing ? undefined : created, closing], 'start');
   }
@@ -194,9 +215,10 @@ export class DynamoHistoryStore implements HistoryStore {
     ]);
     const purpose = events.some(isCloseEvent) ? 'close' : 'append';
     if (!next) {
-      // A close or a search-attribute upsert is an ordinary append too; its visibility follows it.
+      // A close or a search-attribute upsert is an ordinary append too; an upsert's record follows it
+      // (a list reads a close from the head: `recordChange`).
       await this.writer.putHead(batch, purpose);
-      if (changesVisibility(events)) await this.visibility.show([batch], purpose);
+      if (recordChange(events) === 'upsert') await this.visibility.show([batch], purpose);
       return;
     }
     // Continue-as-new: the new run takes over the claim in the same write that closes this one.
@@ -204,14 +226,11 @@ export class DynamoHistoryStore implements HistoryStore {
     const ops: Op[] = [
       {
         role: 'claim',
-        item: claimPut(
-          this.executions,
-          next.state,
-          'ALLOW_DUPLICATE',
-          { runId, status: state.status },
-          next.expiresAt,
-          listing,
-        ),
+        item: claimPut(this.executions, next.state, 'ALLOW_DUPLICATE', {
+          closing: { runId, status: state.status },
+          expiresAt: next.expiresAt,
+          visibility: listing,
+        }),
       },
       { role: 'newHead', item: this.writer.headPut(next) },
       { role: 'head', item: this.writer.headPut(batch) },
@@ -225,28 +244,10 @@ export class DynamoHistoryStore implements HistoryStore {
     return this.visibility.settle(batch);
   }
 
-  /**
-   * A start refused because the workflow id's claim reads `Running`: if that run has closed since
-   * (closes leave the claim alone), records its close on the claim, so the start can try again.
-   */
-  private async settleClaim(starting: RunState, holder: Record<string, { S?: string }>): Promise<boolean> {
-    const runId = holder.runId?.S;
-    if (!runId || runId === starting.runId) return false;
-    const state = await this.getRun(starting.namespace, runId);
-    if (!state || !isClosed(state)) return false;
-    const key = claimKey(starting.namespace, starting.workflowId);
-    try {
-      await this.db.for('start').updateItem(claimSettle(this.executions, key, runId, state.status));
-    } catch (error) {
-      // Someone settled it, or another run took the id meanwhile: the retry's condition decides.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    return true;
-  }
-
   async getRun(namespace: string, runId: string): Promise<RunState | undefined> {
     const head = await this.headReads.read(historyPk(namespace, runId), () => this.head(namespace, runId));
-    if (!head) return undefined;
+    // A voided run (`run-claims.ts`) never started.
+    if (!head || head.kind?.S === VOIDED_RUN) return undefined;
     const state = await this.payloads.resolve(await decodeField(head, 'state', () => this.loadChunks(head)));
     return this.retained(state) ? state : undefined;
   }
@@ -281,6 +282,8 @@ export class DynamoHistoryStore implements HistoryStore {
       start,
       Boolean(pageToken) || start === 1,
     );
+    // A voided run (`run-claims.ts`) has no history.
+    if (items.some((item) => item.kind?.S === VOIDED_RUN)) return { events: [] };
     const nowSeconds = this.now() / 1000;
     if (items.some((item) => Number(item.expiresAt?.N ?? Infinity) <= nowSeconds)) {
       if (!(await this.getRun(namespace, runId))) return { events: [] };
@@ -294,9 +297,8 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   /**
-   * Runs of a namespace, newest start first (`visibility.ts`). `matches` sees each run as its
-   * visibility record has it; `historyLength` of a running run is then refreshed from its head for
-   * the runs returned.
+   * Runs of a namespace, newest start first (`visibility.ts`). `matches` sees each run as it is
+   * now ({@link listed}).
    */
   async listRuns(
     namespace: string,
@@ -305,31 +307,37 @@ export class DynamoHistoryStore implements HistoryStore {
     pageToken?: string,
     started?: StartWindow,
   ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
-    const { runs, nextPageToken } = await listVisibility(
+    return listVisibility(
       this.db,
       this.executions,
       namespace,
       pageSize,
       pageToken,
       async (stored) => {
-        const summary = await this.payloads.resolve(stored);
-        return matches(summary) ? summary : undefined;
+        const summary = await this.listed(await this.payloads.resolve(stored));
+        return summary && matches(summary) ? summary : undefined;
       },
       started,
     );
-    await Promise.all(
-      runs
-        .filter((run) => run.status === 'Running')
-        .map(async (run) => {
-          // Visibility is eventually consistent anyway (the index is), so half-price reads do.
-          const head = await this.head(namespace, run.runId, {
-            projection: 'lastEventId',
-            consistent: false,
-          });
-          if (head?.lastEventId?.N) run.historyLength = Number(head.lastEventId.N);
-        }),
-    );
-    return { runs, nextPageToken };
+  }
+
+  /**
+   * A listed run as it is now. An entry that shows it running may be behind: its history has grown,
+   * and a close writes no record while the claim lists the run (`recordChange`). So its status,
+   * close time and history length come from the run's head, one strongly consistent read (a run
+   * shown closed once its `result()` returned). An entry whose run has no head lists nothing: the
+   * run's items have expired, or its start never got to its first batch.
+   */
+  private async listed(summary: RunSummary): Promise<RunSummary | undefined> {
+    if (summary.status !== 'Running') return summary;
+    const head = await this.head(summary.namespace, summary.runId, {
+      projection: 'lastEventId, #status, closeTime',
+      names: { '#status': 'status' },
+    });
+    if (!head?.lastEventId?.N) return undefined;
+    const status = (head.status?.S ?? summary.status) as RunSummary['status'];
+    const closeTime = head.closeTime?.N === undefined ? summary.closeTime : Number(head.closeTime.N);
+    return { ...summary, status, closeTime, historyLength: Number(head.lastEventId.N) };
   }
 
   async setWorkflowTaskFailure(
@@ -395,7 +403,11 @@ export class DynamoHistoryStore implements HistoryStore {
   private async head(
     namespace: string,
     runId: string,
-    { projection, consistent = true }: { projection?: string; consistent?: boolean } = {},
+    {
+      projection,
+      names,
+      consistent = true,
+    }: { projection?: string; names?: Record<string, string>; consistent?: boolean } = {},
   ): Promise<Image | undefined> {
     const [item] = await this.db.queryAll(
       {
@@ -403,6 +415,7 @@ export class DynamoHistoryStore implements HistoryStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: historyPk(namespace, runId) } },
         ProjectionExpression: projection,
+        ExpressionAttributeNames: names,
         ScanIndexForward: false,
         ConsistentRead: consistent,
       },

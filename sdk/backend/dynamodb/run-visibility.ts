@@ -1,21 +1,46 @@
+import { type HistoryEvent, isCloseEvent } from '../../engine/events.ts';
 import type { RunState } from '../../engine/run-state.ts';
 import type { CommittedBatch } from '../ports.ts';
-import { changesVisibility, summarizeRun } from '../run-summary.ts';
+import { summarizeRun } from '../run-summary.ts';
 import { type BatchWriter, batchExpiry, type PreparedBatch } from './batch-writer.ts';
 import { claimListsRun } from './claim.ts';
 import type { Item, WritePurpose } from './metered-client.ts';
 import { visibilityAttributes } from './visibility.ts';
 
 /**
+ * Whether a committed batch needs the run's visibility record written: a search-attribute upsert
+ * always (only the record shows them), a close only when the workflow-id claim no longer names the
+ * run. A close changes no more than the status, close time and history length, which a list reads
+ * from the run's head (`listRuns`), so while the claim lists the run (or the record its start
+ * wrote does), the close costs no write of its own. Only a close that moved the claim in the same
+ * write (continue-as-new, a start's TERMINATE_IF_RUNNING) must leave a record behind: nothing else
+ * would list the run. A start's batch is settled by {@link RunVisibility.settle} against its claim.
+ */
+export function recordChange(
+  events: HistoryEvent[],
+): 'upsert' | 'claimMoved' | 'claimMayHaveMoved' | undefined {
+  if (events.some((event) => event.type === 'UpsertWorkflowSearchAttributes')) return 'upsert';
+  const close = events.find(isCloseEvent);
+  if (close?.type === 'WorkflowExecutionContinuedAsNew') return 'claimMoved';
+  // Only a termination can come with a start that takes the claim over (terminationByStart).
+  if (close?.type === 'WorkflowExecutionTerminated') return 'claimMayHaveMoved';
+  return undefined;
+}
+
+/**
  * The DynamoDB store's visibility records (`visibility.ts`), kept up to date after the batches that
- * change what a list shows: the committer writes them right after its commit ({@link show}), and
- * the router repairs a record its committer did not get to ({@link settle}). A run's start needs
- * neither where the claim its transaction writes lists it ({@link claimVisibility}).
+ * change what a list cannot read from a run's head: the committer writes them right after its
+ * commit ({@link show}), and the router repairs a record its committer did not get to
+ * ({@link settle}). A run's start needs none where the claim its write puts lists it
+ * ({@link claimVisibility}), and a close none while that claim still names the run
+ * ({@link recordChange}).
  */
 export class RunVisibility {
   constructor(
     private readonly writer: BatchWriter,
     private readonly retentionMs: number,
+    /** The run the workflow id's claim names now (a strongly consistent read). */
+    private readonly claimHolder: (namespace: string, workflowId: string) => Promise<string | undefined>,
   ) {}
 
   /**
@@ -38,18 +63,22 @@ export class RunVisibility {
   }
 
   /**
-   * The router's half: a committed batch that changes what the run's record shows
-   * (`changesVisibility`) is checked against the record, which its committer writes right after the
-   * commit; if that writer died or failed in between, the record is written here from the batch.
-   * Costs one eventually consistent read per such batch; a stale read costs a redundant put at most.
+   * The router's half: a committed batch that needs the run's record (a start its claim does not
+   * list, {@link recordChange}) is checked against the record, which its committer writes right
+   * after the commit; if that writer died or failed in between, the record is written here from the
+   * batch. Costs one eventually consistent read per such batch (and a termination one read of the
+   * claim); a stale read costs a redundant put at most.
    */
   async settle(batch: CommittedBatch): Promise<void> {
-    if (!changesVisibility(batch.events)) return;
-    const { namespace, runId, state, events } = batch;
+    const { namespace, workflowId, runId, state, events } = batch;
     const expiresAt = batchExpiry(state, events, this.retentionMs);
-    // A run's first batch is listed by the claim its own transaction wrote, if that fits one unit.
-    const later = events.filter((event) => event.type !== 'WorkflowExecutionStarted');
-    if (!changesVisibility(later) && claimVisibility(state, expiresAt)) return;
+    const change = recordChange(events);
+    if (change === undefined || change === 'claimMayHaveMoved') {
+      // A run's first batch is listed by the claim its own write put, if that fits one unit.
+      const starts = events.some((event) => event.type === 'WorkflowExecutionStarted');
+      if (starts ? claimVisibility(state, expiresAt) : change === undefined) return;
+      if (!starts && (await this.claimHolder(namespace, workflowId)) === runId) return;
+    }
     if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
     const summary = await this.writer.summaryOf(state);
     await this.writer.putVisibility(summary, expiresAt, 'visibility');

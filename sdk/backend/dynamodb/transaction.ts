@@ -17,7 +17,8 @@ export function conflict(head: Item): HistoryConflictError {
   );
 }
 
-function alreadyStarted(claim: Item, holder: Item | undefined, policy: WorkflowIdReusePolicyName) {
+/** The error of a start the claim's condition refused, from the claim it tried and the holder it met. */
+export function alreadyStarted(claim: Item, holder: Item | undefined, policy: WorkflowIdReusePolicyName) {
   const status = holder?.status?.S;
   const workflowId = claim.pk!.S!.slice(claim.pk!.S!.indexOf('#wf#') + '#wf#'.length);
   return new WorkflowExecutionAlreadyStartedError(

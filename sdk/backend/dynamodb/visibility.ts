@@ -6,10 +6,13 @@ import type { Item, MeteredDynamo } from './metered-client.ts';
 
 /**
  * Visibility: what a list shows of each run, on the executions table, listed newest first by the
- * `byStart` index. A run's start is shown by its workflow-id claim, which the start's transaction
- * writes anyway (where it fits one write unit: {@link visibilityAttributes}); its close and search-attribute upserts by the run's
- * visibility record, written right after the history batch commits (`BatchWriter.putVisibility`);
- * nothing on other appends: `historyLength` of a running run is refreshed from its head when listed.
+ * `byStart` index. A run's start is shown by its workflow-id claim, which the start writes anyway
+ * (where it fits one write unit: {@link visibilityAttributes}); a search-attribute upsert by the
+ * run's visibility record, written right after the history batch commits
+ * (`BatchWriter.putVisibility`); nothing on other appends, nor on a close while the claim names the
+ * run (`recordChange`): the status, close time and history length of a run shown running are read
+ * from its head when listed (`listRuns`). A run gets a record of its own before another run takes
+ * its claim over (`RunClaims`, continue-as-new, TERMINATE_IF_RUNNING).
  */
 
 /**
@@ -108,6 +111,10 @@ function decodeListToken(namespace: string, token: string): string {
  */
 export const MAX_EXAMINED_PER_LIST_REQUEST = 2000;
 
+/** Runs a list accepts at once: as many as its page still lacks, within these bounds. */
+const MIN_ACCEPTED_AT_ONCE = 4;
+const MAX_ACCEPTED_AT_ONCE = 32;
+
 /**
  * One shard's records, newest first, read lazily in chunks: what the merge in
  * {@link listVisibility} takes from.
@@ -194,8 +201,8 @@ class ShardReader {
 
 /**
  * Lists a namespace's visibility records newest first through the `byStart` index, merging its
- * shards, keeping those `accept` turns into a summary (it resolves payloads and applies the caller's
- * predicate), until a page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined.
+ * shards, keeping those `accept` turns into a summary (it resolves payloads, brings a run up to
+ * date and applies the caller's predicate; several at once), until a page is full or {@link MAX_EXAMINED_PER_LIST_REQUEST} records were examined.
  * The token names the last record examined. With `started`, only the runs started in that window.
  */
 export async function listVisibility(
@@ -221,22 +228,43 @@ export async function listVisibility(
   );
   // A predicate may skip many runs: each shard reads enough per call to fill a page in few round trips.
   const chunk = Math.min(Math.max(Math.ceil((pageSize + 1) / VISIBILITY_SHARDS) * 2, 25), 1000);
-  const runs: RunSummary[] = [];
-  for (let examined = 0; ; ) {
+  /** The newest run not yet taken, across the shards; undefined when every shard is done. */
+  const nextRun = async (): Promise<Item | undefined> => {
     const heads = await Promise.all(shards.map((shard) => shard.peek(chunk)));
     let newest = -1;
     for (const [i, head] of heads.entries()) {
       if (head && (newest < 0 || head.gsi1sk!.S! > heads[newest]!.gsi1sk!.S!)) newest = i;
     }
-    if (newest < 0) return { runs };
-    const item = (await shards[newest]!.takeRun(chunk))!;
-    examined++;
-    const summary = await accept(decodeSummary(item));
-    if (summary) runs.push(summary);
-    // A full page, or bounded work per request: the rest is the next page's, if there is a rest.
-    if (runs.length === pageSize || examined >= MAX_EXAMINED_PER_LIST_REQUEST) {
-      const more = (await Promise.all(shards.map((shard) => shard.peek(chunk)))).some(Boolean);
-      return { runs, nextPageToken: more ? encodeListToken(namespace, item.gsi1sk!.S!) : undefined };
+    return newest < 0 ? undefined : shards[newest]!.takeRun(chunk);
+  };
+  const runs: RunSummary[] = [];
+  for (let examined = 0; ; ) {
+    // The next runs in order, as many as the page still lacks (within bounds), accepted
+    // concurrently: `accept` may read each one's head.
+    const group: Item[] = [];
+    const wanted = Math.min(
+      Math.max(pageSize - runs.length, MIN_ACCEPTED_AT_ONCE),
+      MAX_ACCEPTED_AT_ONCE,
+      MAX_EXAMINED_PER_LIST_REQUEST - examined,
+    );
+    while (group.length < wanted) {
+      const item = await nextRun();
+      if (!item) break;
+      group.push(item);
+    }
+    if (group.length === 0) return { runs };
+    const accepted = await Promise.all(group.map((item) => accept(decodeSummary(item))));
+    for (const [i, item] of group.entries()) {
+      examined++;
+      const summary = accepted[i];
+      if (summary) runs.push(summary);
+      // A full page, or bounded work per request: the rest is the next page's, if there is a rest
+      // (the runs of this group after `item` sort before it, so the next page finds them again).
+      if (runs.length === pageSize || examined >= MAX_EXAMINED_PER_LIST_REQUEST) {
+        const more =
+          i < group.length - 1 || (await Promise.all(shards.map((shard) => shard.peek(chunk)))).some(Boolean);
+        return { runs, nextPageToken: more ? encodeListToken(namespace, item.gsi1sk!.S!) : undefined };
+      }
     }
   }
 }

@@ -1,0 +1,153 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import { isClosed, type RunState } from '../../engine/run-state.ts';
+import { CLOSE_WITHOUT_WRITES_MS } from '../retention.ts';
+import { type BatchWriter, closedExpiry, type PreparedBatch, ttlValue } from './batch-writer.ts';
+import { claimPut, claimSettle } from './claim.ts';
+import { batchKey, claimKey } from './keys.ts';
+import type { Item, MeteredDynamo } from './metered-client.ts';
+import { alreadyStarted } from './transaction.ts';
+
+/** The `kind` of the marker a voided run's first-batch key holds (`RunClaims`); a batch's is `batch`. */
+export const VOIDED_RUN = 'voided';
+
+/**
+ * How long after its claim a run's first batch may still be on its way: a claim naming a run
+ * without history blocks another start this long (its own start may be about to write the batch),
+ * and is voided after. A retry of the same start request voids it at once.
+ */
+export const START_GRACE_MS = 10_000;
+
+/** Puts of the claim one start makes at most: a settled or voided holder each costs one more. */
+const MAX_CLAIM_ATTEMPTS = 3;
+
+export interface RunClaimsOptions {
+  executions: string;
+  history: string;
+  retentionMs: number;
+  now: () => number;
+  /** The run's state as of its head, or undefined (none, or gone past its retention). */
+  getRun: (namespace: string, runId: string) => Promise<RunState | undefined>;
+}
+
+/**
+ * The workflow-id claims of new runs. A start is two conditional puts, not a transaction (which
+ * bills each of its items twice): the claim, then the run's first batch (`createRun`). The order
+ * makes the claim the arbiter: no run has history before it holds its id. A start that dies in
+ * between leaves a claim that names a run without history; the next start of that id finds it
+ * (its put is refused by a `Running` holder), and once the holder is past {@link START_GRACE_MS}
+ * (or the start is a retry of the same request) it voids the run: it puts a marker at the run's
+ * first-batch key, on the same `attribute_not_exists` condition that batch's put has, so exactly
+ * one of the two lands. If the marker does, the run can never be written, and the start takes the
+ * claim over (`voided`); if the batch did, the run is real and the policy decides as ever. A
+ * voided run reads as none (`getRun`, `readHistory`, lists), and its stalled start, should it wake,
+ * fails its first batch's put and tries again from the claim.
+ */
+export class RunClaims {
+  constructor(
+    private readonly db: MeteredDynamo,
+    private readonly writer: BatchWriter,
+    private readonly options: RunClaimsOptions,
+  ) {}
+
+  /** Claims the id for `created`'s run under `policy`, settling or voiding a holder on the way. */
+  async claim(created: PreparedBatch, policy: WorkflowIdReusePolicyName, visibility?: Item): Promise<void> {
+    const { state, expiresAt } = created;
+    let voided: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const put = claimPut(this.options.executions, state, policy, { expiresAt, visibility, voided }).Put!;
+      try {
+        await this.db.for('start').putItem(put);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const holder = error.Item;
+        // The SDK's retry of a put that had landed: the claim is this run's already.
+        if (holder?.runId?.S === state.runId) return;
+        const next =
+          attempt < MAX_CLAIM_ATTEMPTS && holder?.status?.S === 'Running'
+            ? await this.inspect(state, holder)
+            : undefined;
+        if (next === undefined) throw alreadyStarted(put.Item!, holder, policy);
+        if (next === 'voided') voided = holder!.runId!.S;
+      }
+    }
+  }
+
+  /**
+   * A start refused because the workflow id's claim reads `Running`: if that run has closed since
+   * (closes leave the claim alone), records its close on the claim, so the start can try again.
+   * The closed run's visibility record is written first: its close wrote none while the claim
+   * listed it (`recordChange`), and once another run takes the claim over, only the record does.
+   */
+  async settleHolder(starting: RunState, holder: Item): Promise<boolean> {
+    const runId = holder.runId?.S;
+    if (!runId || runId === starting.runId) return false;
+    const state = await this.options.getRun(starting.namespace, runId);
+    return state !== undefined && isClosed(state) && this.settle(starting, state);
+  }
+
+  /**
+   * What a refused claim's next put should do about its `Running` holder: try again (the holder
+   * closed and is settled now, or turned out to have a first batch after all), take over a
+   * `voided` run, or nothing (undefined: the holder runs, and the policy refuses the start).
+   */
+  private async inspect(starting: RunState, holder: Item): Promise<'again' | 'voided' | undefined> {
+    const runId = holder.runId?.S;
+    if (!runId) return undefined;
+    const state = await this.options.getRun(starting.namespace, runId);
+    if (state) return isClosed(state) && (await this.settle(starting, state)) ? 'again' : undefined;
+    // No history to read: the run's start died (or is under way) between its claim and its first
+    // batch, or the run is gone past its retention.
+    const ownRetry = starting.requestIds?.[0] !== undefined && holder.requestId?.S === starting.requestIds[0];
+    const claimedAt = Number(holder.claimedAt?.N ?? 0);
+    if (!ownRetry && claimedAt + START_GRACE_MS > this.options.now()) return undefined;
+    return (await this.void(starting.namespace, runId, holder)) ? 'voided' : 'again';
+  }
+
+  /** Writes the closed holder's visibility record, then its status on the claim. */
+  private async settle(starting: RunState, closed: RunState): Promise<boolean> {
+    await this.writer.putVisibility(
+      await this.writer.summaryOf(closed),
+      closedExpiry(closed, this.options.retentionMs),
+      'start',
+    );
+    const key = claimKey(starting.namespace, starting.workflowId);
+    try {
+      await this.db
+        .for('start')
+        .updateItem(claimSettle(this.options.executions, key, closed.runId, closed.status));
+    } catch (error) {
+      // Someone settled it, or another run took the id meanwhile: the retry's condition decides.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return true;
+  }
+
+  /**
+   * Puts the marker that voids `runId` at its first batch's key, unless that batch is there: true
+   * if the run is voided now (by this put, or by an earlier one), false if it has history.
+   */
+  private async void(namespace: string, runId: string, holder: Item): Promise<boolean> {
+    const { history, now, retentionMs } = this.options;
+    try {
+      await this.db.for('start').putItem({
+        TableName: history,
+        // The marker expires with the claim it voids (a claim without a TTL: as an item written now would).
+        Item: {
+          ...batchKey(namespace, runId, 1),
+          kind: { S: VOIDED_RUN },
+          ...(holder.expiresAt
+            ? { expiresAt: holder.expiresAt }
+            : ttlValue(now() + retentionMs + CLOSE_WITHOUT_WRITES_MS)),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item?.kind?.S === VOIDED_RUN;
+    }
+  }
+}
