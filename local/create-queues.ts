@@ -1,12 +1,10 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
-  activityQueue,
   deadLetterQueue,
+  engineQueues,
   physicalName,
   type QueueDefinition,
-  ROUTER_FAILURE_QUEUE,
-  SYSTEM_QUEUE,
-  workflowQueue,
+  type TaskQueueQueueDefinitions,
 } from '../sdk/backend/definitions.ts';
 
 export interface LocalQueue {
@@ -51,20 +49,24 @@ async function createQueue(sqs: SQSClient, prefix: string, definition: QueueDefi
 }
 
 /** The router's failure destination (no DLQ behind it: it is one). */
-async function createFailureQueue(sqs: SQSClient, prefix: string): Promise<{ name: string; url: string }> {
-  const name = physicalName(prefix, ROUTER_FAILURE_QUEUE);
+async function createFailureQueue(
+  sqs: SQSClient,
+  prefix: string,
+  definition: QueueDefinition,
+): Promise<{ name: string; url: string }> {
+  const name = physicalName(prefix, definition);
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: name,
-      Attributes: { MessageRetentionPeriod: String(ROUTER_FAILURE_QUEUE.retentionSeconds) },
+      Attributes: { MessageRetentionPeriod: String(definition.retentionSeconds) },
     }),
   );
   return { name, url: queue.QueueUrl! };
 }
 
 /**
- * Creates the system queue and, per task queue, its workflow and activity queues, each with a DLQ;
- * and the router's failure destination.
+ * Creates the engine's queues (`engineQueues`): the system queue and, per task queue, its workflow
+ * and activity queues, each with a DLQ; and the router's failure destination.
  */
 export async function createQueues(
   sqs: SQSClient,
@@ -72,28 +74,29 @@ export async function createQueues(
   taskQueues: string[],
   functionTimeoutSeconds: number,
 ) {
+  const definitions = engineQueues(taskQueues, functionTimeoutSeconds);
+  // The local stack hosts the system function with the workers' timeout: its queue's visibility covers that.
   const system = await createQueue(sqs, prefix, {
-    ...SYSTEM_QUEUE,
+    ...definitions.system,
     visibilityTimeoutSeconds: functionTimeoutSeconds * 6,
   });
   const perTaskQueue = await Promise.all(
-    taskQueues.map((taskQueue) => createTaskQueueQueues(sqs, prefix, taskQueue, functionTimeoutSeconds)),
+    definitions.perTaskQueue.map((queues) => createTaskQueueQueues(sqs, prefix, queues)),
   );
-  const routerFailures = await createFailureQueue(sqs, prefix);
+  const routerFailures = await createFailureQueue(sqs, prefix, definitions.routerFailures);
   return { system, perTaskQueue, routerFailures };
 }
 
-/** The queues of one task queue: its workflow (FIFO) and activity queues, each with a DLQ. */
+/** The queues of one task queue (`taskQueueQueues`): its workflow (FIFO) and activity queues, each with a DLQ. */
 export async function createTaskQueueQueues(
   sqs: SQSClient,
   prefix: string,
-  taskQueue: string,
-  functionTimeoutSeconds: number,
+  definitions: TaskQueueQueueDefinitions,
 ): Promise<TaskQueueQueues> {
   return {
-    taskQueue,
-    workflow: await createQueue(sqs, prefix, workflowQueue(taskQueue, functionTimeoutSeconds)),
-    activity: await createQueue(sqs, prefix, activityQueue(taskQueue, functionTimeoutSeconds)),
+    taskQueue: definitions.taskQueue,
+    workflow: await createQueue(sqs, prefix, definitions.workflow),
+    activity: await createQueue(sqs, prefix, definitions.activity),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { MAPPINGS } from '../sdk/backend/definitions.ts';
+import { MAPPINGS, taskQueueQueues } from '../sdk/backend/definitions.ts';
 import { createWorker, type WorkerHandler } from '../sdk/worker/create-worker.ts';
 import { createTaskQueueQueues, type TaskQueueQueues } from './create-queues.ts';
 import { LocalFunction } from './function-host.ts';
@@ -99,7 +99,11 @@ export class WorkerFunctions {
     const known = this.hosted.get(worker.taskQueue);
     if (known) return known;
     const { sqs, prefix, timeoutSeconds } = this.options;
-    const queues = await createTaskQueueQueues(sqs, prefix, worker.taskQueue, timeoutSeconds);
+    const queues = await createTaskQueueQueues(
+      sqs,
+      prefix,
+      taskQueueQueues(worker.taskQueue, timeoutSeconds),
+    );
     // Registered meanwhile by a concurrent call: keep the first.
     const raced = this.hosted.get(worker.taskQueue);
     if (raced) return raced;

@@ -143,6 +143,49 @@ export const ROUTER_FAILURE_QUEUE: QueueDefinition = {
   retentionSeconds: 14 * 86_400,
 };
 
+/** The two queues of one task queue's worker: workflow tasks (FIFO) and activity tasks. */
+export interface TaskQueueQueueDefinitions {
+  taskQueue: string;
+  workflow: QueueDefinition;
+  activity: QueueDefinition;
+}
+
+export function taskQueueQueues(
+  taskQueue: string,
+  functionTimeoutSeconds: number,
+): TaskQueueQueueDefinitions {
+  return {
+    taskQueue,
+    workflow: workflowQueue(taskQueue, functionTimeoutSeconds),
+    activity: activityQueue(taskQueue, functionTimeoutSeconds),
+  };
+}
+
+/** An engine's queues, as {@link engineQueues} lists them. */
+export interface EngineQueueDefinitions {
+  /** Has a DLQ (`deadLetterQueue`). */
+  system: QueueDefinition;
+  /** Each has a DLQ (`deadLetterQueue`). */
+  perTaskQueue: TaskQueueQueueDefinitions[];
+  /** Has none: it is where the router's failed stream batches wait. */
+  routerFailures: QueueDefinition;
+}
+
+/**
+ * The queues of an engine whose workers serve `taskQueues`: the one list the local stack creates
+ * its queues from and `cairn dlq` (`SqsDeadLetterQueues`) finds the dead letters by.
+ */
+export function engineQueues(
+  taskQueues: readonly string[],
+  functionTimeoutSeconds: number,
+): EngineQueueDefinitions {
+  return {
+    system: SYSTEM_QUEUE,
+    perTaskQueue: taskQueues.map((taskQueue) => taskQueueQueues(taskQueue, functionTimeoutSeconds)),
+    routerFailures: ROUTER_FAILURE_QUEUE,
+  };
+}
+
 /** Physical name of a table or queue under a stack prefix. */
 export function physicalName(prefix: string, definition: { id: string; fifo?: boolean }): string {
   return `${prefix}-${definition.id}${definition.fifo ? '.fifo' : ''}`;

@@ -6,15 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import {
-  activityQueue,
-  deadLetterQueue,
-  physicalName,
-  type QueueDefinition,
-  ROUTER_FAILURE_QUEUE,
-  SYSTEM_QUEUE,
-  workflowQueue,
-} from '../definitions.ts';
+import { deadLetterQueue, engineQueues, physicalName, type QueueDefinition } from '../definitions.ts';
 import type { DeadLetterQueues, ParkedMessage, ParkingQueue, StreamFailureRecord } from '../ports.ts';
 import { parseTaskMessage } from './task-message.ts';
 
@@ -57,13 +49,12 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
       const dlq = deadLetterQueue(source);
       return { id: dlq.id, name: physicalName(prefix, dlq), sourceId: source.id };
     };
+    // Only ids and names matter here, and they do not depend on the functions' timeout.
+    const queues = engineQueues(options.taskQueues, 0);
     this.parking = [
-      dlqOf(SYSTEM_QUEUE),
-      ...options.taskQueues.flatMap((taskQueue) => [
-        dlqOf(workflowQueue(taskQueue, 0)),
-        dlqOf(activityQueue(taskQueue, 0)),
-      ]),
-      { id: ROUTER_FAILURE_QUEUE.id, name: physicalName(prefix, ROUTER_FAILURE_QUEUE) },
+      dlqOf(queues.system),
+      ...queues.perTaskQueue.flatMap(({ workflow, activity }) => [dlqOf(workflow), dlqOf(activity)]),
+      { id: queues.routerFailures.id, name: physicalName(prefix, queues.routerFailures) },
     ];
   }
 
