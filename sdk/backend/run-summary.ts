@@ -1,4 +1,3 @@
-import { type HistoryEvent, isCloseEvent } from '../engine/events.ts';
 import type { RunState } from '../engine/run-state.ts';
 import type { RunSummary } from './ports.ts';
 
@@ -18,14 +17,4 @@ export function summarizeRun(state: RunState): RunSummary {
     memo: state.memo,
     parent: state.parent,
   };
-}
-
-/** Whether a batch changes what a run's visibility record shows: its start, a close, a search-attribute upsert. */
-export function changesVisibility(events: HistoryEvent[]): boolean {
-  return events.some(
-    (event) =>
-      event.type === 'WorkflowExecutionStarted' ||
-      event.type === 'UpsertWorkflowSearchAttributes' ||
-      isCloseEvent(event),
-  );
 }

@@ -17,6 +17,7 @@ import { deferToInstalled } from './installed-logger.ts';
 import { noMetrics } from './metrics.ts';
 import { powertoolsLogger } from './powertools-logger.ts';
 import { routerHasWork } from './route.ts';
+import { reportCommittedBatch } from './run-metrics.ts';
 import { textLogger } from './text-logger.ts';
 import { traced } from './tracing.ts';
 
@@ -125,6 +126,10 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
   // Emulators name queue URLs by a host of their own; the configured endpoint is the one to call.
   const sqs = traced(new SQSClient({ region, useQueueUrlAsEndpoint: !env.AWS_ENDPOINT_URL_SQS }));
   const lambda = traced(new LambdaClient({ region }));
+  const metrics =
+    environment.CAIRN_METRICS === 'emf'
+      ? new EmfMetrics(environment.CAIRN_PREFIX, environment.POWERTOOLS_SERVICE_NAME)
+      : noMetrics;
   const store = new DynamoHistoryStore({
     dynamodb,
     s3,
@@ -136,6 +141,8 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     readScope: () => readScopeOverride?.(),
     // The same retention the router plans with (deps.retentionMs below).
     routerIdle: (batch) => !routerHasWork(batch, environment.CAIRN_RETENTION_DAYS * 86_400_000),
+    // Run-level metrics are counted where a commit succeeds, once, by whichever function made it.
+    committed: (batch) => reportCommittedBatch(metrics, batch),
   });
   const dispatch = new SqsTaskDispatch({
     sqs,
@@ -162,10 +169,7 @@ export function runtimeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cl
     invoker: new LambdaWorkerInvoker(lambda, functions),
     newId: randomUUID,
     logger: deferToInstalled(logSink(environment)),
-    metrics:
-      environment.CAIRN_METRICS === 'emf'
-        ? new EmfMetrics(environment.CAIRN_PREFIX, environment.POWERTOOLS_SERVICE_NAME)
-        : noMetrics,
+    metrics,
     knownTaskQueues: environment.CAIRN_WORKER_FUNCTIONS === undefined ? undefined : Object.keys(functions),
     retentionMs: environment.CAIRN_RETENTION_DAYS * 86_400_000,
   };

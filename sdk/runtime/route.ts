@@ -1,12 +1,10 @@
 import type { CommittedBatch, DispatchItem, Task } from '../backend/ports.ts';
 import { closeNeedsExpiryPass, DEFAULT_RETENTION_MS, renewalSweep } from '../backend/retention.ts';
-import { changesVisibility } from '../backend/run-summary.ts';
 import { UnknownTaskQueueError } from '../common/errors.ts';
 import { holdsEagerClaim } from '../engine/eager-activities.ts';
 import { closeHasListeners, closeReachesChildren } from './close-notices.ts';
 import { recordUnroutable } from './dead-letter.ts';
 import type { RuntimeDeps } from './deps.ts';
-import { reportCommittedBatch } from './run-metrics.ts';
 import { runRefOf } from './run-ref.ts';
 import { renewalSweepItem } from './run-retention.ts';
 
@@ -181,14 +179,14 @@ export function planDispatch(batch: CommittedBatch, retentionMs?: number): Dispa
 }
 
 /**
- * Whether the router has anything to do for a committed batch: a task to send (which is also every
- * batch with a metric to report: a start, a close, a retry) or a visibility record to settle. A
- * batch without is marked by its writer, and the router's stream mapping filters it out, so an
- * eager step, which sends nothing, costs no router invocation. The same functions decide both, so
- * the mark can never hide work from the router.
+ * Whether the router has anything to send for a committed batch. A batch without is marked by its
+ * writer (with what its store's own visibility needs: the DynamoDB store's `mayNeedRecord`), and
+ * the router's stream mapping filters it out, so an eager step, which sends nothing, and a close
+ * with nothing to notify cost no router invocation. The same function decides both, so the mark
+ * can never hide work from the router.
  */
 export function routerHasWork(batch: CommittedBatch, retentionMs?: number): boolean {
-  return changesVisibility(batch.events) || planDispatch(batch, retentionMs).length > 0;
+  return planDispatch(batch, retentionMs).length > 0;
 }
 
 /**
@@ -204,7 +202,6 @@ export async function routeBatches(
   >,
   batches: readonly CommittedBatch[],
 ): Promise<void> {
-  for (const batch of batches) reportCommittedBatch(deps.metrics, batch);
   await Promise.all(batches.map((batch) => deps.store.settleVisibility(batch)));
   const items = batches.flatMap((batch) => planDispatch(batch, deps.retentionMs));
   const known = deps.knownTaskQueues;

@@ -5,9 +5,9 @@ import type { MetricsPort } from './metrics.ts';
 /**
  * The run-level facts a committed batch records, as metrics: a run started (by a client, a parent
  * or a continue-as-new) or closed, an activity attempt failed and will be retried. Reported by the
- * router because every commit passes through it whichever service wrote it (API, workflow task,
- * timer, terminate). Like the stream it reads, this is at least once: a stream batch the mapping
- * retries counts its records again, which only errs on the high side by a retried batch.
+ * store's `committed` hook in whichever function made the commit (API, worker, timer, terminate),
+ * once per commit that succeeded: the router no longer sees every commit (most are marked idle
+ * for it), and a commit that lost its race is no fact.
  */
 export function reportCommittedBatch(metrics: MetricsPort, batch: CommittedBatch): void {
   const run = { TaskQueue: batch.taskQueue, WorkflowType: batch.state.workflowType };

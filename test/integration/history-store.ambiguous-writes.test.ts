@@ -98,7 +98,9 @@ describe('ambiguous writes on DynamoDB Local: a write that landed, timed out and
   ] as const) {
     it(`a start whose ${what} put landed and timed out recognises its own run and succeeds`, async () => {
       const ns = freshNamespace();
-      const { client, injection } = timingOutAfterWrite('PutItemCommand', false, (sent) => sent.includes(body));
+      const { client, injection } = timingOutAfterWrite('PutItemCommand', false, (sent) =>
+        sent.includes(body),
+      );
       const store = dynamo.store(client);
 
       const state = await startRun(store, ns, 'ambiguous-start', { policy: 'REJECT_DUPLICATE' });

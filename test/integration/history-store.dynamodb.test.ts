@@ -405,11 +405,46 @@ describe('DynamoHistoryStore on DynamoDB Local', () => {
       signalled,
       closingTask(signalled, { type: 'WorkflowExecutionCompleted', result: json('done') }),
     );
+    // A close with no parent, schedule, children or expiry pass to notify, whose claim lists the run: quiet too.
     const heads = await rawItems(historyPk(ns, started.runId));
     expect(heads.map((item) => [item.sk?.N, item.quiet?.BOOL])).toEqual([
       ['1', undefined],
       ['3', true],
+      ['4', true],
+    ]);
+    // An upsert and a termination (which may have moved the claim) are the router's to settle.
+    const other = await startRun(store, ns, 'marked-too');
+    const upserted = await append(store, other, [
+      { type: 'UpsertWorkflowSearchAttributes', searchAttributes: { Stage: 'paid' } },
+    ]);
+    await append(store, upserted, [{ type: 'WorkflowExecutionTerminated', reason: 'operator' }]);
+    const otherHeads = await rawItems(historyPk(ns, other.runId));
+    expect(otherHeads.map((item) => [item.sk?.N, item.quiet?.BOOL])).toEqual([
+      ['1', undefined],
+      ['3', undefined],
       ['4', undefined],
+    ]);
+  });
+
+  it('tells its committed hook of each batch whose commit succeeded, once, and never of a lost race', async () => {
+    const told: string[][] = [];
+    const store = dynamo.store(undefined, {
+      committed: (batch) => told.push(batch.events.map((event) => event.type)),
+    });
+    const ns = freshNamespace();
+    const started = await startRun(store, ns, 'told');
+    const signalled = await append(store, started, [signal(1)]);
+    await expect(append(store, started, [signal(2)])).rejects.toThrow(HistoryConflictError);
+    await expect(startRun(store, ns, 'told', { policy: 'REJECT_DUPLICATE' })).rejects.toThrow();
+    await append(
+      store,
+      signalled,
+      closingTask(signalled, { type: 'WorkflowExecutionCompleted', result: json('done') }),
+    );
+    expect(told).toEqual([
+      ['WorkflowExecutionStarted', 'WorkflowTaskScheduled'],
+      ['WorkflowExecutionSignaled'],
+      ['WorkflowTaskStarted', 'WorkflowTaskCompleted', 'WorkflowExecutionCompleted'],
     ]);
   });
 

@@ -41,7 +41,10 @@ describe('a start is two conditional puts, the claim and the first batch: a star
     const ns = freshNamespace();
     const store = dynamo.store();
     const orphan = await startThatDies(ns, 'retried', 'request-1');
-    const state = await startRun(store, ns, 'retried', { policy: 'REJECT_DUPLICATE', requestId: 'request-1' });
+    const state = await startRun(store, ns, 'retried', {
+      policy: 'REJECT_DUPLICATE',
+      requestId: 'request-1',
+    });
     expect(await store.getCurrentRunId(ns, 'retried')).toBe(state.runId);
     expect(await store.getRun(ns, state.runId)).toEqual(state);
     const [marker] = await dynamo.items(dynamo.resources().historyTable, historyPk(ns, orphan));
@@ -75,7 +78,9 @@ describe('a start is two conditional puts, the claim and the first batch: a star
     const winner = await startRun(storeAhead(START_GRACE_MS + 600_000), ns, 'stalled');
     // It wakes: a retry of its own writes (its claim put finds another run's claim; its batch the marker).
     const store = dynamo.store();
-    await expect(store.createRun(run, 'ALLOW_DUPLICATE')).rejects.toThrow(WorkflowExecutionAlreadyStartedError);
+    await expect(store.createRun(run, 'ALLOW_DUPLICATE')).rejects.toThrow(
+      WorkflowExecutionAlreadyStartedError,
+    );
     expect(await store.getRun(ns, runId)).toBeUndefined();
     expect(await store.getCurrentRunId(ns, 'stalled')).toBe(winner.runId);
   });

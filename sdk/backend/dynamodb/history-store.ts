@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
+import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
 import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts';
 import type {
@@ -30,7 +30,7 @@ import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
 import { RunClaims, VOIDED_RUN } from './run-claims.ts';
 import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
-import { claimVisibility, RunVisibility, recordChange } from './run-visibility.ts';
+import { claimVisibility, mayNeedRecord, RunVisibility, recordChange } from './run-visibility.ts';
 import { SharedReads } from './shared-reads.ts';
 import type { Op } from './transaction.ts';
 import { listVisibility } from './visibility.ts';
@@ -58,6 +58,8 @@ export interface DynamoHistoryStoreOptions {
    * @default every batch is routed
    */
   routerIdle?: (batch: CommittedBatch) => boolean;
+  /** Told of each batch once its commit succeeded (the runtime reports its run-level metrics). */
+  committed?: (batch: CommittedBatch) => void;
   /**
    * What concurrent head reads of one run are shared within (`shared-reads.ts`); undefined: the
    * process, as in Lambda. The embedded local stack names the invocation.
@@ -107,6 +109,7 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly records: RunRecords;
   private readonly visibility: RunVisibility;
   private readonly claims: RunClaims;
+  private readonly committed: (batch: CommittedBatch) => void;
   /** Head reads shared by this process's concurrent callers for one run (`shared-reads.ts`). */
   private readonly headReads: SharedReads<Image | undefined>;
 
@@ -117,6 +120,7 @@ export class DynamoHistoryStore implements HistoryStore {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
     this.headReads = new SharedReads(options.readScope);
+    this.committed = options.committed ?? (() => {});
     this.payloads = new PayloadOffloader({
       s3: options.s3,
       bucket: options.payloadBucket,
@@ -129,7 +133,10 @@ export class DynamoHistoryStore implements HistoryStore {
       executions: this.executions,
       payloads: this.payloads,
       retentionMs: this.retentionMs,
-      routerIdle: options.routerIdle,
+      // Idle for the router when it has nothing to send and nothing to settle (`mayNeedRecord`).
+      routerIdle:
+        options.routerIdle &&
+        ((batch) => options.routerIdle!(batch) && !mayNeedRecord(batch, this.retentionMs)),
     });
     this.claims = new RunClaims(this.db, this.writer, {
       executions: this.executions,
@@ -194,8 +201,16 @@ export class DynamoHistoryStore implements HistoryStore {
       }
       await this.writer.putHead(created, 'start');
     }
+    this.tell(run.events, run.state);
+    if (terminate) this.tell(terminate.events, terminate.state);
     // The claim lists the new run if it fits (else its record does); a run this start terminated needs its record.
     await this.visibility.show([listing ? undefined : created, closing], 'start');
+  }
+
+  /** Tells `committed` of a batch whose commit succeeded. */
+  private tell(events: HistoryEvent[], state: RunState): void {
+    const { namespace, workflowId, runId, taskQueue } = state;
+    this.committed({ namespace, workflowId, runId, taskQueue, events, state });
   }
 
   async append(request: AppendRequest): Promise<void> {
@@ -218,6 +233,7 @@ export class DynamoHistoryStore implements HistoryStore {
       // A close or a search-attribute upsert is an ordinary append too; an upsert's record follows it
       // (a list reads a close from the head: `recordChange`).
       await this.writer.putHead(batch, purpose);
+      this.tell(events, state);
       if (recordChange(events) === 'upsert') await this.visibility.show([batch], purpose);
       return;
     }
@@ -236,6 +252,8 @@ export class DynamoHistoryStore implements HistoryStore {
       { role: 'head', item: this.writer.headPut(batch) },
     ];
     await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
+    this.tell(events, state);
+    this.tell(newRun!.events, newRun!.state);
     await this.visibility.show([batch, listing ? undefined : next], 'close');
   }
 

@@ -28,6 +28,21 @@ export function recordChange(
 }
 
 /**
+ * Whether a committed batch may need the run's visibility record written ({@link recordChange}, or
+ * a start whose claim does not list it): what the router's {@link RunVisibility.settle} checks.
+ * A batch without is one the router need not see for visibility's sake (`routerIdle`).
+ */
+export function mayNeedRecord(batch: Pick<CommittedBatch, 'state' | 'events'>, retentionMs: number): boolean {
+  const { state, events } = batch;
+  if (recordChange(events) !== undefined) return true;
+  // A run's first batch is listed by the claim its own write put, if that fits one unit.
+  return (
+    events.some((event) => event.type === 'WorkflowExecutionStarted') &&
+    !claimVisibility(state, batchExpiry(state, events, retentionMs))
+  );
+}
+
+/**
  * The DynamoDB store's visibility records (`visibility.ts`), kept up to date after the batches that
  * change what a list cannot read from a run's head: the committer writes them right after its
  * commit ({@link show}), and the router repairs a record its committer did not get to
@@ -71,13 +86,13 @@ export class RunVisibility {
    */
   async settle(batch: CommittedBatch): Promise<void> {
     const { namespace, workflowId, runId, state, events } = batch;
+    if (!mayNeedRecord(batch, this.retentionMs)) return;
     const expiresAt = batchExpiry(state, events, this.retentionMs);
-    const change = recordChange(events);
-    if (change === undefined || change === 'claimMayHaveMoved') {
-      // A run's first batch is listed by the claim its own write put, if that fits one unit.
-      const starts = events.some((event) => event.type === 'WorkflowExecutionStarted');
-      if (starts ? claimVisibility(state, expiresAt) : change === undefined) return;
-      if (!starts && (await this.claimHolder(namespace, workflowId)) === runId) return;
+    if (
+      recordChange(events) === 'claimMayHaveMoved' &&
+      (await this.claimHolder(namespace, workflowId)) === runId
+    ) {
+      return;
     }
     if ((await this.writer.visibleEventId(namespace, runId)) >= state.nextEventId - 1) return;
     const summary = await this.writer.summaryOf(state);
