@@ -444,7 +444,7 @@ function results({
       name: 'local.latency.engine_p50_ms',
       value: median(latency.engineMs),
       unit: 'ms',
-      note: 'the same runs, start request → the close record reaching the router (the engine alone, without the wait for the result)',
+      note: 'the same runs, start request → the closing batch committed (the engine alone, without the wait for the result)',
     },
     {
       name: 'local.latency.result_wait_p50_ms',
@@ -457,7 +457,7 @@ function results({
       value: throughput.stepsPerSecond,
       unit: 'steps/s',
       target: { op: '>=', value: 300 },
-      note: `${THROUGHPUT.lanes} ${STEPS}-activity workflows always in flight (started over HTTP; a close is noticed from the stream so no result long poll holds one of the local API's 8 concurrency slots); ${throughput.steps} activity starts in a ${throughput.windowMs / 1000} s window after ${THROUGHPUT.warmupMs / 1000} s of warm-up, ${throughput.workflowsClosed} workflows closed in it`,
+      note: `${THROUGHPUT.lanes} ${STEPS}-activity workflows always in flight (started over HTTP; a close is noticed at its commit, on the runtime's DynamoDB client, so no result long poll holds one of the local API's 8 concurrency slots); ${throughput.steps} activity starts in a ${throughput.windowMs / 1000} s window after ${THROUGHPUT.warmupMs / 1000} s of warm-up, ${throughput.workflowsClosed} workflows closed in it`,
     },
     {
       name: 'local.throughput.fraction_of_dynamodb_local',

@@ -1,15 +1,15 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack.ts';
 import { historyPk } from '../../sdk/backend/dynamodb/keys.ts';
 import { nowMs } from '../measure.ts';
 
 /**
- * Learns when runs close without asking the engine: it watches the history stream on its way into
- * the router (each committed batch item carries the run's status after it) and notes every run
- * whose status is no longer Running. Waiting for a close this way costs no DynamoDB read, no API
- * invocation and no API concurrency slot, so it neither inflates the per-step counts nor throttles
- * the throughput run (the local host allows 8 concurrent API invocations, and a result long poll
- * holds one for as long as it waits). The close is seen one stream hop after its commit.
+ * Learns when runs close without asking the engine: it watches the runtime's DynamoDB client (every
+ * handler of the local stack shares it) and notes every committed batch item whose status is no
+ * longer Running, when DynamoDB answers the put. Waiting for a close this way costs no DynamoDB
+ * read, no API invocation and no API concurrency slot, so it neither inflates the per-step counts
+ * nor throttles the throughput run (the local host allows 8 concurrent API invocations, and a
+ * result long poll holds one for as long as it waits). The router cannot tell: a close with
+ * nothing to notify never reaches it (its batch is marked quiet for the router's stream mapping).
  */
 export class CloseWatcher {
   private readonly closedAt = new Map<string, number>();
@@ -19,22 +19,25 @@ export class CloseWatcher {
     stack: LocalStack,
     private readonly namespace: string,
   ) {
-    const router = [...stack.functions.values()].find((fn) => fn.name.endsWith('-router'));
-    if (!router) throw new Error('The local stack has no router function');
-    router.intercept((handler) => async (event, context) => {
-      for (const record of (event as DynamoDBStreamEvent).Records ?? []) {
-        const image = record.dynamodb?.NewImage;
-        const status = image?.status?.S;
-        const pk = image?.pk?.S;
-        if (image?.kind?.S !== 'batch' || !pk || !status || status === 'Running') continue;
-        if (!this.closedAt.has(pk)) this.closedAt.set(pk, nowMs());
-        this.waiting.get(pk)?.();
-      }
-      return handler(event, context);
-    });
+    stack.runtime.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (context.commandName === 'PutItemCommand') {
+          const item = (args.input as { Item?: Record<string, { S?: string }> }).Item;
+          const pk = item?.pk?.S;
+          const status = item?.status?.S;
+          if (item?.kind?.S === 'batch' && pk && status && status !== 'Running') {
+            if (!this.closedAt.has(pk)) this.closedAt.set(pk, nowMs());
+            this.waiting.get(pk)?.();
+          }
+        }
+        return output;
+      },
+      { step: 'initialize', name: 'benchCloseWatcher' },
+    );
   }
 
-  /** Resolves with the time (`nowMs`) the run's close reached the router; rejects after `timeoutMs`. */
+  /** Resolves with the time (`nowMs`) the run's close was committed; rejects after `timeoutMs`. */
   async waitForClose(runId: string, timeoutMs: number): Promise<number> {
     const pk = historyPk(this.namespace, runId);
     const known = this.closedAt.get(pk);

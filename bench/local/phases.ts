@@ -187,7 +187,7 @@ export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
 
 export interface Latency {
   clientMs: number[];
-  /** Start request → the close reaching the router (the engine's share of the client latency). */
+  /** Start request → the closing batch committed (the engine's share of the client latency). */
   engineMs: number[];
 }
 

@@ -1,7 +1,9 @@
 // What the chaos run checks once the workload is over: every history sound and replayable, no run
-// left open, no message left in a queue, none in a DLQ, no stream record given up on.
+// left open, no message left in a queue, none in a DLQ, no stream record given up on, every run
+// listed as it stands.
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStack } from '../../local/stack.ts';
+import type { RunSummary } from '../../sdk/backend/ports.ts';
 import type { HistoryEvent } from '../../sdk/engine/events.ts';
 import { createWorkerRegistry, type WorkerDefinition } from '../../sdk/runtime/worker-registry.ts';
 import { storedHistories, verifyHistory } from '../../sdk/testing/verify-histories.ts';
@@ -46,6 +48,8 @@ export async function inspectEndState(
   worker: WorkerDefinition,
   deadline: number,
   progress: (line: string) => void,
+  /** The workflow ids whose outcome a client received: each must be listed. */
+  finished: readonly string[],
 ): Promise<EndState> {
   const queues = [stack.queues.system, ...stack.queues.perTaskQueue.flatMap((q) => [q.workflow, q.activity])];
   let messagesLeft = await messagesInFlight(queues.map((queue) => queue.url));
@@ -87,7 +91,29 @@ export async function inspectEndState(
   const violations: string[] = [];
   const stuck: string[] = [];
   let activityAttempts = 0;
+  // The list shows every run as it stands (its head), and every workflow a client saw finish.
+  const listed = new Map<string, RunSummary>();
+  let pageToken: string | undefined;
+  for (let page = 0; page === 0 || (pageToken !== undefined && page < 1000); page++) {
+    const found = await store.listRuns('default', () => true, 100, pageToken);
+    for (const run of found.runs) {
+      if (listed.has(run.runId)) violations.push(`${run.workflowId}/${run.runId} is listed twice`);
+      listed.set(run.runId, run);
+    }
+    pageToken = found.nextPageToken;
+  }
+  const listedIds = new Set([...listed.values()].map((run) => run.workflowId));
+  for (const workflowId of finished) {
+    if (!listedIds.has(workflowId)) violations.push(`${workflowId} finished but is not listed`);
+  }
   for (const run of await storedHistories(store, 'default')) {
+    const shown = listed.get(run.state.runId);
+    if (shown && (shown.status !== run.state.status || shown.historyLength !== run.state.nextEventId - 1)) {
+      violations.push(
+        `${run.state.workflowId}/${run.state.runId} is listed as ${shown.status} with ${shown.historyLength} events,` +
+          ` its head says ${run.state.status} with ${run.state.nextEventId - 1}`,
+      );
+    }
     violations.push(...(await verifyHistory(store, run, registry)));
     activityAttempts += attemptsIn(run.events);
     const { state } = run;

@@ -181,7 +181,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const drainUntil = Math.max(deadline, Date.now() + 60_000);
     const end = await boundedInspection(
-      inspectEndState(stack, worker, drainUntil, progress),
+      inspectEndState(
+        stack,
+        worker,
+        drainUntil,
+        progress,
+        specs
+          .filter((spec) => observed.has(spec.id) && !('error' in observed.get(spec.id)!))
+          .map((spec) => spec.id),
+      ),
       drainUntil + INSPECTION_MS - Date.now(),
     );
     const durations = specs.flatMap((spec) =>
