@@ -1,7 +1,13 @@
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import type { WritePurpose } from '../sdk/backend/dynamodb/metered-client.ts';
 import { activityProbe, localBenchActivities } from './local/activities.ts';
-import { describeModel, modelStepMs, modelWorkflowMs, type StepPath } from './local/aws-latency-model.ts';
+import {
+  describeModel,
+  describePath,
+  modelStepMs,
+  modelWorkflowMs,
+  type StepPath,
+} from './local/aws-latency-model.ts';
 import { CloseWatcher } from './local/closes.ts';
 import {
   type Counters,
@@ -161,7 +167,9 @@ export async function benchLocalStack(): Promise<BenchResult[]> {
     log('warm-up workflow, then one workflow alone: what happens between two activities');
     await runMany(rig, 1, 1);
     if (!(await drain(rig, 5_000, { watchdogs: false }))) log('warning: the stack did not go quiet');
-    const windows = summarizeWindows(await measureStepWindows(rig));
+    const measured = await measureStepWindows(rig);
+    const windows = summarizeWindows(measured.windows);
+    const startPath = measured.start;
     await drainOrWarn(rig, DRAIN_TIMEOUT_MS);
 
     log(`per-step cost: ${COST_WORKFLOWS} workflows, ${COST_LANES} at a time, until the watchdogs fired`);
@@ -191,7 +199,7 @@ export async function benchLocalStack(): Promise<BenchResult[]> {
     });
     log('done; stopping the stack');
 
-    return results({ raw, windows, costCounts, costSteps, latency, throughput });
+    return results({ raw, windows, startPath, costCounts, costSteps, latency, throughput });
   } finally {
     activityProbe.onStart = undefined;
     activityProbe.onEnd = undefined;
@@ -252,6 +260,7 @@ function perRun(counts: Counters, runs: number): BenchResult[] {
 function results({
   raw,
   windows,
+  startPath,
   costCounts,
   costSteps,
   latency,
@@ -259,6 +268,8 @@ function results({
 }: {
   raw: RawRates;
   windows: ReturnType<typeof summarizeWindows>;
+  /** The start's path, from the start request to the first activity's start. */
+  startPath: StepPath;
   costCounts: Counters;
   costSteps: number;
   latency: Awaited<ReturnType<typeof measureLatency>>;
@@ -419,13 +430,13 @@ function results({
       name: 'aws_model.step_ms',
       value: modelStepMs(path),
       unit: 'ms',
-      note: `a model, not a measurement: the measured path between two activities (${path.writes} writes, ${path.reads} reads, ${path.streamHops} stream hops, ${path.sqsHops} SQS hops, ${path.invocations} invocations) at assumed AWS costs (${describeModel()}); trivial activities`,
+      note: `a model, not a measurement: the measured path between two activities (${describePath(path)}) at assumed AWS costs (${describeModel()}); trivial activities`,
     },
     {
       name: 'aws_model.workflow_10_step_ms',
-      value: modelWorkflowMs(STEPS, path),
+      value: modelWorkflowMs(STEPS, path, startPath),
       unit: 'ms',
-      note: `the same model for a ${STEPS}-step sequential workflow: its start (a write, a stream hop, an SQS hop and an invocation to the first workflow task) plus ${STEPS} modelled steps; the client's result wait left out`,
+      note: `the same model for a ${STEPS}-step sequential workflow: its start as measured from the start request to the first activity's start (${describePath(startPath)}: the claim and the first batch, the first workflow task sent by the start itself, the API's and the worker's invocations) plus ${STEPS} modelled steps; the client's result wait left out`,
     },
     { name: 'local.step.hop.commit_ms', value: windows.commitMs, unit: 'ms' },
     { name: 'local.step.hop.stream_to_router_ms', value: windows.streamMs, unit: 'ms' },

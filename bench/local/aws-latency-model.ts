@@ -36,13 +36,18 @@ export function modelStepMs(path: StepPath): number {
 }
 
 /**
- * A sequential workflow of `steps` trivial activities: the start (the API's write, the stream hop
- * to the router, the first workflow task's SQS hop and invocation), then `steps` steps, the last
- * of which commits the close with its outcome. The client's wait for the result is left out.
+ * A sequential workflow of `steps` trivial activities: the start (as measured from the start
+ * request to the first activity's start: the claim and the first batch, the first workflow task's
+ * message, and its invocation), then `steps` steps, the last of which commits the close with its
+ * outcome. The client's wait for the result is left out.
  */
-export function modelWorkflowMs(steps: number, step: StepPath): number {
-  const start: StepPath = { writes: 1, reads: 1, streamHops: 1, sqsHops: 1, invocations: 1 };
+export function modelWorkflowMs(steps: number, step: StepPath, start: StepPath): number {
   return modelStepMs(start) + steps * modelStepMs(step);
+}
+
+/** A path's hops, as words. */
+export function describePath(path: StepPath): string {
+  return `${path.writes} writes, ${path.reads} reads, ${path.streamHops} stream hops, ${path.sqsHops} SQS hops, ${path.invocations} invocations`;
 }
 
 export function describeModel(): string {

@@ -4,6 +4,7 @@ import type { WorkflowHandle } from 'cairnflow/client';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { nowMs, percentile } from '../measure.ts';
 import { activityProbe } from './activities.ts';
+import type { StepPath } from './aws-latency-model.ts';
 import type { CloseWatcher } from './closes.ts';
 import { type Counters, diff, type StackMeter, type TimelineEntry } from './meter.ts';
 import { queueDepth, taskQueueUrls } from './queue-depth.ts';
@@ -116,7 +117,7 @@ export interface StepWindow {
  * activity's start and end, and a timeline of invocations and writes: each window from one
  * activity's end to the next one's start shows what the engine does between two steps.
  */
-export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
+export async function measureStepWindows(rig: Rig): Promise<{ windows: StepWindow[]; start: StepPath }> {
   const starts: { t: number; counts: Counters }[] = [];
   const ends: { t: number; counts: Counters }[] = [];
   activityProbe.onStart = (index) => {
@@ -128,6 +129,7 @@ export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
   };
   const timeline: TimelineEntry[] = [];
   rig.meter.timeline = timeline;
+  const before = { t: nowMs(), counts: rig.meter.snapshot() };
   try {
     await runToClose(rig);
   } finally {
@@ -136,6 +138,20 @@ export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
   }
   const first = (from: number, match: (entry: TimelineEntry) => boolean) =>
     timeline.find((entry) => entry.t >= from && match(entry))?.t ?? Number.NaN;
+  // The start's path: from the start request to the first activity's start.
+  const startCounts = diff(starts[0]!.counts, before.counts);
+  const invoked = (fn: (name: string) => boolean) =>
+    timeline.filter(
+      (entry) =>
+        entry.t >= before.t && entry.t < starts[0]!.t && entry.kind === 'invokeStart' && fn(entry.fn!),
+    ).length;
+  const start: StepPath = {
+    writes: startCounts.ddbWriteRequests,
+    reads: startCounts.ddbReadRequests,
+    streamHops: invoked((name) => name.endsWith('-router')) > 0 ? 1 : 0,
+    sqsHops: (startCounts.messagesByKind.workflow ?? 0) + (startCounts.messagesByKind.activity ?? 0),
+    invocations: invoked((name) => name.endsWith('-api') || name.includes('-worker-')),
+  };
   const windows: StepWindow[] = [];
   for (let i = 0; i + 1 < STEPS; i++) {
     const end = ends[i]!;
@@ -180,7 +196,7 @@ export async function measureStepWindows(rig: Rig): Promise<StepWindow[]> {
       },
     });
   }
-  return windows;
+  return { windows, start };
 }
 
 // --- 4. latency and throughput --------------------------------------------------------------------

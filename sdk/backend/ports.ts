@@ -90,8 +90,24 @@ export interface HistoryStore {
    * left without its run by a failed or dead start names no run that can be read or listed, and a
    * later start takes it over; `HistoryConflictError` means try again with a new run id.
    * `terminate`, for TERMINATE_IF_RUNNING, closes the running run in the same write.
+   *
+   * `dispatchFirst`, the new run's first tasks sent by the starter itself: a store that can spare
+   * the router the run's first batch calls it once the id is claimed and before that batch is
+   * written (so a crash cannot lose the tasks; they may reach a worker before the batch does, see
+   * `beforeCommit`), and marks the batch idle for the router if it answers true (sent); a store
+   * that routes every batch (the memory store) leaves it uncalled, and the router sends them.
    */
-  createRun(run: NewRun, reusePolicy: WorkflowIdReusePolicyName, terminate?: AppendRequest): Promise<void>;
+  createRun(
+    run: NewRun,
+    reusePolicy: WorkflowIdReusePolicyName,
+    terminate?: AppendRequest,
+    dispatchFirst?: () => Promise<boolean>,
+  ): Promise<void>;
+  /**
+   * Makes sure a run that has no history now never gets any (a start that claimed its id and died,
+   * or stalls, before its first batch): true if so, false if the run has history after all.
+   */
+  voidStart(namespace: string, runId: string): Promise<boolean>;
   /** Appends events at the run's head; throws `HistoryConflictError` if the head moved. */
   append(request: AppendRequest): Promise<void>;
   /** The run's state as of its last committed batch, or undefined. */
@@ -197,6 +213,12 @@ export type Task =
        * orders the two.
        */
       besideEager?: boolean;
+      /**
+       * Sent by a start before it wrote the run's first batch (`HistoryStore.createRun`'s
+       * `dispatchFirst`): a worker that finds no run yet waits for the batch, and on a redelivery
+       * voids a start that never wrote it (`voidStart`).
+       */
+      beforeCommit?: boolean;
     }
   | {
       kind: 'activity';

@@ -12,6 +12,7 @@ import {
 import { cronBackoffMs } from '../engine/schedule-spec.ts';
 import { appendRequest, MAX_COMMIT_ATTEMPTS, numberEvents, type PendingEvent } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
+import { planDispatch } from './route.ts';
 import { signalWorkflow } from './run-control.ts';
 
 export type { StartRequest, StartResult };
@@ -124,7 +125,9 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
     const runId = deps.newId();
     const run = newRun(request, runId, deps.clock.now());
     try {
-      await deps.store.createRun(run, request.signal ? 'ALLOW_DUPLICATE' : policy, terminate);
+      await deps.store.createRun(run, request.signal ? 'ALLOW_DUPLICATE' : policy, terminate, () =>
+        dispatchFirstTasks(deps, run),
+      );
       return { runId, started: true };
     } catch (error) {
       if (error instanceof HistoryConflictError) continue;
@@ -137,6 +140,35 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
     }
   }
   throw new HistoryConflictError(`Could not start workflow ${request.workflowId}: it kept changing`);
+}
+
+/**
+ * A new run's first tasks, sent by its starter before the run's first batch is written (the store
+ * then spares the router that batch: `HistoryStore.createRun`): what the router would send for it,
+ * its workflow task marked as possibly ahead of the batch (`beforeCommit`). One stream hop and one
+ * router invocation less per start. Answers false if they could not be sent: the router sends them
+ * from the batch instead (and sets aside a task for a queue no worker serves, with its reason).
+ */
+async function dispatchFirstTasks(deps: RuntimeDeps, run: NewRun): Promise<boolean> {
+  const { namespace, workflowId, runId, taskQueue } = run.state;
+  const items = planDispatch(
+    { namespace, workflowId, runId, taskQueue, events: run.events, state: run.state },
+    deps.retentionMs,
+  ).map((item) =>
+    item.task.kind === 'workflow' ? { ...item, task: { ...item.task, beforeCommit: true } } : item,
+  );
+  try {
+    await deps.dispatch.dispatch(items);
+    return true;
+  } catch (error) {
+    deps.logger('warn', "a start could not send its run's first tasks; the router sends them", {
+      workflowId,
+      runId,
+      taskQueue,
+      message: (error as Error).message,
+    });
+    return false;
+  }
 }
 
 /**

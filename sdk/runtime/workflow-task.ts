@@ -26,6 +26,7 @@ import {
 } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import type { EagerExecution } from './eager-chain.ts';
+import { awaitFirstBatch } from './first-batch.ts';
 import { runLocalActivities } from './local-activities.ts';
 import { runContext } from './log-context.ts';
 import { runRefOf } from './run-ref.ts';
@@ -51,6 +52,11 @@ export interface WorkflowTaskOptions {
    * activity's outcome) lets the run's one queued workflow task take them all at once instead.
    */
   giveWay?: boolean;
+  /**
+   * The task came from its run's start, which sends it before writing the run (`beforeCommit`):
+   * a run not there yet is waited for, up to `waitMs`, or on a redelivery voided (`awaitFirstBatch`).
+   */
+  beforeCommit?: { redelivered: boolean; waitMs: number };
   /** An update request to offer the workflow's validator and handler. */
   update?: {
     updateId: string;
@@ -147,7 +153,10 @@ async function attemptWorkflowTask(
   head: RunState | undefined,
 ): Promise<WorkflowTaskResult | 'conflict'> {
   const key = cacheKey(ref.namespace, ref.runId);
-  const state = head ?? (await deps.store.getRun(ref.namespace, ref.runId));
+  const state =
+    head ??
+    (await deps.store.getRun(ref.namespace, ref.runId)) ??
+    (options.beforeCommit && (await awaitFirstBatch(deps, ref, options.beforeCommit)));
   if (!state) return { outcome: 'noop' };
   if (isClosed(state)) {
     if (options.update)

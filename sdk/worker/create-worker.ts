@@ -4,6 +4,7 @@ import { CairnError } from '../common/errors.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import { recordDeadLetter } from '../runtime/dead-letter.ts';
 import { EagerChain } from '../runtime/eager-chain.ts';
+import { FIRST_BATCH_WAIT_MS } from '../runtime/first-batch.ts';
 import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
 import {
   createWorkerRegistry,
@@ -58,13 +59,25 @@ export function workerHandler(registry: WorkerRegistry): WorkerHandler {
     try {
       return await processSqsBatch(
         event,
-        async ({ task }) => {
+        async ({ task }, record) => {
           // Each message anchors its own chain: it is acknowledged once the chain has settled.
           const chain = deadline !== undefined ? new EagerChain(deps, registry, deadline) : undefined;
           try {
             switch (task.kind) {
               case 'workflow':
-                await processWorkflowTask(deps, registry, task.ref, { eager: chain });
+                await processWorkflowTask(deps, registry, task.ref, {
+                  eager: chain,
+                  ...(task.beforeCommit && {
+                    beforeCommit: {
+                      redelivered: Number(record.attributes.ApproximateReceiveCount ?? 1) > 1,
+                      // At most a quarter of the invocation's time: the rest is the task's.
+                      waitMs: Math.max(
+                        0,
+                        Math.min(FIRST_BATCH_WAIT_MS, ((deadline ?? Infinity) - deps.clock.now()) / 4),
+                      ),
+                    },
+                  }),
+                });
                 break;
               case 'activity':
                 await processActivityTask(deps, registry, task, chain);

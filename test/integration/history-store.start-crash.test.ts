@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { historyPk } from '../../sdk/backend/dynamodb/keys.ts';
 import { START_GRACE_MS, VOIDED_RUN } from '../../sdk/backend/dynamodb/run-claims.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../../sdk/common/errors.ts';
+import { awaitFirstBatch, FirstBatchPendingError } from '../../sdk/runtime/first-batch.ts';
 import { newRun } from '../../sdk/runtime/start-workflow.ts';
 import { dynamoFixture } from './dynamodb-store-fixture.ts';
 import { freshNamespace, startRequest, startRun, tick } from './history-store.conformance.ts';
@@ -117,5 +118,109 @@ describe('a start is two conditional puts, the claim and the first batch: a star
     const state = await retried;
     expect(await store.getCurrentRunId(ns, 'raced')).toBe(state.runId);
     expect(await store.getRun(ns, runId)).toBeUndefined();
+  });
+});
+
+describe("a start that sends its run's first tasks itself (createRun's dispatchFirst)", () => {
+  it('sends them after the claim and before the first batch, which the router is spared', async () => {
+    const ns = freshNamespace();
+    const store = dynamo.store();
+    const run = newRun(startRequest(ns, 'sends-first', {}), randomUUID(), tick());
+    const seen: string[] = [];
+    await store.createRun(run, 'ALLOW_DUPLICATE', undefined, async () => {
+      seen.push(`claim ${await store.getCurrentRunId(ns, 'sends-first')}`);
+      seen.push(
+        `batch ${(await dynamo.items(dynamo.resources().historyTable, historyPk(ns, run.state.runId))).length}`,
+      );
+      return true;
+    });
+    expect(seen).toEqual([`claim ${run.state.runId}`, 'batch 0']);
+    const [head] = await dynamo.items(dynamo.resources().historyTable, historyPk(ns, run.state.runId));
+    expect(head?.quiet?.BOOL).toBe(true);
+    expect(await store.getRun(ns, run.state.runId)).toEqual(run.state);
+  });
+
+  it('leaves them to the router when they could not be sent, or when the router must see the batch anyway', async () => {
+    const ns = freshNamespace();
+    const store = dynamo.store();
+    // Not sent: the batch is written for the router to route.
+    const unsent = newRun(startRequest(ns, 'unsent', {}), randomUUID(), tick());
+    await store.createRun(unsent, 'ALLOW_DUPLICATE', undefined, async () => false);
+    const [routed] = await dynamo.items(dynamo.resources().historyTable, historyPk(ns, unsent.state.runId));
+    expect(routed?.quiet).toBeUndefined();
+    expect(await store.getRun(ns, unsent.state.runId)).toEqual(unsent.state);
+    // A start that dies sending them writes no batch.
+    const failed = newRun(startRequest(ns, 'send-fails', {}), randomUUID(), tick());
+    await expect(
+      store.createRun(failed, 'ALLOW_DUPLICATE', undefined, () => Promise.reject(new Error('SQS is down'))),
+    ).rejects.toThrow('SQS is down');
+    expect(await store.getRun(ns, failed.state.runId)).toBeUndefined();
+    expect(await dynamo.items(dynamo.resources().historyTable, historyPk(ns, failed.state.runId))).toEqual(
+      [],
+    );
+
+    // A summary too large for the claim needs the router's visibility settle: not sent by the start.
+    const memo = {
+      note: { metadata: { encoding: 'json/plain' }, data: Buffer.from('"m"').toString('base64') },
+    };
+    const big = newRun(
+      startRequest(ns, 'big', { memo: { ...memo, long: { ...memo.note, data: 'x'.repeat(1500) } } }),
+      randomUUID(),
+      tick(),
+    );
+    let sent = false;
+    await store.createRun(big, 'ALLOW_DUPLICATE', undefined, async () => {
+      sent = true;
+      return true;
+    });
+    expect(sent).toBe(false);
+    const [head] = await dynamo.items(dynamo.resources().historyTable, historyPk(ns, big.state.runId));
+    expect(head?.quiet).toBeUndefined();
+  });
+});
+
+describe("a worker given a start's workflow task before the run is written (awaitFirstBatch)", () => {
+  const ref = (namespace: string, runId: string) => ({ namespace, workflowId: 'early', runId });
+
+  it('waits for the batch that is on its way', async () => {
+    const ns = freshNamespace();
+    const store = dynamo.store();
+    const run = newRun(startRequest(ns, 'early', {}), randomUUID(), tick());
+    const later = new Promise((resolve) => setTimeout(resolve, 150)).then(() =>
+      store.createRun(run, 'ALLOW_DUPLICATE'),
+    );
+    expect(
+      await awaitFirstBatch({ store }, ref(ns, run.state.runId), { redelivered: false, waitMs: 2500 }),
+    ).toEqual(run.state);
+    await later;
+  });
+
+  it('fails a first delivery that waited in vain, and on a redelivery voids the start at once, whose batch then fails', async () => {
+    const ns = freshNamespace();
+    const store = dynamo.store();
+    const runId = randomUUID();
+    await expect(
+      awaitFirstBatch({ store }, ref(ns, runId), { redelivered: false, waitMs: 300 }),
+    ).rejects.toThrow(FirstBatchPendingError);
+    expect(
+      await awaitFirstBatch({ store }, ref(ns, runId), { redelivered: true, waitMs: 0 }),
+    ).toBeUndefined();
+    // The stalled start wakes: its claim lands, its batch does not.
+    const run = newRun(startRequest(ns, 'early', {}), runId, tick());
+    await expect(store.createRun(run, 'ALLOW_DUPLICATE')).rejects.toThrow(HistoryConflictError);
+    expect(await store.getRun(ns, runId)).toBeUndefined();
+    // And the next start takes the id over from the voided run.
+    const next = await startRun(storeAhead(START_GRACE_MS + 600_000), ns, 'early');
+    expect(await store.getCurrentRunId(ns, 'early')).toBe(next.runId);
+  });
+
+  it('answers the run on a redelivery when the batch is there after all', async () => {
+    const ns = freshNamespace();
+    const store = dynamo.store();
+    const state = await startRun(store, ns, 'early');
+    expect(await store.voidStart(ns, state.runId)).toBe(false);
+    expect(await awaitFirstBatch({ store }, ref(ns, state.runId), { redelivered: true, waitMs: 0 })).toEqual(
+      state,
+    );
   });
 });

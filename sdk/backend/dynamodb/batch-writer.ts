@@ -117,14 +117,22 @@ export class BatchWriter {
     private readonly options: BatchWriterOptions,
   ) {}
 
-  /** Offloads a batch's large payloads to S3, encodes it, and writes its overflow chunks. */
-  async prepare(events: HistoryEvent[], state: RunState, commitId: string): Promise<PreparedBatch> {
+  /**
+   * Offloads a batch's large payloads to S3, encodes it, and writes its overflow chunks. `quiet`
+   * marks it idle for the router whatever `routerIdle` says (a start that sent its tasks itself).
+   */
+  async prepare(
+    events: HistoryEvent[],
+    state: RunState,
+    commitId: string,
+    quiet?: boolean,
+  ): Promise<PreparedBatch> {
     const { history, payloads, retentionMs } = this.options;
     const offloaded = await payloads.offload({ events, state }, state.namespace, state.runId);
     const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
     const expiresAt = batchExpiry(state, events, retentionMs);
     const { namespace, workflowId, runId, taskQueue } = state;
-    const quiet = this.options.routerIdle?.({ namespace, workflowId, runId, taskQueue, events, state });
+    quiet ??= this.options.routerIdle?.({ namespace, workflowId, runId, taskQueue, events, state });
     const head: Item = {
       ...batchKey(state.namespace, state.runId, events[0]!.eventId),
       kind: { S: 'batch' },

@@ -21,7 +21,7 @@ import type {
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
+import { BatchWriter, checkContinues, newCommitId, QUIET } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
 import { claimPut } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
@@ -157,10 +157,16 @@ export class DynamoHistoryStore implements HistoryStore {
     );
   }
 
+  /**
+   * A plain start calls `dispatchFirst` between its claim and its first batch, and marks that batch
+   * idle for the router unless its visibility needs the router (`mayNeedRecord`); a start that
+   * terminates a run is one transaction, routed as ever.
+   */
   async createRun(
     run: NewRun,
     reusePolicy: WorkflowIdReusePolicyName,
     terminate?: AppendRequest,
+    dispatchFirst?: () => Promise<boolean>,
   ): Promise<void> {
     checkContinues(run.events, 1, run.state, `New run ${run.state.runId}`);
     if (terminate) {
@@ -169,8 +175,9 @@ export class DynamoHistoryStore implements HistoryStore {
     }
     await this.payloads.assertWithinCap([run, terminate]);
     const commitId = newCommitId();
+    const starterSends = dispatchFirst !== undefined && !terminate && !mayNeedRecord(run, this.retentionMs);
     const [created, closing] = await Promise.all([
-      this.writer.prepare(run.events, run.state, commitId),
+      this.writer.prepare(run.events, run.state, commitId, starterSends || undefined),
       terminate && this.writer.prepare(terminate.events, terminate.state, commitId),
     ]);
     const listing = claimVisibility(created.state, created.expiresAt);
@@ -193,8 +200,12 @@ export class DynamoHistoryStore implements HistoryStore {
       );
     } else {
       // A plain start: the claim, then the first batch, one conditional put each (`run-claims.ts`).
+      // Its first tasks go out after the claim (no task for a run that lost its id) and before the
+      // batch (no batch whose tasks a crash could lose): the router is spared the batch.
       try {
         await this.claims.claim(created, reusePolicy, listing);
+        // Tasks it could not send are the router's, as for any start: the batch goes unmarked.
+        if (starterSends && !(await dispatchFirst())) delete created.head[QUIET];
       } catch (error) {
         await this.writer.discard(created);
         throw error;
@@ -211,6 +222,10 @@ export class DynamoHistoryStore implements HistoryStore {
   private tell(events: HistoryEvent[], state: RunState): void {
     const { namespace, workflowId, runId, taskQueue } = state;
     this.committed({ namespace, workflowId, runId, taskQueue, events, state });
+  }
+
+  voidStart(namespace: string, runId: string): Promise<boolean> {
+    return this.claims.voidRun(namespace, runId);
   }
 
   async append(request: AppendRequest): Promise<void> {

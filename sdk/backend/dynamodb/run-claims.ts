@@ -102,7 +102,7 @@ export class RunClaims {
     const ownRetry = starting.requestIds?.[0] !== undefined && holder.requestId?.S === starting.requestIds[0];
     const claimedAt = Number(holder.claimedAt?.N ?? 0);
     if (!ownRetry && claimedAt + START_GRACE_MS > this.options.now()) return undefined;
-    return (await this.void(starting.namespace, runId, holder)) ? 'voided' : 'again';
+    return (await this.voidRun(starting.namespace, runId, holder.expiresAt)) ? 'voided' : 'again';
   }
 
   /** Writes the closed holder's visibility record, then its status on the claim. */
@@ -126,9 +126,10 @@ export class RunClaims {
 
   /**
    * Puts the marker that voids `runId` at its first batch's key, unless that batch is there: true
-   * if the run is voided now (by this put, or by an earlier one), false if it has history.
+   * if the run is voided now (by this put, or by an earlier one), false if it has history. The
+   * marker expires with the claim it voids (`expiresAt`), if known.
    */
-  private async void(namespace: string, runId: string, holder: Item): Promise<boolean> {
+  async voidRun(namespace: string, runId: string, expiresAt?: Item['expiresAt']): Promise<boolean> {
     const { history, now, retentionMs } = this.options;
     try {
       await this.db.for('start').putItem({
@@ -137,9 +138,7 @@ export class RunClaims {
         Item: {
           ...batchKey(namespace, runId, 1),
           kind: { S: VOIDED_RUN },
-          ...(holder.expiresAt
-            ? { expiresAt: holder.expiresAt }
-            : ttlValue(now() + retentionMs + CLOSE_WITHOUT_WRITES_MS)),
+          ...(expiresAt ? { expiresAt } : ttlValue(now() + retentionMs + CLOSE_WITHOUT_WRITES_MS)),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -97,6 +97,7 @@ export class MemoryHistoryStore implements HistoryStore {
     this.order.push(`${namespace}/${runId}`);
   }
 
+  /** Every batch is routed here, so the run's first tasks are the router's (`dispatchFirst` unused). */
   async createRun(
     run: NewRun,
     reusePolicy: WorkflowIdReusePolicyName,
@@ -112,6 +113,11 @@ export class MemoryHistoryStore implements HistoryStore {
     this.writes++;
     if (closing && terminate) this.emit(terminate.state, terminate.events);
     this.emit(run.state, run.events);
+  }
+
+  /** A run's claim and first events are one write here: a run without history never starts. */
+  async voidStart(namespace: string, runId: string): Promise<boolean> {
+    return !this.runs.has(`${namespace}/${runId}`);
   }
 
   async append(request: AppendRequest): Promise<void> {

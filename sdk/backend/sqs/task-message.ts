@@ -46,6 +46,7 @@ export const taskMessageSchema = z.object({
       scheduledEventId: z.number().int(),
       attempt: z.number().int().optional(),
       besideEager: z.boolean().optional(),
+      beforeCommit: z.boolean().optional(),
     }),
     z.object({
       kind: z.literal('activity'),

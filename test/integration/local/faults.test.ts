@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { currentInvocation } from '../../../local/function-host.ts';
 import { decodeField, type Image } from '../../../sdk/backend/dynamodb/batch-codec.ts';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
 import { createWorkerRegistry } from '../../../sdk/runtime/worker-registry.ts';
@@ -56,6 +57,101 @@ async function writtenText(input: unknown): Promise<string> {
 const queueOf = (taskQueue: string) => stack().queues.perTaskQueue.find((q) => q.taskQueue === taskQueue)!;
 
 describe('faults on the local stack: nothing lost, nothing duplicated', () => {
+  /**
+   * Holds back the next put of a run's first batch until someone has read that run and found
+   * nothing (`hold`: `readFirst` says so), or kills the invocation making it (`kill`).
+   */
+  function atNextFirstBatch(what: 'hold' | 'kill'): { hit: number; readFirst: boolean } {
+    const seen = { hit: 0, readFirst: false };
+    let heldPk: string | undefined;
+    let readInVain!: () => void;
+    const missed = new Promise<void>((resolve) => (readInVain = resolve));
+    stack().runtime.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          Item?: Record<string, { S?: string; N?: string }>;
+          ExpressionAttributeValues?: Record<string, { S?: string }>;
+        };
+        if (heldPk !== undefined && input.ExpressionAttributeValues?.[':pk']?.S === heldPk) {
+          const result = await next(args);
+          if (!(result.output as { Items?: unknown[] }).Items?.length) {
+            seen.readFirst = true;
+            readInVain();
+          }
+          return result;
+        }
+        const item = input.Item;
+        if (seen.hit > 0 || item?.kind?.S !== 'batch' || item.sk?.N !== '1') return next(args);
+        seen.hit++;
+        if (what === 'kill') {
+          currentInvocation()?.kill('the start dies after sending its tasks, before its first batch');
+          return new Promise<never>(() => {});
+        }
+        heldPk = item.pk?.S;
+        // Bounded: a read that never comes lets the batch go after 5 s (and the test fails).
+        await Promise.race([missed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'atFirstBatch' },
+    );
+    return seen;
+  }
+
+  /** The receive counts of the messages the `faults` worker is handed. */
+  function watchReceives(): number[] {
+    const receives: number[] = [];
+    stack()
+      .functions.get('cairn-local-worker-faults')!
+      .intercept((handler) => async (event, context) => {
+        for (const record of (event as SQSEvent).Records ?? [])
+          receives.push(Number(record.attributes?.ApproximateReceiveCount ?? 1));
+        return handler(event, context);
+      });
+    return receives;
+  }
+
+  it("runs a start's first workflow task that reaches the worker before the run's first batch, without a redelivery", async () => {
+    const receives = watchReceives();
+    const held = atNextFirstBatch('hold');
+    try {
+      expect(
+        await env.client.workflow.execute(workflows.squares, {
+          taskQueue: 'faults',
+          workflowId: 'ahead',
+          args: [2],
+        }),
+      ).toEqual([1, 4]);
+    } finally {
+      stack().runtime.dynamodb.middlewareStack.remove('atFirstBatch');
+    }
+    // The worker read the run before its batch was there, and waited for it rather than failing the task.
+    expect(held).toEqual({ hit: 1, readFirst: true });
+    expect(receives.length).toBeGreaterThan(0);
+    expect(Math.max(...receives)).toBe(1);
+  });
+
+  it('starts afresh when the start dies after sending its tasks and before its first batch; the orphaned task is voided', async () => {
+    const killed = atNextFirstBatch('kill');
+    try {
+      expect(
+        await env.client.workflow.execute(workflows.squares, {
+          taskQueue: 'faults',
+          workflowId: 'died-mid-start',
+          args: [3],
+        }),
+      ).toEqual([1, 4, 9]);
+    } finally {
+      stack().runtime.dynamodb.middlewareStack.remove('atFirstBatch');
+    }
+    expect(killed.hit).toBe(1);
+    // The dead start's task fails its first delivery, and on its second voids that run and ends.
+    await eventually(async () => (await messagesInFlight([queueOf('faults').workflow.url])) === 0, 30_000);
+    const listed = await env.client.workflow.list({ query: "WorkflowId = 'died-mid-start'" });
+    const runs = [];
+    for await (const run of listed) runs.push(run);
+    expect(runs.map((run) => run.status)).toEqual(['Completed']);
+  });
+
   it('tolerates the same SQS message delivered twice', async () => {
     const handle = await env.client.workflow.start(workflows.squares, {
       taskQueue: 'faults',
