@@ -13,7 +13,7 @@ export const FAULT_KINDS = [
   'crashBeforeCommit',
   /** An invocation dies right after one of its DynamoDB writes landed, before anything it would send. */
   'crashAfterCommit',
-  /** An invocation dies just before one of its SQS sends (a router or worker dispatching tasks). */
+  /** An invocation dies just before one of its SQS sends (a router, worker or start dispatching tasks). */
   'crashBeforeSend',
   /** A worker invocation dies while an activity's code runs (the code itself carries on, unheard). */
   'crashMidActivity',
@@ -43,7 +43,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The chance of each fault where it may happen (per invocation, batch, request or activity call). */
 export interface FaultRates {
-  /** Per DynamoDB write or SQS send of an event-source invocation (a worker, the router, the system function). */
+  /** Per DynamoDB write or SQS send of an event-source invocation (a worker, the router, the system function) or of the API's. */
   crash: number;
   /** Per activity call. */
   crashMidActivity: number;
@@ -251,8 +251,7 @@ export class FaultInjector {
       const invocation = currentInvocation();
       const command = context.commandName ?? '';
       const write = WRITE_COMMANDS.has(command);
-      if (!invocation || !(write || SEND_COMMANDS.has(command)) || !fromEventSource(invocation))
-        return next(args);
+      if (!invocation || !(write || SEND_COMMANDS.has(command)) || !crashes(invocation)) return next(args);
       if (!this.chance('crash', this.rates.crash)) return next(args);
       // Writes crash before and after landing in turn, so each gets its share however few strike.
       const kind = !write
@@ -318,6 +317,15 @@ export class FaultInjector {
  * Whether an invocation came from an event source mapping, which retries it. Synchronous ones (the
  * API, a worker's query or update request) answer a caller, who would see a crash as an error.
  */
+/**
+ * Whether an invocation may be crashed: one from an event source (a worker, the router, the system
+ * function), or the API's (its client resends the request, which its request id makes safe: a start
+ * that died between its claim, its first tasks and its first batch is the case this covers).
+ */
+function crashes(invocation: LocalInvocation): boolean {
+  return fromEventSource(invocation) || invocation.functionName.endsWith('-api');
+}
+
 function fromEventSource(invocation: LocalInvocation): boolean {
   return Array.isArray((invocation.event as { Records?: unknown })?.Records);
 }
