@@ -21,9 +21,8 @@ import type {
 import { CLOSE_WITHOUT_WRITES_MS, DEFAULT_RETENTION_MS } from '../retention.ts';
 import { PayloadOffloader } from '../s3/payload-offload.ts';
 import { decodeField, type Image } from './batch-codec.ts';
-import { BatchWriter, checkContinues, newCommitId, QUIET } from './batch-writer.ts';
+import { BatchWriter, checkContinues, newCommitId } from './batch-writer.ts';
 import { loadChunks } from './chunks.ts';
-import { claimPut } from './claim.ts';
 import { pageItems, parsePageToken } from './history-pages.ts';
 import { claimKey, heartbeatKey, historyPk, workflowTaskFailureKey } from './keys.ts';
 import { type ConsumedUnits, MeteredDynamo } from './metered-client.ts';
@@ -32,7 +31,6 @@ import { extendRunExpiry } from './run-expiry.ts';
 import { RunRecords } from './run-records.ts';
 import { claimVisibility, mayNeedRecord, RunVisibility, recordChange } from './run-visibility.ts';
 import { SharedReads } from './shared-reads.ts';
-import type { Op } from './transaction.ts';
 import { listVisibility } from './visibility.ts';
 
 export interface DynamoHistoryStoreOptions {
@@ -182,35 +180,10 @@ export class DynamoHistoryStore implements HistoryStore {
     ]);
     const listing = claimVisibility(created.state, created.expiresAt);
     if (closing && terminate) {
-      // The run this start terminates closes in the same write that moves its claim: a transaction.
-      const ops: Op[] = [
-        {
-          role: 'claim',
-          item: claimPut(this.executions, created.state, reusePolicy, {
-            closing: { runId: terminate.runId, status: terminate.state.status },
-            expiresAt: created.expiresAt,
-            visibility: listing,
-          }),
-        },
-        { role: 'newHead', item: this.writer.headPut(created) },
-        { role: 'head', item: this.writer.headPut(closing) },
-      ];
-      await this.writer.commit(ops, [created, closing], reusePolicy, 'start', (holder) =>
-        this.claims.settleHolder(run.state, holder),
-      );
+      const holder = { runId: terminate.runId, status: terminate.state.status };
+      await this.claims.takeOver(created, closing, holder, reusePolicy, listing, 'start');
     } else {
-      // A plain start: the claim, then the first batch, one conditional put each (`run-claims.ts`).
-      // Its first tasks go out after the claim (no task for a run that lost its id) and before the
-      // batch (no batch whose tasks a crash could lose): the router is spared the batch.
-      try {
-        await this.claims.claim(created, reusePolicy, listing);
-        // Tasks it could not send are the router's, as for any start: the batch goes unmarked.
-        if (starterSends && !(await dispatchFirst())) delete created.head[QUIET];
-      } catch (error) {
-        await this.writer.discard(created);
-        throw error;
-      }
-      await this.writer.putHead(created, 'start');
+      await this.claims.start(created, reusePolicy, listing, starterSends ? dispatchFirst : undefined);
     }
     this.tell(run.events, run.state);
     if (terminate) this.tell(terminate.events, terminate.state);
@@ -254,19 +227,8 @@ export class DynamoHistoryStore implements HistoryStore {
     }
     // Continue-as-new: the new run takes over the claim in the same write that closes this one.
     const listing = claimVisibility(next.state, next.expiresAt);
-    const ops: Op[] = [
-      {
-        role: 'claim',
-        item: claimPut(this.executions, next.state, 'ALLOW_DUPLICATE', {
-          closing: { runId, status: state.status },
-          expiresAt: next.expiresAt,
-          visibility: listing,
-        }),
-      },
-      { role: 'newHead', item: this.writer.headPut(next) },
-      { role: 'head', item: this.writer.headPut(batch) },
-    ];
-    await this.writer.commit(ops, [batch, next], 'ALLOW_DUPLICATE', 'close');
+    const holder = { runId, status: state.status };
+    await this.claims.takeOver(next, batch, holder, 'ALLOW_DUPLICATE', listing, 'close');
     this.tell(events, state);
     this.tell(newRun!.events, newRun!.state);
     await this.visibility.show([batch, listing ? undefined : next], 'close');

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { WorkflowIdReusePolicyName } from '../../engine/events.ts';
-import { isClosed, type RunState } from '../../engine/run-state.ts';
+import { type ExecutionStatus, isClosed, type RunState } from '../../engine/run-state.ts';
 import { CLOSE_WITHOUT_WRITES_MS } from '../retention.ts';
-import { type BatchWriter, closedExpiry, type PreparedBatch, ttlValue } from './batch-writer.ts';
+import { type BatchWriter, closedExpiry, type PreparedBatch, QUIET, ttlValue } from './batch-writer.ts';
 import { claimPut, claimSettle } from './claim.ts';
 import { batchKey, claimKey } from './keys.ts';
 import type { Item, MeteredDynamo } from './metered-client.ts';
-import { alreadyStarted } from './transaction.ts';
+import { alreadyStarted, type Op } from './transaction.ts';
 
 /** The `kind` of the marker a voided run's first-batch key holds (`RunClaims`); a batch's is `batch`. */
 export const VOIDED_RUN = 'voided';
@@ -49,6 +49,58 @@ export class RunClaims {
     private readonly writer: BatchWriter,
     private readonly options: RunClaimsOptions,
   ) {}
+
+  /**
+   * A plain start: the claim, then the first batch, one conditional put each. With
+   * `dispatchFirst`, the run's first tasks go out in between: after the claim (no task for a run
+   * that lost its id) and before the batch (no batch whose tasks a crash could lose), which is
+   * then marked idle for the router; tasks it could not send are the router's, the batch unmarked.
+   */
+  async start(
+    created: PreparedBatch,
+    policy: WorkflowIdReusePolicyName,
+    visibility: Item | undefined,
+    dispatchFirst?: () => Promise<boolean>,
+  ): Promise<void> {
+    try {
+      await this.claim(created, policy, visibility);
+      if (dispatchFirst && !(await dispatchFirst())) delete created.head[QUIET];
+    } catch (error) {
+      await this.writer.discard(created);
+      throw error;
+    }
+    await this.writer.putHead(created, 'start');
+  }
+
+  /**
+   * A new run that takes the claim over from the run `closing` closes, in one transaction: the
+   * claim, the new run's first batch and the closing batch. For a start (TERMINATE_IF_RUNNING) a
+   * refusal is about the new run, whose claim may meet a holder to settle; for a continue-as-new
+   * (`close`) it is about the closing run's head.
+   */
+  async takeOver(
+    created: PreparedBatch,
+    closing: PreparedBatch,
+    holder: { runId: string; status: ExecutionStatus },
+    policy: WorkflowIdReusePolicyName,
+    visibility: Item | undefined,
+    purpose: 'start' | 'close',
+  ): Promise<void> {
+    const claim = claimPut(this.options.executions, created.state, policy, {
+      closing: holder,
+      expiresAt: created.expiresAt,
+      visibility,
+    });
+    const ops: Op[] = [
+      { role: 'claim', item: claim },
+      { role: 'newHead', item: this.writer.headPut(created) },
+      { role: 'head', item: this.writer.headPut(closing) },
+    ];
+    if (purpose === 'close') return this.writer.commit(ops, [closing, created], policy, purpose);
+    await this.writer.commit(ops, [created, closing], policy, purpose, (found) =>
+      this.settleHolder(created.state, found),
+    );
+  }
 
   /** Claims the id for `created`'s run under `policy`, settling or voiding a holder on the way. */
   async claim(created: PreparedBatch, policy: WorkflowIdReusePolicyName, visibility?: Item): Promise<void> {
