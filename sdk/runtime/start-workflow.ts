@@ -149,7 +149,7 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
  * router invocation less per start. Answers false if they could not be sent: the router sends them
  * from the batch instead (and sets aside a task for a queue no worker serves, with its reason).
  */
-async function dispatchFirstTasks(deps: RuntimeDeps, run: NewRun): Promise<boolean> {
+export async function dispatchFirstTasks(deps: RuntimeDeps, run: NewRun): Promise<boolean> {
   const { namespace, workflowId, runId, taskQueue } = run.state;
   const items = planDispatch(
     { namespace, workflowId, runId, taskQueue, events: run.events, state: run.state },

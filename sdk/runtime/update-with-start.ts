@@ -13,7 +13,7 @@ import { MAX_COMMIT_ATTEMPTS } from './commit.ts';
 import type { RuntimeDeps } from './deps.ts';
 import { runFirstWorkflowTaskNow } from './eager-start.ts';
 import type { Waiter } from './run-outcome.ts';
-import { newRun, terminationByStart } from './start-workflow.ts';
+import { dispatchFirstTasks, newRun, terminationByStart } from './start-workflow.ts';
 import { waitForUpdate } from './workflow-updates.ts';
 
 /** Sends an update to a running run (the service's `update`), waiting up to `waitMs` for its outcome. */
@@ -90,7 +90,9 @@ export async function updateWithStart(
       input: update.input,
     });
     try {
-      await deps.store.createRun(run, start.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE', terminate);
+      await deps.store.createRun(run, start.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE', terminate, () =>
+        dispatchFirstTasks(deps, run),
+      );
     } catch (error) {
       // Another start won the id in the meantime: look again (the conflict policy decides).
       if (error instanceof HistoryConflictError) continue;
