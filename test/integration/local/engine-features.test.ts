@@ -1,6 +1,7 @@
 // The engine-side features Temporal code relies on, on the local stack (DynamoDB Local + SQS
 // emulator + the real handlers), Temporal-style: startUpdate with WorkflowUpdateStage and
 // update-with-start over the HTTP API, eager workflow start, and local activities.
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
@@ -10,6 +11,7 @@ import {
 import { TestWorkflowEnvironment } from 'cairnflow/testing';
 import { DefaultLogger, Runtime, Worker } from 'cairnflow/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyPk } from '../../../sdk/backend/dynamodb/keys.ts';
 import { greet, greetTomorrow } from '../temporal-style/eager-workflows.ts';
 import * as localActivities from '../temporal-style/local-activities.ts';
 import { countLocally, proceed, retryThroughTimers } from '../temporal-style/local-activity-workflows.ts';
@@ -56,6 +58,19 @@ describe('updates on the local stack', () => {
         'WorkflowExecutionUpdateAdmitted',
         'WorkflowTaskScheduled',
       ]);
+      // The start sent the run's first tasks itself: the router is spared its first batch.
+      const { runtime } = testEnv.localStack!;
+      const { Items } = await runtime.dynamodb.send(
+        new QueryCommand({
+          TableName: runtime.environment.CAIRN_HISTORY_TABLE,
+          KeyConditionExpression: 'pk = :pk AND sk = :first',
+          ExpressionAttributeValues: {
+            ':pk': { S: historyPk(testEnv.namespace, handle.firstExecutionRunId!) },
+            ':first': { N: '1' },
+          },
+        }),
+      );
+      expect(Items?.map((item) => item.quiet?.BOOL)).toEqual([true]);
 
       const update = await handle.startUpdate(addItem, {
         args: ['apple'],
