@@ -5,9 +5,15 @@ import type { RuntimeDeps } from './deps.ts';
 /**
  * How long a first delivery waits for its run's first batch at most: the batch is usually a few
  * milliseconds behind the task (`dispatchFirstTasks`), but a throttled or stalled start may take
- * longer. Paid only when the task came first; the worker gives it at most a quarter of its time.
+ * longer. Paid only when the task came first, and at most a quarter of the invocation's time (the
+ * rest is the task's: {@link firstBatchWaitMs}).
  */
 export const FIRST_BATCH_WAIT_MS = 2500;
+
+/** What a first delivery of such a task waits at most, in an invocation that must end by `deadline`. */
+export function firstBatchWaitMs(deadline: number | undefined, now: number): number {
+  return Math.max(0, Math.min(FIRST_BATCH_WAIT_MS, ((deadline ?? Infinity) - now) / 4));
+}
 
 /**
  * A start's workflow task whose run has not been written yet: the message fails, to be delivered

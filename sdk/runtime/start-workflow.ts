@@ -1,3 +1,4 @@
+import { committedBatch } from '../backend/committed-batch.ts';
 import type { AppendRequest, NewRun } from '../backend/ports.ts';
 import { HistoryConflictError, WorkflowExecutionAlreadyStartedError } from '../common/errors.ts';
 import type { Payload } from '../common/payload.ts';
@@ -150,11 +151,8 @@ export async function startWorkflow(deps: RuntimeDeps, request: StartRequest): P
  * from the batch instead (and sets aside a task for a queue no worker serves, with its reason).
  */
 export async function dispatchFirstTasks(deps: RuntimeDeps, run: NewRun): Promise<boolean> {
-  const { namespace, workflowId, runId, taskQueue } = run.state;
-  const items = planDispatch(
-    { namespace, workflowId, runId, taskQueue, events: run.events, state: run.state },
-    deps.retentionMs,
-  ).map((item) =>
+  const { workflowId, runId, taskQueue } = run.state;
+  const items = planDispatch(committedBatch(run.events, run.state), deps.retentionMs).map((item) =>
     item.task.kind === 'workflow' ? { ...item, task: { ...item.task, beforeCommit: true } } : item,
   );
   try {

@@ -4,7 +4,7 @@ import { CairnError } from '../common/errors.ts';
 import { processActivityTask } from '../runtime/activity-task.ts';
 import { recordDeadLetter } from '../runtime/dead-letter.ts';
 import { EagerChain } from '../runtime/eager-chain.ts';
-import { FIRST_BATCH_WAIT_MS } from '../runtime/first-batch.ts';
+import { firstBatchWaitMs } from '../runtime/first-batch.ts';
 import { runtimeFromEnvironment } from '../runtime/from-environment.ts';
 import {
   createWorkerRegistry,
@@ -70,11 +70,7 @@ export function workerHandler(registry: WorkerRegistry): WorkerHandler {
                   ...(task.beforeCommit && {
                     beforeCommit: {
                       redelivered: Number(record.attributes.ApproximateReceiveCount ?? 1) > 1,
-                      // At most a quarter of the invocation's time: the rest is the task's.
-                      waitMs: Math.max(
-                        0,
-                        Math.min(FIRST_BATCH_WAIT_MS, ((deadline ?? Infinity) - deps.clock.now()) / 4),
-                      ),
+                      waitMs: firstBatchWaitMs(deadline, deps.clock.now()),
                     },
                   }),
                 });

@@ -7,6 +7,7 @@ import {
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { HistoryEvent, WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
+import { committedBatch } from '../committed-batch.ts';
 import type { CommittedBatch, RunSummary } from '../ports.ts';
 import { HEAD_EXPIRY_SLACK_MS, itemExpiry } from '../retention.ts';
 import { summarizeRun } from '../run-summary.ts';
@@ -131,8 +132,7 @@ export class BatchWriter {
     const offloaded = await payloads.offload({ events, state }, state.namespace, state.runId);
     const { fields, chunks } = await encodeBatch(offloaded.events, offloaded.state);
     const expiresAt = batchExpiry(state, events, retentionMs);
-    const { namespace, workflowId, runId, taskQueue } = state;
-    quiet ??= this.options.routerIdle?.({ namespace, workflowId, runId, taskQueue, events, state });
+    quiet ??= this.options.routerIdle?.(committedBatch(events, state));
     const head: Item = {
       ...batchKey(state.namespace, state.runId, events[0]!.eventId),
       kind: { S: 'batch' },

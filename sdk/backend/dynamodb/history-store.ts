@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { type HistoryEvent, isCloseEvent, type WorkflowIdReusePolicyName } from '../../engine/events.ts';
 import { isClosed, type RunState } from '../../engine/run-state.ts';
+import { committedBatch } from '../committed-batch.ts';
 import { PAYLOAD_HARD_CAP_BYTES, PAYLOAD_OFFLOAD_BYTES } from '../definitions.ts';
 import type {
   AppendRequest,
@@ -193,8 +194,7 @@ export class DynamoHistoryStore implements HistoryStore {
 
   /** Tells `committed` of a batch whose commit succeeded. */
   private tell(events: HistoryEvent[], state: RunState): void {
-    const { namespace, workflowId, runId, taskQueue } = state;
-    this.committed({ namespace, workflowId, runId, taskQueue, events, state });
+    this.committed(committedBatch(events, state));
   }
 
   voidStart(namespace: string, runId: string): Promise<boolean> {
@@ -390,8 +390,7 @@ export class DynamoHistoryStore implements HistoryStore {
       decodeField(newImage, 'state', load),
     ]);
     const resolved = await this.payloads.resolve({ events, state });
-    const { namespace, workflowId, runId, taskQueue } = resolved.state;
-    return { namespace, workflowId, runId, taskQueue, events: resolved.events, state: resolved.state };
+    return committedBatch(resolved.events, resolved.state);
   }
 
   /** The run's newest batch item: its head. */

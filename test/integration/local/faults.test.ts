@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { TestWorkflowEnvironment } from 'cairnflow/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { currentInvocation } from '../../../local/function-host.ts';
 import { decodeField, type Image } from '../../../sdk/backend/dynamodb/batch-codec.ts';
 import type { HistoryEvent } from '../../../sdk/engine/events.ts';
@@ -94,6 +94,9 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
       },
       { step: 'initialize', name: 'atFirstBatch' },
     );
+    onTestFinished(() => {
+      stack().runtime.dynamodb.middlewareStack.remove('atFirstBatch');
+    });
     return seen;
   }
 
@@ -113,17 +116,13 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
   it("runs a start's first workflow task that reaches the worker before the run's first batch, without a redelivery", async () => {
     const receives = watchReceives();
     const held = atNextFirstBatch('hold');
-    try {
-      expect(
-        await env.client.workflow.execute(workflows.squares, {
-          taskQueue: 'faults',
-          workflowId: 'ahead',
-          args: [2],
-        }),
-      ).toEqual([1, 4]);
-    } finally {
-      stack().runtime.dynamodb.middlewareStack.remove('atFirstBatch');
-    }
+    expect(
+      await env.client.workflow.execute(workflows.squares, {
+        taskQueue: 'faults',
+        workflowId: 'ahead',
+        args: [2],
+      }),
+    ).toEqual([1, 4]);
     // The worker read the run before its batch was there, and waited for it rather than failing the task.
     expect(held).toEqual({ hit: 1, readFirst: true });
     expect(receives.length).toBeGreaterThan(0);
@@ -132,17 +131,13 @@ describe('faults on the local stack: nothing lost, nothing duplicated', () => {
 
   it('starts afresh when the start dies after sending its tasks and before its first batch; the orphaned task is voided', async () => {
     const killed = atNextFirstBatch('kill');
-    try {
-      expect(
-        await env.client.workflow.execute(workflows.squares, {
-          taskQueue: 'faults',
-          workflowId: 'died-mid-start',
-          args: [3],
-        }),
-      ).toEqual([1, 4, 9]);
-    } finally {
-      stack().runtime.dynamodb.middlewareStack.remove('atFirstBatch');
-    }
+    expect(
+      await env.client.workflow.execute(workflows.squares, {
+        taskQueue: 'faults',
+        workflowId: 'died-mid-start',
+        args: [3],
+      }),
+    ).toEqual([1, 4, 9]);
     expect(killed.hit).toBe(1);
     // The dead start's task fails its first delivery, and on its second voids that run and ends.
     await eventually(async () => (await messagesInFlight([queueOf('faults').workflow.url])) === 0, 30_000);
